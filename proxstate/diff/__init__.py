@@ -1,0 +1,1 @@
+"""proxstate.diff"""

@@ -1,0 +1,82 @@
+"""What discovery read from a cluster, before normalization: plain API payloads, grouped.
+
+These are the inputs of the pure normalization functions (proxstate.normalize) and the outputs
+of discovery (proxstate.discover). Payloads are the `data` member of PVE's answers as dicts
+(numbers may be strings, booleans may be 0/1: normalization fixes the types).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Payload = dict[str, Any]
+GuestKind = Literal["qemu", "lxc"]
+
+
+@dataclass(kw_only=True)
+class ReadFailure:
+    """A resource (or a whole node) that could not be read; it keeps its last recorded state."""
+
+    resource_id: str  # e.g. "qemu/101", "node/pve2", "content/pve1/local"
+    reason: str  # a human message, e.g. "403 Permission check failed (/vms/101, VM.Audit)"
+    node_unreachable: bool = False
+
+
+@dataclass(kw_only=True)
+class RawGuest:
+    kind: GuestKind
+    vmid: int
+    node: str
+    resource: Payload  # its entry of /cluster/resources (name, status, template, tags, pool, ...)
+    config: Payload  # GET /nodes/{node}/{kind}/{vmid}/config
+    pending: list[Payload] | None = None  # GET .../pending
+    snapshots: list[Payload] | None = None  # GET .../snapshot
+    status: Payload | None = None  # GET .../status/current (qmpstatus, ha, lock, ...)
+
+
+@dataclass(kw_only=True)
+class RawNode:
+    name: str
+    online: bool
+    resource: Payload  # its entry of /cluster/resources or /nodes
+    cluster_entry: Payload | None = None  # its entry of /cluster/status (nodeid, ip, ...)
+    status: Payload | None = None  # GET /nodes/{node}/status; None when unreachable
+    unreachable: str | None = None  # why it could not be read, when it could not
+
+
+@dataclass(kw_only=True)
+class RawStorage:
+    storage: str
+    definition: Payload  # its entry of GET /storage
+    per_node: dict[str, Payload] = field(default_factory=dict)  # node -> entry of /nodes/{node}/storage
+
+
+@dataclass(kw_only=True)
+class RawContent:
+    node: str  # a node name, or "_shared" for a shared storage read once
+    storage: str
+    volumes: list[Payload]
+
+
+@dataclass(kw_only=True)
+class RawCluster:
+    name: str  # the folder name of the cluster in the state repository
+    version: Payload  # GET /version
+    status: list[Payload]  # GET /cluster/status
+    resources: list[Payload] = field(default_factory=list)  # GET /cluster/resources
+
+
+@dataclass(kw_only=True)
+class Inventory:
+    """Everything one discovery read, plus what it could not read."""
+
+    cluster: RawCluster
+    nodes: list[RawNode] = field(default_factory=list)
+    guests: list[RawGuest] = field(default_factory=list)
+    storages: list[RawStorage] = field(default_factory=list)
+    contents: list[RawContent] = field(default_factory=list)
+    tasks: dict[str, list[Payload]] = field(default_factory=dict)  # node -> finished tasks
+    task_logs: dict[str, list[str]] = field(default_factory=dict)  # upid -> log lines (failed tasks)
+    failures: list[ReadFailure] = field(default_factory=list)
+    kinds: frozenset[str] = frozenset()  # the kinds that were read (cluster, node, qemu, lxc, ...)
