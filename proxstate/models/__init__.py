@@ -1,1 +1,47 @@
-"""proxstate.models"""
+"""Typed models of the PVE API payloads that proxstate reads."""
+
+from proxstate.models.base import PveModel, parse_model, parse_models
+from proxstate.models.cluster import ClusterResource, ClusterStatusEntry, NodeInfo, NodeStatus, VersionInfo
+from proxstate.models.guest import (
+    ContainerConfig,
+    ContainerInfo,
+    ContainerStatus,
+    PendingEntry,
+    Snapshot,
+    VMConfig,
+    VMInfo,
+    VMStatus,
+)
+from proxstate.models.storage import StorageContent, StorageDefinition, StorageInfo
+from proxstate.models.task import TaskInfo, TaskLogLine, TaskStatus, Upid, decode_upid
+from proxstate.models.types import PveBool, PveFloat, PveInt
+
+__all__ = [
+    "ClusterResource",
+    "ClusterStatusEntry",
+    "ContainerConfig",
+    "ContainerInfo",
+    "ContainerStatus",
+    "NodeInfo",
+    "NodeStatus",
+    "PendingEntry",
+    "PveBool",
+    "PveFloat",
+    "PveInt",
+    "PveModel",
+    "Snapshot",
+    "StorageContent",
+    "StorageDefinition",
+    "StorageInfo",
+    "TaskInfo",
+    "TaskLogLine",
+    "TaskStatus",
+    "Upid",
+    "VMConfig",
+    "VMInfo",
+    "VMStatus",
+    "VersionInfo",
+    "decode_upid",
+    "parse_model",
+    "parse_models",
+]

@@ -1,0 +1,113 @@
+"""Models of VMs (qemu) and containers (lxc): list entries, status, config, pending, snapshots.
+
+Config models declare only the keys every guest may have in common; the hundreds of device and
+option keys stay as extra fields (`payload()` returns them) and are typed by normalization from
+the API schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from proxstate.models.base import PveModel
+from proxstate.models.types import PveBool, PveFloat, PveInt
+
+
+class _GuestSummary(PveModel):
+    """Fields shared by the guest list entries and status/current of VMs and containers."""
+
+    vmid: PveInt
+    status: str | None = None
+    name: str | None = None
+    lock: str | None = None
+    tags: str | None = None
+    template: PveBool | None = None
+    uptime: PveInt | None = None
+    cpus: PveFloat | None = None
+    maxmem: PveInt | None = None
+    maxdisk: PveInt | None = None
+
+
+class VMInfo(_GuestSummary):
+    """One entry of GET /nodes/{node}/qemu."""
+
+    qmpstatus: str | None = None
+    pid: PveInt | None = None
+
+
+class VMStatus(VMInfo):
+    """GET /nodes/{node}/qemu/{vmid}/status/current."""
+
+    ha: dict[str, Any] | None = None
+    agent: PveBool | None = None
+    spice: PveBool | None = None
+    running_qemu: str | None = Field(default=None, alias="running-qemu")
+    running_machine: str | None = Field(default=None, alias="running-machine")
+
+
+class ContainerInfo(_GuestSummary):
+    """One entry of GET /nodes/{node}/lxc."""
+
+    maxswap: PveInt | None = None
+
+
+class ContainerStatus(ContainerInfo):
+    """GET /nodes/{node}/lxc/{vmid}/status/current."""
+
+    ha: dict[str, Any] | None = None
+
+
+class _GuestConfig(PveModel):
+    description: str | None = None
+    tags: str | None = None
+    lock: str | None = None
+    template: PveBool | None = None
+    digest: str | None = None
+
+
+class VMConfig(_GuestConfig):
+    """GET /nodes/{node}/qemu/{vmid}/config; every other key is an extra field."""
+
+    name: str | None = None
+
+
+class ContainerConfig(_GuestConfig):
+    """GET /nodes/{node}/lxc/{vmid}/config; every other key is an extra field."""
+
+    hostname: str | None = None
+
+
+class PendingEntry(PveModel):
+    """One entry of GET .../pending: a config key, its value, and the change waiting for a restart.
+
+    `delete` is 1 for a pending removal (2: forced). Values stay as PVE sent them.
+    """
+
+    key: str
+    value: Any = None
+    pending: Any = None
+    delete: PveInt | None = None
+
+
+class Snapshot(PveModel):
+    """One entry of GET .../snapshot; the entry named "current" is the live state."""
+
+    name: str
+    description: str | None = None
+    parent: str | None = None
+    snaptime: PveInt | None = None
+    vmstate: PveBool | None = None
+
+
+__all__ = [
+    "ContainerConfig",
+    "ContainerInfo",
+    "ContainerStatus",
+    "PendingEntry",
+    "Snapshot",
+    "VMConfig",
+    "VMInfo",
+    "VMStatus",
+]
