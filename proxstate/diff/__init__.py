@@ -1,1 +1,38 @@
-"""proxstate.diff"""
+"""The change model and the comparison of recorded documents (the only user of deepdiff)."""
+
+from proxstate.diff.attribution import attribute
+from proxstate.diff.classify import classify
+from proxstate.diff.compare import compare
+from proxstate.diff.model import (
+    Attribution,
+    ChangeClass,
+    ChangeSet,
+    CommitRef,
+    Counts,
+    FieldChange,
+    ResourceChange,
+    Unreadable,
+    is_masked,
+    natural_key,
+    resource_sort_key,
+)
+from proxstate.diff.summary import summarize, summarize_changeset
+
+__all__ = [
+    "Attribution",
+    "ChangeClass",
+    "ChangeSet",
+    "CommitRef",
+    "Counts",
+    "FieldChange",
+    "ResourceChange",
+    "Unreadable",
+    "attribute",
+    "classify",
+    "compare",
+    "is_masked",
+    "natural_key",
+    "resource_sort_key",
+    "summarize",
+    "summarize_changeset",
+]

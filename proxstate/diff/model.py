@@ -1,0 +1,173 @@
+"""The change model: what changed between two states of the recorded documents.
+
+A `ChangeSet` holds one `ResourceChange` per resource that differs, each with its field-level
+`FieldChange`s. Everything is frozen and made of plain values, so renderers and callers can rely
+on it not moving under them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, NamedTuple
+
+
+class ChangeClass(StrEnum):
+    """What kind of change a field change is; the declaration order is the display order."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MIGRATED = "migrated"
+    POWER = "power"
+    RESIZED = "resized"
+    HARDWARE = "hardware"
+    NETWORK = "network"
+    PENDING = "pending"
+    SNAPSHOT = "snapshot"
+    TAGS = "tags"
+    POOL = "pool"
+    HA = "ha"
+    LOCK = "lock"
+    TEMPLATE = "template"
+    TASK = "task"
+    CONFIG = "config"
+
+
+_CLASS_ORDER = {change_class: index for index, change_class in enumerate(ChangeClass)}
+
+# Normalization writes `<masked>` or `<masked:HEX>` (a keyed hash) in place of a secret value.
+_MASKED = re.compile(r"<masked(?::[0-9A-Fa-f]*)?>")
+
+
+def is_masked(value: Any) -> bool:
+    """True if `value` is, or contains anywhere inside, a masked secret."""
+    if isinstance(value, str):
+        return _MASKED.fullmatch(value) is not None
+    if isinstance(value, dict):
+        return any(is_masked(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_masked(item) for item in value)
+    return False
+
+
+def ordered_classes(classes: set[ChangeClass] | list[ChangeClass]) -> tuple[ChangeClass, ...]:
+    """The distinct classes in their fixed display order."""
+    return tuple(sorted(set(classes), key=_CLASS_ORDER.__getitem__))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field: a dotted path into the document, old and new values (None when absent)."""
+
+    path: str
+    action: Literal["added", "removed", "changed"]
+    old: Any
+    new: Any
+    change_class: ChangeClass
+
+    @property
+    def secret(self) -> bool:
+        """True when either side holds a masked secret: such values are never shown."""
+        return is_masked(self.old) or is_masked(self.new)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A PVE task that probably caused a change (best effort, from the task log)."""
+
+    user: str
+    task_type: str
+    time: str  # ISO-8601 UTC, e.g. 2026-11-25T10:02:00Z
+    upid: str
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """All changes of one resource between the two states."""
+
+    cluster: str
+    resource_id: str
+    action: Literal["added", "removed", "modified"]
+    name: str | None
+    fields: tuple[FieldChange, ...]
+    classes: tuple[ChangeClass, ...]
+    attribution: tuple[Attribution, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommitRef:
+    """A commit of the state repository, as reports show it."""
+
+    sha: str
+    short: str
+    date: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A resource that could not be read: its state (and so its drift) is unknown."""
+
+    cluster: str
+    resource_id: str
+    reason: str
+
+
+class Counts(NamedTuple):
+    """How many resources were added, modified and removed."""
+
+    added: int
+    modified: int
+    removed: int
+
+
+# Kinds in the order reports list them; unknown kinds come after these, alphabetically.
+_KINDS = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
+_KIND_ORDER = {kind: rank for rank, kind in enumerate(_KINDS)} | {"task": _KINDS.index("tasks")}
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders digit runs by value: `qemu/9` before `qemu/10`, `net2` before `net10`."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(text) if part != ""
+    )
+
+
+def resource_sort_key(cluster: str, resource_id: str) -> tuple[Any, ...]:
+    """Order of resources in a ChangeSet: cluster, then kind, then the id in natural order."""
+    kind, _, rest = resource_id.partition("/")
+    rank = _KIND_ORDER.get(kind, len(_KIND_ORDER))
+    return (cluster, rank, kind, natural_key(rest))
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """The changes between `base` and `target` (None = the live cluster, for drift).
+
+    Resources and unreadable entries are kept sorted whatever order they are given in.
+    """
+
+    base: CommitRef | None
+    target: CommitRef | None
+    resources: tuple[ResourceChange, ...]
+    unreadable: tuple[Unreadable, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # Frozen, so the canonical order is set once here rather than trusted to every caller.
+        ordered = tuple(sorted(self.resources, key=lambda r: resource_sort_key(r.cluster, r.resource_id)))
+        unreadable = tuple(sorted(self.unreadable, key=lambda u: resource_sort_key(u.cluster, u.resource_id)))
+        object.__setattr__(self, "resources", ordered)
+        object.__setattr__(self, "unreadable", unreadable)
+
+    @property
+    def counts(self) -> Counts:
+        """Resources added, modified and removed."""
+        actions = [resource.action for resource in self.resources]
+        return Counts(actions.count("added"), actions.count("modified"), actions.count("removed"))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no resource changed (unreadable resources are reported separately)."""
+        return not self.resources

@@ -1,0 +1,36 @@
+"""One-line summaries of resource changes, for commit message bodies."""
+
+from __future__ import annotations
+
+from proxstate.diff.model import ChangeSet, ResourceChange
+
+_CONFIG_PREFIX = "config."
+
+
+def summarize(change: ResourceChange, *, limit: int = 6) -> str:
+    """`qemu/101 web01: memory, net0.bridge`; `lxc/200 ct1: added`; long lists end in `... and N more`."""
+    label = change.resource_id if change.name is None else f"{change.resource_id} {change.name}"
+    if change.action != "modified" or not change.fields:
+        return f"{label}: {change.action}"
+    # Config keys are what users know (`qm set --memory`), so the `config.` prefix is noise here.
+    paths = list(dict.fromkeys(_short_path(field.path) for field in change.fields))
+    shown = paths[: max(limit, 1)]
+    rest = len(paths) - len(shown)
+    text = ", ".join(shown)
+    if rest > 0:
+        text += f" ... and {rest} more"
+    return f"{label}: {text}"
+
+
+def summarize_changeset(changeset: ChangeSet, *, limit: int = 6) -> list[str]:
+    """One `summarize` line per resource, prefixed with the cluster when there are several."""
+    clusters = {resource.cluster for resource in changeset.resources}
+    lines = []
+    for resource in changeset.resources:
+        line = summarize(resource, limit=limit)
+        lines.append(f"{resource.cluster}: {line}" if len(clusters) > 1 else line)
+    return lines
+
+
+def _short_path(path: str) -> str:
+    return path.removeprefix(_CONFIG_PREFIX)
