@@ -1,0 +1,84 @@
+"""Terminal output: colour only where it helps, progress only on a terminal.
+
+Colour follows NO_COLOR (https://no-color.org) and FORCE_COLOR, and is off when stdout is not a
+terminal. Progress goes to stderr, on a terminal and outside CI only; in CI a command prints its one
+summary line instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console as RichConsole
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from proxstate.discover import Progress as ProgressCallback
+
+
+def color_wanted(stream: object = None) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream or sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def progress_wanted() -> bool:
+    if os.environ.get("CI") or os.environ.get("PROXSTATE_NO_PROGRESS"):
+        return False
+    return sys.stderr.isatty()
+
+
+class Console:
+    """What every command needs to talk to the user; created once per run by the group."""
+
+    def __init__(self, *, debug: bool) -> None:
+        self.debug = debug
+
+    @property
+    def color(self) -> bool:
+        return color_wanted()
+
+    def out(self, text: str = "", *, nl: bool = True) -> None:
+        click.echo(text, nl=nl)
+
+    def err(self, text: str) -> None:
+        click.echo(text, err=True)
+
+    def warn(self, text: str) -> None:
+        click.echo(f"proxstate: warning: {text}", err=True)
+
+    def rich(self) -> RichConsole:
+        return RichConsole(no_color=not self.color, highlight=False, soft_wrap=True)
+
+    @contextmanager
+    def progress(self, label: str) -> Iterator[ProgressCallback]:
+        """A callback for discovery that draws a bar on a terminal, and does nothing elsewhere."""
+        if not progress_wanted():
+
+            def quiet(*, done: int, total: int, what: str) -> None:
+                return None
+
+            yield quiet
+            return
+        bar = Progress(
+            TextColumn(f"{label} [dim]{{task.fields[what]}}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=RichConsole(stderr=True, no_color=not color_wanted(sys.stderr)),
+            transient=True,
+        )
+        task = bar.add_task(label, total=None, what="")
+
+        def update(*, done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, what=what[-40:])
+
+        with bar:
+            yield update

@@ -1,0 +1,57 @@
+"""`proxstate drift`: compare the live cluster with the recorded state; CI-friendly exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proxstate.cli import exitcodes
+from proxstate.cli.console import Console
+from proxstate.cli.context import config_at, environment
+from proxstate.cli.history_cmd import REPORT_FORMATS, render
+from proxstate.cli.main import cli
+from proxstate.cli.options import connection_options, overrides_from, repo_option
+from proxstate.config import parse_kinds
+from proxstate.drift import drift
+
+
+@cli.command("drift")
+@connection_options
+@repo_option
+@click.option("--against", metavar="REF", help="The recorded state to compare with (default HEAD).")
+@click.option("--cluster", help="Only this cluster of proxstate.yaml.")
+@click.option("--only", multiple=True, metavar="KIND[,KIND]", help="Compare only these kinds.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report to this file.")
+@click.pass_obj
+def drift_command(console: Console, repo: Path, against: str | None, cluster: str | None, only: tuple[str, ...],
+                  fmt: str, output: Path | None, **params: object) -> int:
+    """How the live cluster differs from the recorded state. Writes nothing.
+
+    Exit status: 0 no drift, 2 drift found, 3 no drift found but some resources could not be
+    read (drift unknown for them), 1 error.
+    """
+    overrides = overrides_from(dict(params))
+    config = config_at(repo)
+    if overrides.insecure or any(c.tls.insecure for c in config.clusters):
+        console.warn("TLS verification is off (insecure): the connection can be intercepted")
+    with console.progress("drift") as progress:
+        result = drift(
+            repo,
+            config=config,
+            against=against,
+            cluster=cluster,
+            overrides=overrides,
+            env=environment(),
+            progress=progress,
+            kinds=parse_kinds(list(only)) if only else None,
+        )
+    title = f"Drift against {result.changeset.base.short if result.changeset.base else 'an empty record'}"
+    text = render(result.changeset, fmt, color=console.color and output is None, title=title)
+    console.out(text.rstrip("\n"))
+    if output is not None:
+        output.write_text(render(result.changeset, fmt, color=False, title=title), encoding="utf-8")
+    if result.drifted:
+        return exitcodes.DRIFT
+    return exitcodes.PARTIAL if result.unknown else exitcodes.OK

@@ -1,0 +1,7 @@
+"""Exit codes of every proxstate command (documented in docs/cli.md)."""
+
+OK = 0
+ERROR = 1  # nothing useful was done; one line on stderr says why
+DRIFT = 2  # `drift`: the live cluster differs from the recorded state
+PARTIAL = 3  # some resources could not be read; they kept their last state (drift unknown for them)
+USAGE = 64  # the command line is wrong (sysexits EX_USAGE)

@@ -1,0 +1,91 @@
+"""Options shared by several commands: connection settings, the repository, output format.
+
+Connection flags each have a PROXSTATE_* environment variable. Secrets have no flag at all: a
+token or password on a command line would show in `ps` and shell history, so they come only from
+the environment (PROXSTATE_TOKEN, PROXSTATE_TOKEN_ID + PROXSTATE_TOKEN_SECRET, PROXSTATE_PASSWORD,
+or *_FILE variables naming a file that holds them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from proxstate.connection import ConnectionOverrides
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "json", "yaml")
+
+
+def connection_options(func: F) -> F:
+    """--url, --user, --ca-cert, --fingerprint, --insecure, --timeout, --concurrency."""
+    decorators = [
+        click.option("--url", envvar="PROXSTATE_URL", help="PVE address: host, host:port or https://host:8006."),
+        click.option("--user", envvar="PROXSTATE_USER", help="USER@REALM for a password login (PROXSTATE_PASSWORD)."),
+        click.option(
+            "--ca-cert",
+            envvar="PROXSTATE_CA_CERT",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="CA bundle that signed the PVE certificate.",
+        ),
+        click.option(
+            "--fingerprint",
+            envvar="PROXSTATE_FINGERPRINT",
+            help="SHA-256 fingerprint of the PVE certificate (AB:CD:...), pinned instead of a CA.",
+        ),
+        click.option(
+            "--insecure",
+            is_flag=True,
+            default=None,
+            envvar="PROXSTATE_INSECURE",
+            help="Do not verify the TLS certificate (warns every time).",
+        ),
+        click.option("--timeout", type=click.FloatRange(min=0.1), envvar="PROXSTATE_TIMEOUT", help="Seconds to wait for a connection or an answer."),
+        click.option(
+            "--concurrency", type=click.IntRange(1, 64), envvar="PROXSTATE_CONCURRENCY", help="Requests in flight at most (default 4)."
+        ),
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+def overrides_from(params: dict[str, Any]) -> ConnectionOverrides:
+    """Take the connection options out of a command's keyword arguments."""
+    return ConnectionOverrides(
+        url=params.pop("url", None),
+        user=params.pop("user", None),
+        ca_cert=params.pop("ca_cert", None),
+        fingerprint=params.pop("fingerprint", None),
+        insecure=params.pop("insecure", None),
+        timeout=params.pop("timeout", None),
+        concurrency=params.pop("concurrency", None),
+    )
+
+
+def repo_option(func: F) -> F:
+    return click.option(
+        "-C",
+        "--repo",
+        "repo",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        envvar="PROXSTATE_REPO",
+        show_default=True,
+        help="The state repository.",
+    )(func)
+
+
+def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )

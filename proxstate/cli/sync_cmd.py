@@ -1,0 +1,90 @@
+"""`proxstate sync`: record the live cluster in the state repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proxstate.cli import exitcodes
+from proxstate.cli.console import Console
+from proxstate.cli.context import config_at, environment
+from proxstate.cli.main import cli
+from proxstate.cli.options import connection_options, overrides_from, repo_option
+from proxstate.config import parse_kinds
+from proxstate.diff import ChangeSet
+from proxstate.report import render_text
+from proxstate.sync import ClusterSync, SyncRequest, sync
+
+
+def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
+    plan = done.plan
+    counts = {"added": 0, "modified": 0, "removed": 0}
+    for change in plan.changes:
+        counts[change.action] += 1
+    what = f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
+    if not plan.files:
+        head = f"{plan.cluster}: no changes"
+    elif dry_run:
+        head = f"{plan.cluster}: would commit {what}"
+    else:
+        head = f"{plan.cluster}: committed {(done.commit or '')[:12]}: {what}"
+    notes = []
+    if plan.unreachable_nodes:
+        notes.append("unreachable: " + ", ".join(plan.unreachable_nodes))
+    unread = [f for f in plan.failures if not f.node_unreachable]
+    if unread:
+        notes.append(f"{len(unread)} not read")
+    return head + (f" ({'; '.join(notes)})" if notes else "")
+
+
+@cli.command("sync")
+@connection_options
+@repo_option
+@click.option("--cluster", help="Sync only this cluster of proxstate.yaml.")
+@click.option("--only", "only", multiple=True, metavar="KIND[,KIND]", help="Read only these kinds: cluster, node, qemu, lxc, storage, content, tasks.")
+@click.option("--branch", help="Commit on this branch (created from --base or HEAD) without checking it out.")
+@click.option("--base", help="Where a new --branch starts (default HEAD).")
+@click.option("--push", is_flag=True, help="Push the branch; when the remote moved, fetch, rebase and retry.")
+@click.option("--remote", default="origin", show_default=True, help="The remote for --push.")
+@click.option("-m", "--message", help="A line to add to the commit message.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--task-logs/--no-task-logs", default=None, help="Also record the log of failed tasks.")
+@click.pass_obj
+def sync_command(console: Console, repo: Path, cluster: str | None, only: tuple[str, ...], branch: str | None,
+                 base: str | None, push: bool, remote: str, message: str | None, dry_run: bool,
+                 task_logs: bool | None, **params: object) -> int:
+    """Read the cluster and commit a snapshot when something changed.
+
+    Exit status: 0 done (committed or nothing to commit), 1 nothing could be recorded,
+    3 committed what could be read while some resources or nodes kept their last state.
+    """
+    overrides = overrides_from(dict(params))
+    config = config_at(repo)
+    if overrides.insecure or any(c.tls.insecure for c in config.clusters):
+        console.warn("TLS verification is off (insecure): the connection can be intercepted")
+    request = SyncRequest(
+        cluster=cluster,
+        only=parse_kinds(list(only)) if only else None,
+        branch=branch,
+        base=base,
+        push=push,
+        remote=remote,
+        message=message,
+        dry_run=dry_run,
+        task_logs=task_logs,
+        overrides=overrides,
+    )
+    with console.progress("sync") as progress:
+        result = sync(repo, config=config, request=request, env=environment(), progress=progress)
+    for done in result.clusters:
+        if dry_run and done.plan.changes:
+            changeset = ChangeSet(base=None, target=None, resources=tuple(done.plan.changes))
+            console.out(render_text(changeset, color=console.color))
+        console.out(summary_line(done, dry_run=dry_run))
+        for failure in done.plan.failures:
+            if not failure.node_unreachable:
+                console.warn(f"kept the last state of {failure.resource_id}: {failure.reason}")
+    if result.pushed:
+        console.out(f"pushed to {remote}")
+    return exitcodes.PARTIAL if result.partial else exitcodes.OK

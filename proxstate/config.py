@@ -1,0 +1,184 @@
+"""proxstate.yaml: the configuration of a state repository, validated with pydantic.
+
+The file names environment variables that hold secrets, never the secrets themselves. Mistakes are
+reported with the dotted path of the setting and, where the YAML loader knows it, its line:
+`clusters[0].tls.fingerprint (line 12): not a SHA-256 fingerprint`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from proxstate import yamlio
+from proxstate.errors import ConfigError, ProxstateError
+
+CONFIG_FILE = "proxstate.yaml"
+
+KINDS: tuple[str, ...] = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
+KIND_ALIASES = {
+    "nodes": "node",
+    "vm": "qemu",
+    "vms": "qemu",
+    "ct": "lxc",
+    "container": "lxc",
+    "containers": "lxc",
+    "task": "tasks",
+    "clusters": "cluster",
+}
+
+
+def parse_kinds(values: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """Kind names (or their plural or `vm`/`ct` aliases, comma-separated or not) to canonical names."""
+    kinds: set[str] = set()
+    for value in values:
+        for raw in value.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            name = KIND_ALIASES.get(name, name)
+            if name not in KINDS:
+                raise ConfigError(f"unknown kind {raw.strip()!r}; known kinds: {', '.join(KINDS)}")
+            kinds.add(name)
+    return frozenset(kinds)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AuthConfig(_Strict):
+    """Where the credentials come from: names of environment variables, never values."""
+
+    method: Literal["token", "password"] = "token"
+    token_env: str = "PROXSTATE_TOKEN"
+    token_id: str | None = None
+    token_secret_env: str = "PROXSTATE_TOKEN_SECRET"
+    user: str | None = None
+    password_env: str = "PROXSTATE_PASSWORD"
+
+    @field_validator("token_env", "token_secret_env", "password_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if not value.replace("_", "").isalnum() or value[0].isdigit():
+            raise ValueError("must be the name of an environment variable (letters, digits, _)")
+        return value
+
+
+class TLSConfig(_Strict):
+    fingerprint: str | None = None
+    ca_cert: Path | None = None
+    insecure: bool = False
+
+    @field_validator("fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = value.replace(":", "").strip()
+        if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            raise ValueError("not a SHA-256 fingerprint (32 bytes in hex, as AB:CD:...)")
+        return value
+
+
+class TimeoutConfig(_Strict):
+    connect: float = Field(10.0, gt=0)
+    read: float = Field(30.0, gt=0)
+
+
+class ClusterConfig(_Strict):
+    name: str | None = None
+    url: str | None = None
+    auth: AuthConfig = AuthConfig()
+    tls: TLSConfig = TLSConfig()
+    concurrency: int = Field(4, ge=1, le=64)
+    timeout: TimeoutConfig = TimeoutConfig()
+
+
+class IgnoreRuleConfig(_Strict):
+    resource: str
+    field: str
+    reason: str
+
+
+class RecordConfig(_Strict):
+    kinds: list[str] = list(KINDS)
+    include: list[str] = ["*"]
+    exclude: list[str] = []
+    power_state: bool = True
+    task_days: int = Field(7, ge=1, le=3650)
+    task_logs: bool = False
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, value: list[str]) -> list[str]:
+        try:
+            return sorted(parse_kinds(value), key=KINDS.index)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+
+
+class AuthorConfig(_Strict):
+    name: str
+    email: str
+
+
+class CommitConfig(_Strict):
+    author: AuthorConfig | None = None
+
+
+class ProxstateConfig(_Strict):
+    version: Literal[1] = 1
+    clusters: list[ClusterConfig] = []
+    record: RecordConfig = RecordConfig()
+    ignore: list[IgnoreRuleConfig] = []
+    mask_keys: list[str] = []
+    commit: CommitConfig = CommitConfig()
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def parse_config(text: str, *, source: str = CONFIG_FILE) -> ProxstateConfig:
+    """Validate the text of a proxstate.yaml; ConfigError names each mistake by its dotted path."""
+    try:
+        data: Any = yamlio.load(text) if text.strip() else {}
+    except ProxstateError as exc:
+        raise ConfigError(f"{source}: {exc.message}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    try:
+        return ProxstateConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            where = _dotted(loc)
+            line = yamlio.line_of(text, loc)
+            if line is not None:
+                where += f" (line {line})"
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown setting"
+            problems.append(f"{where}: {message}")
+        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+
+
+def load_config(root: Path) -> ProxstateConfig:
+    """The configuration of the state repository at root; defaults when it has no proxstate.yaml."""
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ProxstateConfig()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    return parse_config(text, source=str(path))

@@ -1,0 +1,165 @@
+"""The recorded tree of one cluster after a discovery: what to write, what to keep, what to remove.
+
+Shared by sync (which commits the plan) and drift (which only compares it), so both see the cluster
+through exactly the same rules:
+
+- a kind that was not read keeps its files;
+- a resource that could not be read keeps its last document (failure ids may be globs such as
+  `storage/*`), and so do the guests and content of a node that could not be reached;
+- an unreachable node keeps its last facts, with `status: unreachable` and the reason;
+- tasks are history: a day's document is the union of what was recorded and what was read, and days
+  that fall out of the read window keep their files;
+- anything else that is recorded but was not read again is gone from the cluster and is removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from proxstate import yamlio
+from proxstate.diff import ResourceChange, compare
+from proxstate.errors import ProxstateError
+from proxstate.inventory import Inventory, ReadFailure
+from proxstate.normalize import NormalizeOptions, normalize_inventory
+from proxstate.store.layout import document_path, resource_glob_matches, resource_of_path
+
+Document = dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class Selection:
+    """Which resource ids are recorded at all (proxstate.yaml `record.include` / `exclude`)."""
+
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+
+    def wants(self, resource_id: str) -> bool:
+        if not any(resource_glob_matches(p, resource_id) for p in self.include):
+            return False
+        return not any(resource_glob_matches(p, resource_id) for p in self.exclude)
+
+
+@dataclass(kw_only=True)
+class ClusterPlan:
+    cluster: str
+    previous: dict[str, Document]
+    current: dict[str, Document]
+    files: dict[str, bytes | None]  # path -> new content, or None to remove; only what changes
+    changes: list[ResourceChange]
+    failures: list[ReadFailure]
+    unreachable_nodes: list[str] = field(default_factory=list)
+    pve_version: str = ""
+
+
+def kind_of(resource_id: str) -> str:
+    return resource_id.split("/", 1)[0]
+
+
+def load_documents(cluster: str, files: Mapping[str, bytes]) -> tuple[dict[str, Document], dict[str, bytes]]:
+    """Recorded documents of one cluster by resource id, and their exact bytes."""
+    docs: dict[str, Document] = {}
+    raw: dict[str, bytes] = {}
+    for path, content in files.items():
+        located = resource_of_path(path)
+        if located is None or located[0] != cluster:
+            continue
+        try:
+            loaded = yamlio.load(content.decode("utf-8"))
+        except (ProxstateError, UnicodeDecodeError):
+            loaded = None
+        # A file that does not load is replaced by what the cluster says now.
+        docs[located[1]] = loaded if isinstance(loaded, dict) else {}
+        raw[located[1]] = content
+    return docs, raw
+
+
+def _merge_tasks(previous: Document | None, current: Document) -> Document:
+    if not previous or not isinstance(previous.get("tasks"), dict):
+        return current
+    tasks = dict(previous["tasks"])
+    tasks.update(current.get("tasks") or {})
+    ordered = sorted(tasks.items(), key=lambda item: (_starttime(item[1]), item[0]))
+    return {**current, "tasks": dict(ordered)}
+
+
+def _starttime(task: Any) -> int:
+    value = task.get("starttime") if isinstance(task, dict) else None
+    return value if isinstance(value, int) else 0
+
+
+def _unreachable_node(previous: Document | None, current: Document, reason: str) -> Document:
+    if not previous:
+        return current
+    merged = {key: value for key, value in previous.items() if key != "unreachable"}
+    merged["status"] = "unreachable"
+    merged["unreachable"] = reason
+    return merged
+
+
+def plan_cluster(
+    inventory: Inventory,
+    previous_files: Mapping[str, bytes],
+    *,
+    options: NormalizeOptions,
+    selection: Selection | None = None,
+) -> ClusterPlan:
+    cluster = inventory.cluster.name
+    selection = selection or Selection()
+    previous, previous_raw = load_documents(cluster, previous_files)
+    fresh = {rid: doc for rid, doc in normalize_inventory(inventory, options=options).items() if selection.wants(rid)}
+    failed = [f.resource_id for f in inventory.failures]
+    unreachable = {n.name: n.unreachable for n in inventory.nodes if n.unreachable}
+    unreachable_nodes = sorted(unreachable)
+
+    def keep_previous(rid: str, doc: Document) -> bool:
+        kind = kind_of(rid)
+        if kind not in inventory.kinds or any(fnmatchcase(rid, pattern) for pattern in failed):
+            return True
+        if kind in ("qemu", "lxc") and doc.get("node") in unreachable:
+            return True
+        if kind == "content" and rid.split("/")[1] in unreachable:
+            return True
+        return kind == "tasks"
+
+    current: dict[str, Document] = {}
+    for rid, doc in previous.items():
+        if rid not in fresh and keep_previous(rid, doc):
+            current[rid] = doc
+    for rid, doc in fresh.items():
+        if any(fnmatchcase(rid, pattern) for pattern in failed) and rid in previous and kind_of(rid) != "node":
+            current[rid] = previous[rid]
+        elif kind_of(rid) == "tasks":
+            current[rid] = _merge_tasks(previous.get(rid), doc)
+        elif kind_of(rid) == "node" and doc.get("name") in unreachable:
+            current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
+        else:
+            current[rid] = doc
+
+    files: dict[str, bytes | None] = {}
+    changes: list[ResourceChange] = []
+    for rid in sorted(set(previous) | set(current)):
+        path = str(document_path(cluster, rid))
+        new_doc = current.get(rid)
+        if new_doc is None:
+            files[path] = None
+        else:
+            rendered = yamlio.dump(new_doc).encode("utf-8")
+            if previous_raw.get(rid) == rendered:
+                continue
+            files[path] = rendered
+        change = compare(cluster=cluster, resource_id=rid, old=previous.get(rid), new=new_doc)
+        if change is not None:
+            changes.append(change)
+    return ClusterPlan(
+        cluster=cluster,
+        previous=previous,
+        current=current,
+        files=files,
+        changes=changes,
+        failures=list(inventory.failures),
+        unreachable_nodes=unreachable_nodes,
+        pve_version=str(inventory.cluster.version.get("version", "")),
+    )
