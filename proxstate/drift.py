@@ -1,0 +1,72 @@
+"""`proxstate drift`: how the live cluster differs from the recorded state at a revision.
+
+The live cluster is read and normalized exactly as sync does (the same plan), then compared with
+the record at REF without writing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from proxstate.config import ProxstateConfig
+from proxstate.connection import ConnectionOverrides
+from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
+from proxstate.discover import Progress
+from proxstate.history import commit_ref
+from proxstate.plan import Selection, plan_cluster
+from proxstate.store import StateRepo
+from proxstate.store.layout import CLUSTERS_DIR
+from proxstate.sync import normalize_options, read_cluster, selected_clusters
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftResult:
+    changeset: ChangeSet
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.changeset.resources)
+
+    @property
+    def unknown(self) -> bool:
+        return bool(self.changeset.unreadable)
+
+
+def drift(
+    root: Path,
+    *,
+    config: ProxstateConfig,
+    against: str | None,
+    cluster: str | None,
+    overrides: ConnectionOverrides,
+    env: Mapping[str, str],
+    progress: Progress,
+    kinds: frozenset[str] | None = None,
+) -> DriftResult:
+    repo = StateRepo.open(root)
+    rev = repo.resolve(against) if against else repo.head()
+    base: CommitRef | None = None
+    if rev is not None:
+        found = repo.commits(rev_range=rev, max_count=1)
+        base = commit_ref(found[0]) if found else None
+    options = normalize_options(config, env)
+    selection = Selection(include=tuple(config.record.include), exclude=tuple(config.record.exclude))
+    # Tasks are history, not state: a new finished task is not drift.
+    read_kinds = (kinds or frozenset(config.record.kinds)) - {"tasks"}
+    changes: list[ResourceChange] = []
+    unreadable: list[Unreadable] = []
+    for entry in selected_clusters(config, name=cluster, overrides=overrides):
+        inventory = read_cluster(
+            entry, config=config, kinds=read_kinds, overrides=overrides, env=env, task_logs=False, progress=progress
+        )
+        prefix = f"{CLUSTERS_DIR}/{inventory.cluster.name}/"
+        recorded = repo.read_tree(rev, prefix) if rev else {}
+        plan = plan_cluster(inventory, recorded, options=options, selection=selection)
+        changes.extend(plan.changes)
+        unreadable.extend(
+            Unreadable(cluster=plan.cluster, resource_id=f.resource_id, reason=f.reason) for f in plan.failures
+        )
+    changeset = ChangeSet(base=base, target=None, resources=tuple(changes), unreadable=tuple(unreadable))
+    return DriftResult(changeset=changeset)

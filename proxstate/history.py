@@ -1,0 +1,151 @@
+"""Change reports from the record: show-changes (two snapshots), log (one resource over time).
+
+Git says which files changed between two commits; only those documents are loaded and compared, so
+the cost grows with the size of the change, not of the cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from proxstate.diff import ChangeSet, CommitRef, ResourceChange, attribute, compare
+from proxstate.errors import RevisionError
+from proxstate.record import parse_document
+from proxstate.store import CommitInfo, StateRepo
+from proxstate.store.layout import CLUSTERS_DIR, document_path, resource_glob_matches, resource_of_path
+
+
+def commit_ref(info: CommitInfo) -> CommitRef:
+    return CommitRef(sha=info.sha, short=info.short, date=info.committed, subject=info.subject)
+
+
+def _commit(repo: StateRepo, sha: str) -> CommitInfo:
+    found = repo.commits(rev_range=sha, max_count=1)
+    if not found:
+        raise RevisionError(f"no commit {sha}")
+    return found[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    base: str | None  # None: compare against nothing (everything was added)
+    target: str
+
+
+def window_of(repo: StateRepo, *, revspec: str | None, since: str | None, until: str | None) -> Window:
+    """The two commits to compare: `A..B`, `REV` (against its parent), dates, or HEAD and its parent."""
+    if revspec and (since or until):
+        raise RevisionError("give either a revision range or --since/--until, not both")
+    if revspec and ".." in revspec:
+        left, right = revspec.split("..", 1)
+        return Window(base=repo.resolve(left or "HEAD"), target=repo.resolve(right or "HEAD"))
+    if since or until:
+        target = repo.resolve(until) if until else _head(repo)
+        try:
+            base: str | None = repo.resolve(since) if since else None
+        except RevisionError:
+            base = None  # nothing was recorded before `since`: everything since is new
+        return Window(base=base, target=target)
+    target = repo.resolve(revspec) if revspec else _head(repo)
+    parents = _commit(repo, target).parents
+    return Window(base=parents[0] if parents else None, target=target)
+
+
+def _head(repo: StateRepo) -> str:
+    head = repo.head()
+    if head is None:
+        raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
+    return head
+
+
+def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict[str, Any]]:
+    prefix = f"{CLUSTERS_DIR}/{cluster}/tasks/" if cluster else f"{CLUSTERS_DIR}/"
+    tasks: list[dict[str, Any]] = []
+    for path, content in repo.read_tree(rev, prefix).items():
+        located = resource_of_path(path)
+        if located is None or not located[1].startswith("tasks/"):
+            continue
+        doc = parse_document(content, path=path)
+        for upid, task in (doc.get("tasks") or {}).items():
+            if isinstance(task, dict):
+                tasks.append({**task, "upid": upid})
+    return tasks
+
+
+def _epoch(info: CommitInfo) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(info.committed).timestamp()
+
+
+def show_changes(
+    repo: StateRepo,
+    *,
+    revspec: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    resource: str | None = None,
+    cluster: str | None = None,
+) -> ChangeSet:
+    window = window_of(repo, revspec=revspec, since=since, until=until)
+    prefix = f"{CLUSTERS_DIR}/{cluster}/" if cluster else f"{CLUSTERS_DIR}/"
+    changes: list[ResourceChange] = []
+    for changed in repo.changed_paths(window.base, window.target, prefix=prefix):
+        located = resource_of_path(changed.path)
+        if located is None:
+            continue
+        name, rid = located
+        if resource and not resource_glob_matches(resource, rid):
+            continue
+        old = parse_document(changed.old, path=changed.path) if changed.old is not None else None
+        new = parse_document(changed.new, path=changed.path) if changed.new is not None else None
+        change = compare(cluster=name, resource_id=rid, old=old, new=new)
+        if change is not None:
+            changes.append(change)
+    target_info = _commit(repo, window.target)
+    base_info = _commit(repo, window.base) if window.base else None
+    changeset = ChangeSet(
+        base=commit_ref(base_info) if base_info else None,
+        target=commit_ref(target_info),
+        resources=tuple(changes),
+    )
+    if not changes:
+        return changeset
+    tasks = _recorded_tasks(repo, window.target, cluster)
+    return attribute(
+        changeset, tasks, since=_epoch(base_info) if base_info else None, until=_epoch(target_info)
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogEntry:
+    commit: CommitRef
+    author: str
+    change: ResourceChange
+
+
+def resource_log(
+    repo: StateRepo, resource_id: str, *, cluster: str | None = None, max_count: int | None = None
+) -> list[LogEntry]:
+    """Each commit that changed the resource, newest first, with its field-level changes."""
+    if repo.head() is None:
+        raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
+    clusters = [cluster] if cluster else sorted(
+        {loc[0] for loc in (resource_of_path(p) for p in repo.read_tree(repo.head(), f"{CLUSTERS_DIR}/")) if loc}
+    )
+    entries: list[LogEntry] = []
+    for name in clusters:
+        path = str(document_path(name, resource_id))
+        history = repo.file_history(path, max_count=None if max_count is None else max_count + 1)
+        for index, (info, content) in enumerate(history):
+            if max_count is not None and index >= max_count:
+                break
+            older = history[index + 1][1] if index + 1 < len(history) else None
+            old = parse_document(older, path=path) if older is not None else None
+            new = parse_document(content, path=path) if content is not None else None
+            change = compare(cluster=name, resource_id=resource_id, old=old, new=new)
+            if change is not None:
+                entries.append(LogEntry(commit=commit_ref(info), author=info.author_name, change=change))
+    entries.sort(key=lambda e: e.commit.date, reverse=True)
+    return entries

@@ -1,0 +1,82 @@
+"""`proxstate init`: lay the state-repository template into a folder and make it a Git repository.
+
+The template ships inside the package (proxstate/templates/state-repo, also reachable as
+state-repo-template/ at the top of the source tree). Names starting with `dot-` become dotfiles
+(`dot-gitignore` -> `.gitignore`, `dot-github/` -> `.github/`), so packaging tools keep them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePosixPath
+
+from proxstate.errors import StoreError, UsageError
+from proxstate.store import Identity, StateRepo
+
+TEMPLATE = ("proxstate", "templates", "state-repo")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InitResult:
+    root: Path
+    written: tuple[str, ...]
+    skipped: tuple[str, ...]
+    commit: str | None
+    created_repo: bool
+
+
+def _target_name(part: str) -> str:
+    return "." + part[len("dot-") :] if part.startswith("dot-") else part
+
+
+def template_files() -> dict[str, bytes]:
+    """Every file of the template by its path in the new repository."""
+    root: Traversable = resources.files(TEMPLATE[0])
+    for part in TEMPLATE[1:]:
+        root = root / part
+    found: dict[str, bytes] = {}
+
+    def walk(node: Traversable, prefix: PurePosixPath) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.name == "__pycache__":
+                continue
+            target = prefix / _target_name(child.name)
+            if child.is_dir():
+                walk(child, target)
+            else:
+                found[str(target)] = child.read_bytes()
+
+    walk(root, PurePosixPath())
+    return found
+
+
+def init_repository(root: Path, *, force: bool = False, author: Identity | None = None) -> InitResult:
+    """Create (or complete) a state repository at root.
+
+    A new repository gets the template as its first commit. In an existing one the files are written
+    for the user to review and commit; files that exist are kept unless `force`.
+    """
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} exists and is not a folder")
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        repo = StateRepo.open(root)
+        created = False
+    except StoreError:
+        repo = StateRepo.init(root)
+        created = True
+    files = template_files()
+    existing = sorted(p for p in files if (root / p).exists())
+    if existing and not force:
+        names = ", ".join(existing)
+        raise UsageError(f"{root} already has {names}; use --force to overwrite")
+    if repo.head() is None and not existing:
+        commit = repo.commit_files(files, message="proxstate init\n", author=author)
+        return InitResult(root=root, written=tuple(sorted(files)), skipped=(), commit=commit, created_repo=created)
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return InitResult(root=root, written=tuple(sorted(files)), skipped=(), commit=None, created_repo=created)

@@ -1,0 +1,75 @@
+"""Reading the record: the documents of a state repository at any revision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from proxstate import yamlio
+from proxstate.errors import ProxstateError, RevisionError
+from proxstate.store import StateRepo
+from proxstate.store.layout import CLUSTERS_DIR, document_path, resource_glob_matches, resource_of_path
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordedDocument:
+    cluster: str
+    resource_id: str
+    path: str
+    document: Document
+
+
+def parse_document(content: bytes, *, path: str) -> Document:
+    try:
+        loaded = yamlio.load(content.decode("utf-8"))
+    except (ProxstateError, UnicodeDecodeError) as exc:
+        raise ProxstateError(f"{path} is not a valid document: {exc}") from None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def documents_at(
+    repo: StateRepo, rev: str | None, *, cluster: str | None = None, pattern: str | None = None
+) -> list[RecordedDocument]:
+    """Every recorded document at rev (default HEAD), optionally of one cluster or matching a glob."""
+    commit = repo.resolve(rev) if rev else repo.head()
+    if commit is None:
+        return []
+    prefix = f"{CLUSTERS_DIR}/{cluster}/" if cluster else f"{CLUSTERS_DIR}/"
+    out = []
+    for path, content in sorted(repo.read_tree(commit, prefix).items()):
+        located = resource_of_path(path)
+        if located is None:
+            continue
+        if pattern and not resource_glob_matches(pattern, located[1]):
+            continue
+        out.append(
+            RecordedDocument(
+                cluster=located[0], resource_id=located[1], path=path, document=parse_document(content, path=path)
+            )
+        )
+    return out
+
+
+def clusters_at(repo: StateRepo, rev: str | None) -> list[str]:
+    return sorted({d.cluster for d in documents_at(repo, rev, pattern="cluster")})
+
+
+def document_of(repo: StateRepo, resource_id: str, *, rev: str | None, cluster: str | None) -> RecordedDocument:
+    """One resource's document; with several clusters in the repository, --cluster picks one."""
+    commit = repo.resolve(rev) if rev else repo.head()
+    if commit is None:
+        raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
+    names = [cluster] if cluster else clusters_at(repo, commit)
+    found = []
+    for name in names:
+        path = str(document_path(name, resource_id))
+        content = repo.blob(commit, path)
+        if content is not None:
+            found.append(RecordedDocument(cluster=name, resource_id=resource_id, path=path, document=parse_document(content, path=path)))
+    if not found:
+        raise RevisionError(f"{resource_id} is not recorded at {rev or 'HEAD'}")
+    if len(found) > 1:
+        raise RevisionError(f"{resource_id} is recorded in several clusters ({', '.join(f.cluster for f in found)}): give --cluster")
+    return found[0]
