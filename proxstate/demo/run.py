@@ -1,0 +1,92 @@
+"""`proxstate demo`: the whole idea in one command, against the built-in demo cluster.
+
+Serve the demo cluster, create a state repository, sync, change the cluster, sync again, and return
+the change report of the second snapshot and the drift that one more change causes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from proxstate import yamlio
+from proxstate.api.client import PveClient
+from proxstate.api.settings import ConnectionSettings
+from proxstate.config import parse_config
+from proxstate.connection import ConnectionOverrides
+from proxstate.demo import scenario
+from proxstate.demo.cluster import build_demo_cluster
+from proxstate.demo.server import DemoServer, serve
+from proxstate.diff import ChangeSet
+from proxstate.discover import run
+from proxstate.drift import drift
+from proxstate.history import show_changes
+from proxstate.init import init_repository
+from proxstate.store import Identity, StateRepo
+from proxstate.sync import SyncRequest, SyncResult, sync
+
+DEMO_AUTHOR = Identity(name="proxstate demo", email="demo@proxstate.invalid")
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoResult:
+    root: Path
+    first: SyncResult
+    second: SyncResult
+    changes: ChangeSet
+    drift: ChangeSet
+
+
+def demo_config(server: DemoServer) -> str:
+    document = {
+        "version": 1,
+        "clusters": [{"name": "demo", "url": server.url, "tls": {"fingerprint": server.fingerprint}}],
+        "record": {"task_days": 30},
+        "commit": {"author": {"name": DEMO_AUTHOR.name, "email": DEMO_AUTHOR.email}},
+    }
+    header = "# proxstate demo: the built-in demo cluster (the token comes from PROXSTATE_TOKEN)\n"
+    return header + yamlio.dump(document)
+
+
+def _api(server: DemoServer, action: Callable[[PveClient], Coroutine[Any, Any, None]]) -> None:
+    settings = ConnectionSettings(url=server.url, token=server.token, fingerprint=server.fingerprint)  # type: ignore[arg-type]
+
+    async def go() -> None:
+        async with PveClient(settings) as client:
+            await action(client)
+
+    run(go)
+
+
+def run_demo(root: Path, *, step: Step) -> DemoResult:
+    """Run the demo into root (a new or empty folder)."""
+    pve = build_demo_cluster()
+    with serve(pve) as server:
+        env = {"PROXSTATE_TOKEN": server.token, "PROXSTATE_MASK_KEY": "demo-mask-key"}
+        step(f"demo cluster serving at {server.url} (nodes pve1, pve2, pve3; {len(pve.vms)} VMs, {len(pve.cts)} containers)")
+        _api(server, lambda client: scenario.history(client, server))
+        init_repository(root, author=DEMO_AUTHOR)
+        repo = StateRepo.open(root)
+        config_text = demo_config(server)
+        repo.commit_files({"proxstate.yaml": config_text.encode()}, message="Point proxstate at the demo cluster\n", author=DEMO_AUTHOR)
+        config = parse_config(config_text)
+        step(f"state repository ready in {root}")
+        first = sync(root, config=config, request=SyncRequest(message="first snapshot"), env=env)
+        step(f"first snapshot: {len(first.clusters[0].plan.current)} resources recorded")
+        for change in scenario.CHANGES:
+            step(f"  change: {change}")
+        _api(server, lambda client: scenario.changes(client, server))
+        second = sync(root, config=config, request=SyncRequest(), env=env)
+        step("second snapshot committed")
+        changes = show_changes(repo)
+        _api(server, scenario.drift_change)
+        step("one more change on the live cluster: web01 (101) tags")
+        live = drift(root, config=config, against=None, cluster=None, overrides=ConnectionOverrides(), env=env, progress=_quiet)
+        return DemoResult(root=root, first=first, second=second, changes=changes, drift=live.changeset)
+
+
+def _quiet(*, done: int, total: int, what: str) -> None:
+    return None
