@@ -172,9 +172,7 @@ def test_invalid_yaml_raises_store_error(text: str) -> None:
 
 _KEY_LIKE = st.sampled_from(AMBIGUOUS) | st.text() | st.from_regex(r"[-+]?[0-9_.:eE]{1,6}", fullmatch=True)
 _TEXT = st.text() | st.sampled_from(AMBIGUOUS) | st.text(alphabet=" \n\tab:#-|>\"'\\", max_size=12)
-_SCALARS = (
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT
-)
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT
 _JSON_LIKE = st.recursive(
     _SCALARS,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEY_LIKE, children, max_size=4),

@@ -1,0 +1,162 @@
+"""proxstate.store.layout: resource id <-> document path, and path safety for any name."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proxstate.errors import StoreError
+from proxstate.store.layout import (
+    CLUSTERS_DIR,
+    cluster_dir,
+    document_path,
+    resource_glob_matches,
+    resource_of_path,
+)
+
+
+@pytest.mark.parametrize(
+    ("resource_id", "path"),
+    [
+        ("cluster", "clusters/lab/cluster.yaml"),
+        ("node/pve1", "clusters/lab/nodes/pve1.yaml"),
+        ("qemu/101", "clusters/lab/qemu/101.yaml"),
+        ("lxc/200", "clusters/lab/lxc/200.yaml"),
+        ("storage/local-lvm", "clusters/lab/storage/local-lvm.yaml"),
+        ("storage/ceph_pool.1", "clusters/lab/storage/ceph_pool.1.yaml"),
+        ("content/pve1/local", "clusters/lab/content/pve1/local.yaml"),
+        ("content/_shared/cephfs", "clusters/lab/content/_shared/cephfs.yaml"),
+        ("tasks/pve2/2026-11-01", "clusters/lab/tasks/pve2/2026-11-01.yaml"),
+    ],
+)
+def test_mapping(resource_id: str, path: str) -> None:
+    assert document_path("lab", resource_id) == PurePosixPath(path)
+    assert resource_of_path(path) == ("lab", resource_id)
+    assert resource_of_path(PurePosixPath(path)) == ("lab", resource_id)
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [
+        ("..", "%2E%2E"),
+        (".", "%2E"),
+        (".hidden", "%2Ehidden"),
+        ("-rf", "%2Drf"),
+        ("a/b", "a%2Fb"),
+        ("a\\b", "a%5Cb"),
+        ("50%", "50%25"),
+        ("nul\0", "nul%00"),
+        ("line\nbreak", "line%0Abreak"),
+        ("trailing.", "trailing%2E"),
+        ("two words", "two%20words"),
+        ("c:d", "c%3Ad"),
+        ("", "%"),
+        ("nœud", "nœud"),
+        ("lone\ud800", "lone%ED%A0%80"),
+    ],
+)
+def test_unsafe_names_are_escaped(name: str, escaped: str) -> None:
+    assert document_path("lab", f"node/{name}") == PurePosixPath(f"clusters/lab/nodes/{escaped}.yaml")
+    assert resource_of_path(f"clusters/lab/nodes/{escaped}.yaml") == ("lab", f"node/{name}")
+
+
+def test_cluster_name_is_escaped_too() -> None:
+    assert document_path("../x", "cluster") == PurePosixPath("clusters/%2E.%2Fx/cluster.yaml")
+    assert cluster_dir("../x") == PurePosixPath("clusters/%2E.%2Fx")
+    assert resource_of_path("clusters/%2E.%2Fx/cluster.yaml") == ("../x", "cluster")
+
+
+def test_long_names_are_split_into_folders() -> None:
+    name = "n" * 450
+    path = document_path("lab", f"node/{name}")
+    assert all(len(part.encode()) <= 205 for part in path.parts)
+    assert len(path.parts) == 6
+    assert resource_of_path(path) == ("lab", f"node/{name}")
+
+
+@pytest.mark.parametrize(
+    "resource_id",
+    ["qemu/abc", "qemu/", "qemu/1/2", "lxc/-1", "tasks/pve1/yesterday", "tasks/2026-11-01", "content/x",
+     "nodes/pve1", "unknown/x", "qemu", ""],
+)  # fmt: skip
+def test_bad_resource_ids(resource_id: str) -> None:
+    with pytest.raises(StoreError, match="not a resource id"):
+        document_path("lab", resource_id)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["proxstate.yaml", "README.md", "clusters/lab/README.md", "clusters/lab/qemu/101.yml",
+     "clusters/lab/qemu/abc.yaml", "clusters/lab/nodes/a/b.yaml", "clusters/lab/other/x.yaml",
+     "clusters/lab/nodes/%2e.yaml", "clusters/lab/nodes/%41.yaml", "clusters/lab/nodes/..yaml",
+     "clusters/lab/nodes/a%.yaml", "clusters/lab/cluster.yaml/x.yaml", "clusters/cluster.yaml",
+     "clusters/lab/nodes/a%+.yaml", "clusters/lab/tasks/pve1/today.yaml", "other/lab/cluster.yaml"],
+)  # fmt: skip
+def test_other_files_are_not_documents(path: str) -> None:
+    assert resource_of_path(path) is None
+
+
+def test_glob() -> None:
+    assert resource_glob_matches("qemu/*", "qemu/101")
+    assert not resource_glob_matches("qemu/*", "lxc/101")
+    assert resource_glob_matches("content/*/local", "content/pve1/local")
+    assert resource_glob_matches("qemu/10?", "qemu/105")
+    assert resource_glob_matches("cluster", "cluster")
+    assert not resource_glob_matches("QEMU/*", "qemu/101")
+
+
+_ODD_CHARACTERS = st.characters(categories=["Cs", "Cc", "Zs", "Zl", "Po"])
+_NAMES = (
+    st.text(max_size=300)
+    | st.text(_ODD_CHARACTERS, max_size=20)
+    | st.sampled_from(["", ".", "..", "-", "%", "%25", "%+", "a%+", ".git"])
+)
+_KINDS = st.sampled_from(["node", "storage", "content", "tasks"])
+
+
+def _assert_safe(path: PurePosixPath, cluster: str) -> None:
+    root = cluster_dir(cluster)
+    assert path.parts[: len(root.parts)] == root.parts
+    assert len(path.parts) > len(root.parts)
+    for part in path.parts:
+        assert part not in ("", ".", "..")
+        assert not part.startswith(("-", "."))
+        assert "\\" not in part and "\0" not in part
+        assert not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in part)
+        assert len(part.encode("utf-8")) <= 205  # 200 and the .yaml suffix
+    assert root.parts[0] == CLUSTERS_DIR
+
+
+@settings(max_examples=400, deadline=None)
+@given(cluster=_NAMES, node=_NAMES, name=_NAMES, kind=_KINDS)
+def test_any_name_stays_under_its_cluster(cluster: str, node: str, name: str, kind: str) -> None:
+    resource_id = {
+        "node": f"node/{name}",
+        "storage": f"storage/{name}",
+        "content": f"content/{node}/{name}",
+        "tasks": f"tasks/{node}/2026-01-31",
+    }[kind]
+    path = document_path(cluster, resource_id)
+    _assert_safe(path, cluster)
+    assert resource_of_path(path) == (cluster, resource_id)
+    assert resource_of_path(str(path)) == (cluster, resource_id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=300))
+def test_escaping_is_injective(first: str, second: str) -> None:
+    if first != second:
+        assert document_path("lab", f"storage/{first}") != document_path("lab", f"storage/{second}")
+        assert cluster_dir(first) != cluster_dir(second)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab%+.-/2E5F", max_size=6), min_size=1, max_size=6))
+def test_any_path_that_parses_is_canonical(parts: list[str]) -> None:
+    path = "/".join(["clusters", *parts]) + ".yaml"
+    located = resource_of_path(path)
+    if located is not None:
+        assert str(document_path(*located)) == path
