@@ -71,7 +71,8 @@ def resolve_connection(
     if not url:
         raise ConfigError("no PVE address: give --url (or PROXSTATE_URL), or `url:` in proxstate.yaml")
     user = overrides.user or cluster.auth.user
-    token = None if (overrides.user and not env.get("PROXSTATE_TOKEN")) else _token(cluster, env)
+    wants_password = cluster.auth.method == "password" or (overrides.user and not env.get("PROXSTATE_TOKEN"))
+    token = None if wants_password else _token(cluster, env)
     password = None
     if token is None:
         password = _secret(env, cluster.auth.password_env)
