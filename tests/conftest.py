@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,23 +11,33 @@ from fakepve import FakePve
 
 from proxstate.api.settings import ConnectionSettings
 
+SettingsFactory = Callable[..., ConnectionSettings]
+
 
 @pytest.fixture
-def fakepve_settings(fakepve: FakePve, fakepve_cafile: str) -> ConnectionSettings:
-    """Settings for the fakepve fixture: root@pam with its password, its CA, a small retry budget."""
-    return pve_settings(fakepve, fakepve_cafile)
+def make_pve_settings(fakepve: FakePve, fakepve_cafile: str) -> SettingsFactory:
+    """Build ConnectionSettings for the fakepve fixture; keywords replace any setting.
+
+    Defaults: root@pam with its password, the fixture's CA, short timeouts and a 2 s retry budget.
+    """
+
+    def make(**overrides: Any) -> ConnectionSettings:
+        values: dict[str, Any] = {
+            "url": fakepve.url,
+            "user": "root@pam",
+            "password": "secret",
+            "ca_cert": Path(fakepve_cafile),
+            "connect_timeout": 2.0,
+            "read_timeout": 5.0,
+            "retry_budget": 2.0,
+        }
+        values.update(overrides)
+        return ConnectionSettings(**values)
+
+    return make
 
 
-def pve_settings(fakepve: FakePve, cafile: str, **overrides: Any) -> ConnectionSettings:
-    """ConnectionSettings for a running fake, with fast timeouts; keywords replace any setting."""
-    values: dict[str, Any] = {
-        "url": fakepve.url,
-        "user": "root@pam",
-        "password": "secret",
-        "ca_cert": Path(cafile),
-        "connect_timeout": 2.0,
-        "read_timeout": 5.0,
-        "retry_budget": 2.0,
-    }
-    values.update(overrides)
-    return ConnectionSettings(**values)
+@pytest.fixture
+def fakepve_settings(make_pve_settings: SettingsFactory) -> ConnectionSettings:
+    """ConnectionSettings for the fakepve fixture with the defaults of make_pve_settings."""
+    return make_pve_settings()
