@@ -31,7 +31,8 @@ def _task(
 def _attributions(
     change: ResourceChange, tasks: list[dict[str, Any]], **window: float | None
 ) -> tuple[Attribution, ...]:
-    bounds: dict[str, float | None] = {"since": T0, "until": T0 + 3600} | window
+    bounds: dict[str, float | None] = {"since": T0, "until": T0 + 3600}
+    bounds.update(window)
     result = attribute(ChangeSet(None, None, (change,)), tasks, since=bounds["since"], until=bounds["until"])
     return result.resources[0].attribution
 

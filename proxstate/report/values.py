@@ -1,0 +1,114 @@
+"""Compact, safe one-line forms of recorded values, shared by the text and Markdown reports.
+
+Values come from the PVE API and can hold anything: newlines, terminal escape sequences,
+bidirectional overrides, zero-width characters. They are shown on one line with such characters
+written as escapes (`\\n`, `\\x1b`, `\\u202e`), so a value can neither break the layout nor drive
+the terminal nor hide what it says.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from proxstate.diff import Attribution, CommitRef
+
+ELLIPSIS = "…"
+NOTE_MASKED_CHANGED = "(secret changed)"
+NOTE_MASKED = "(secret)"
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Control, format (bidi, zero-width), line/paragraph separators, surrogates, private use, unassigned.
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def escape_unsafe(text: str) -> str:
+    """`text` with every invisible or layout-changing character written as an escape."""
+    if text.isprintable() and text.isascii():
+        return text
+    out = []
+    for char in text:
+        if char in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[char])
+        elif unicodedata.category(char) in _UNSAFE_CATEGORIES:
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+            )
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending in an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def display(value: Any) -> str:
+    """A one-line form of a recorded value: `2048`, `true`, `null`, `[prod, web]`, `{a: 1}`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return _display_string(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_display_key(key)}: {display(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(display(item) for item in value) + "]"
+    return escape_unsafe(str(value))
+
+
+def _display_string(value: str) -> str:
+    # Quote only when the bare form would be misread: empty, padded, or spelled like another type.
+    looks_other = value in ("null", "true", "false") or _is_number(value)
+    if not value or value != value.strip() or looks_other:
+        return '"' + escape_unsafe(value.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+    return escape_unsafe(value)
+
+
+def _display_key(key: Any) -> str:
+    return escape_unsafe(str(key)) if isinstance(key, str) and key else display(key)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def commit_label(commit: CommitRef | None, *, live: str) -> str:
+    """`a1b2c3d (2026-11-25T10:00:00Z, sync: 3 changes)`, or `live` for None."""
+    if commit is None:
+        return live
+    subject = shorten(escape_unsafe(commit.subject), 60)
+    return f"{escape_unsafe(commit.short)} ({escape_unsafe(commit.date)}, {subject})"
+
+
+def attribution_line(attribution: Attribution) -> str:
+    """`likely by alice@pve (qmigrate, 2026-11-25 10:02 UTC; best effort)`."""
+    user = escape_unsafe(attribution.user)
+    task_type = escape_unsafe(attribution.task_type)
+    return f"likely by {user} ({task_type}, {_utc_minute(attribution.time)}; best effort)"
+
+
+def _utc_minute(iso: str) -> str:
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return escape_unsafe(iso)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def counts_line(added: int, modified: int, removed: int) -> str:
+    """`1 added, 2 modified, 0 removed`."""
+    return f"{added} added, {modified} modified, {removed} removed"
