@@ -24,7 +24,11 @@ class VersionInfo(PveModel):
 
 
 class ClusterStatusEntry(PveModel):
-    """One entry of GET /cluster/status: the cluster itself (type "cluster") or a node."""
+    """One entry of GET /cluster/status: the cluster itself (type "cluster") or a node.
+
+    `online` is left undeclared (an extra field): a node has 0/1, but the cluster entry may carry
+    the count of online nodes.
+    """
 
     type: str
     id: str
@@ -34,7 +38,6 @@ class ClusterStatusEntry(PveModel):
     version: PveInt | None = None
     nodeid: PveInt | None = None
     ip: str | None = None
-    online: PveBool | None = None
     local: PveBool | None = None
     level: str | None = None
 

@@ -1,0 +1,244 @@
+"""PveClient: an async client of the PVE HTTP API.
+
+It authenticates (API token, or ticket with renewal), keeps at most `settings.concurrency`
+requests in flight, retries transient failures with backoff within `settings.retry_budget`,
+and turns every failure into a proxstate.errors exception. The raw calls return PVE's `data`;
+the typed calls (EndpointMethods) return models.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from proxstate.api.auth import TICKET_PATH, TICKET_RENEW_AFTER, Authenticator, TicketAuth, TokenAuth
+from proxstate.api.endpoints import EndpointMethods
+from proxstate.api.errors import clean_text, data_of, display_path, error_for_exception, error_for_response
+from proxstate.api.retry import Backoff, transient_exception, transient_status
+from proxstate.api.settings import ConnectionSettings
+from proxstate.api.tls import ssl_context
+from proxstate.errors import AuthenticationError
+
+log = logging.getLogger("proxstate.api")
+
+Params = Mapping[str, Any]
+
+
+def _form(values: Params | None) -> dict[str, str | int] | None:
+    """Parameters as PVE reads them: booleans as 0/1, None left out."""
+    if values is None:
+        return None
+    out: dict[str, str | int] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        out[key] = int(value) if isinstance(value, bool) else value if isinstance(value, int) else str(value)
+    return out
+
+
+class PveClient(EndpointMethods):
+    """`async with PveClient(settings) as client: await client.version()`.
+
+    `transport` replaces the HTTPS transport (and with it the TLS settings), e.g. for tooling.
+    Counters: `request_count` (HTTP requests sent, logins and retries included) and
+    `max_in_flight` (the most requests that were in flight at once).
+    """
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        ticket_renew_after: float = TICKET_RENEW_AFTER,
+    ) -> None:
+        self.settings = settings
+        self.request_count = 0
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        if transport is None:
+            limits = httpx.Limits(
+                max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+            )
+            transport = httpx.AsyncHTTPTransport(verify=ssl_context(settings), limits=limits)
+        self._http = httpx.AsyncClient(
+            base_url=settings.url,
+            transport=transport,
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.read_timeout,
+            ),
+            # No proxies, .netrc or certificate paths from the environment: only the settings count.
+            trust_env=False,
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": "proxstate"},
+        )
+        self._auth: Authenticator
+        if settings.token is not None:
+            self._auth = TokenAuth(settings.token, user=settings.auth_user)
+        else:
+            assert settings.user is not None and settings.password is not None
+            self._auth = TicketAuth(
+                user=settings.user,
+                password=settings.password,
+                send=self._login,
+                renew_after=ticket_renew_after,
+            )
+
+    def __repr__(self) -> str:
+        return f"PveClient(url={self.settings.url!r}, user={self.settings.auth_user!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ raw calls
+
+    async def get(self, path: str, *, params: Params | None = None, data: Params | None = None) -> Any:
+        return await self.request("GET", path, params=params, data=data)
+
+    async def post(self, path: str, *, params: Params | None = None, data: Params | None = None) -> Any:
+        return await self.request("POST", path, params=params, data=data)
+
+    async def put(self, path: str, *, params: Params | None = None, data: Params | None = None) -> Any:
+        return await self.request("PUT", path, params=params, data=data)
+
+    async def delete(self, path: str, *, params: Params | None = None, data: Params | None = None) -> Any:
+        return await self.request("DELETE", path, params=params, data=data)
+
+    async def request(
+        self, method: str, path: str, *, params: Params | None = None, data: Params | None = None
+    ) -> Any:
+        """One API call; returns the `data` member of PVE's answer."""
+        method = method.upper()
+        path = "/" + path.lstrip("/")
+        for attempt in (1, 2):
+            credentials = await self._auth.credentials(method)
+            response = await self._send(
+                method, path, params=_form(params), data=_form(data), headers=credentials.headers
+            )
+            if response.status_code == 401 and attempt == 1 and await self._auth.refused(credentials):
+                log.debug("%s %s: ticket refused, logging in again", method, display_path(path))
+                continue
+            break
+        if response.is_error:
+            raise error_for_response(method, path, response, user=self._auth.user)
+        return data_of(method, path, response)
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _login(self, form: Mapping[str, str]) -> Any:
+        """POST /access/ticket with the login form; the `data` of the answer."""
+        response = await self._send(
+            "POST", TICKET_PATH, params=None, data=dict(form), headers={}, idempotent=True
+        )
+        if response.status_code == 401:
+            text = clean_text(response.reason_phrase or "authentication failure")
+            raise AuthenticationError(
+                f"login as {self._auth.user} at {self.settings.address} refused (401 {text})",
+                path=TICKET_PATH,
+                status=401,
+            )
+        if response.is_error:
+            raise error_for_response("POST", TICKET_PATH, response)
+        return data_of("POST", TICKET_PATH, response)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None,
+        data: Params | None,
+        headers: Mapping[str, str],
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send with retries; the last answer, or the translated failure of the last attempt."""
+        if idempotent is None:
+            idempotent = method in ("GET", "HEAD")
+        backoff = Backoff(budget=self.settings.retry_budget, max_attempts=self.settings.max_attempts)
+        while True:
+            backoff.attempts += 1
+            try:
+                response = await self._exchange(method, path, params=params, data=data, headers=headers)
+            except httpx.HTTPError as exc:
+                delay = backoff.next_delay() if transient_exception(exc, idempotent=idempotent) else None
+                if delay is None:
+                    raise error_for_exception(
+                        method, path, exc, address=self.settings.address, attempts=backoff.attempts
+                    ) from exc
+                why = type(exc).__name__
+            else:
+                delay = (
+                    backoff.next_delay(response)
+                    if transient_status(response, idempotent=idempotent)
+                    else None
+                )
+                if delay is None:
+                    return response
+                why = f"status {response.status_code}"
+            log.debug(
+                "%s %s: attempt %d failed (%s); next in %.2fs",
+                method,
+                display_path(path),
+                backoff.attempts,
+                why,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None,
+        data: Params | None,
+        headers: Mapping[str, str],
+    ) -> httpx.Response:
+        """One HTTP request, within the concurrency limit, counted and logged."""
+        async with self._slots:
+            self.request_count += 1
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            started = time.monotonic()
+            try:
+                response = await self._http.request(method, path, params=params, data=data, headers=headers)
+            except httpx.HTTPError as exc:
+                log.debug(
+                    "%s %s failed after %.3fs: %s",
+                    method,
+                    display_path(path),
+                    time.monotonic() - started,
+                    type(exc).__name__,
+                )
+                raise
+            finally:
+                self._in_flight -= 1
+        log.debug(
+            "%s %s -> %d in %.3fs",
+            method,
+            display_path(path),
+            response.status_code,
+            time.monotonic() - started,
+        )
+        return response
+
+
+__all__ = ["PveClient"]

@@ -1,0 +1,76 @@
+"""When to try a request again, and how long to wait: exponential backoff with full jitter.
+
+Transient failures are connection errors, timeouts, dropped connections and the gateway statuses
+502/503/504. A request that may already have reached PVE (a read error, a 504 after a POST) is
+tried again only if it is idempotent (GET, or the login); other 4xx/5xx are never retried.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from proxstate.api.errors import TRANSIENT_STATUSES, is_tls_failure
+
+# Failures that happen before the request reaches the server: safe to retry for any method.
+_BEFORE_SENDING = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures after the request may have reached the server: retried for idempotent requests only.
+_AFTER_SENDING = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+
+
+def transient_exception(exc: httpx.HTTPError, *, idempotent: bool) -> bool:
+    """True if the request that failed with `exc` may be tried again."""
+    if is_tls_failure(exc):
+        return False  # an untrusted certificate stays untrusted
+    if isinstance(exc, _BEFORE_SENDING):
+        return True
+    return idempotent and isinstance(exc, _AFTER_SENDING)
+
+
+def transient_status(response: httpx.Response, *, idempotent: bool) -> bool:
+    """True if PVE's (or a proxy's) answer says to try again later."""
+    return idempotent and response.status_code in TRANSIENT_STATUSES
+
+
+def _retry_after(response: httpx.Response | None) -> float:
+    """Seconds the server asks to wait (Retry-After in seconds), or 0."""
+    if response is None:
+        return 0.0
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "0")))
+    except ValueError:
+        return 0.0
+
+
+@dataclass(kw_only=True)
+class Backoff:
+    """The retry state of one request: attempts made and the time left in its budget."""
+
+    budget: float  # seconds from the first attempt within which retries may start
+    max_attempts: int
+    base: float = 0.2
+    cap: float = 8.0
+    attempts: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def next_delay(self, response: httpx.Response | None = None) -> float | None:
+        """Seconds to wait before the next attempt, or None when the attempts or the budget are spent."""
+        if self.attempts >= self.max_attempts:
+            return None
+        ceiling = min(self.cap, self.base * 2 ** (self.attempts - 1))
+        delay = max(random.uniform(0.0, ceiling), _retry_after(response))  # noqa: S311 - jitter, not crypto
+        if time.monotonic() + delay - self.started > self.budget:
+            return None
+        return delay
+
+
+__all__ = ["Backoff", "transient_exception", "transient_status"]
