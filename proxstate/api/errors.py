@@ -73,11 +73,14 @@ def _not_json(method: str, path: str, response: httpx.Response, detail: str) -> 
     )
 
 
+EMPTY = object()  # the body of an answer without one
+
+
 def _json_body(method: str, path: str, response: httpx.Response) -> Any:
-    """The decoded JSON body; None for an empty one; ProtocolError for anything else."""
+    """The decoded JSON body; EMPTY for an empty one; ProtocolError for anything else."""
     body = response.content
     if not body.strip():
-        return None
+        return EMPTY
     media = _media_type(response)
     if "json" not in media:
         page = _first_line(body[:8192].decode("utf-8", "replace"))
@@ -98,6 +101,8 @@ def data_of(method: str, path: str, response: httpx.Response) -> Any:
     """The `data` member of a successful answer; ProtocolError if the answer is not PVE's JSON."""
     shown = display_path(path)
     body = _json_body(method, shown, response)
+    if body is EMPTY:
+        raise _not_json(method, shown, response, "an empty body")
     if not isinstance(body, dict) or "data" not in body:
         raise _not_json(method, shown, response, "JSON without a data member")
     return body["data"]
@@ -135,7 +140,7 @@ def error_for_response(
         # PVE answers its own errors in JSON or with an empty body; a page means something in between.
         if status not in TRANSIENT_STATUSES | {595, 596}:
             return exc
-        body = None
+        body = EMPTY
     text = _pve_text(response, body)
     said = f"({status} {text})"
     if status in (595, 596):
@@ -180,9 +185,8 @@ def _reason(exc: BaseException) -> str:
 def is_tls_failure(exc: BaseException) -> bool:
     """True if the TLS handshake was refused (certificate, protocol), not merely interrupted."""
     found = find_ssl_error(exc)
-    return found is not None and not isinstance(
-        found, ssl.SSLEOFError | ssl.SSLSyscallError | ssl.SSLZeroReturnError
-    )
+    interrupted = ssl.SSLEOFError | ssl.SSLSyscallError | ssl.SSLZeroReturnError | ssl.SSLWantReadError
+    return found is not None and not isinstance(found, interrupted | ssl.SSLWantWriteError)
 
 
 def error_for_exception(

@@ -98,13 +98,21 @@ def find_ssl_error(exc: BaseException) -> ssl.SSLError | None:
 
 
 def _find(exc: BaseException, kind: type[ErrorT]) -> ErrorT | None:
+    # Follow explicit causes (`raise ... from`) and exceptions wrapped as arguments: httpcore wraps
+    # the ssl error as its argument and its pool re-raises `from None`. Not the implicit context:
+    # it may hold unrelated errors, such as the SSLWantReadError that a timeout interrupted.
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, kind):
             return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
+        if current.__cause__ is not None:
+            pending.append(current.__cause__)
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
     return None
 
 

@@ -113,14 +113,18 @@ async def test_task_calls(cluster: FakePve, fakepve_settings: ConnectionSettings
     assert all(isinstance(t, TaskInfo) and t.node for t in everywhere)
 
 
-async def test_node_tasks_sends_only_given_filters(cluster: FakePve, fakepve_settings: ConnectionSettings) -> None:
+async def test_node_tasks_sends_only_given_filters(
+    cluster: FakePve, fakepve_settings: ConnectionSettings
+) -> None:
     async with PveClient(fakepve_settings) as client:
         await client.node_tasks("pve1", since=1700000000, errors=True, typefilter="vzdump")
     method, path, _ = cluster.requests[-1]
     assert (method, path) == ("GET", "/api2/json/nodes/pve1/tasks")
 
 
-async def test_path_components_are_percent_encoded(cluster: FakePve, fakepve_settings: ConnectionSettings) -> None:
+async def test_path_components_are_percent_encoded(
+    cluster: FakePve, fakepve_settings: ConnectionSettings
+) -> None:
     async with PveClient(fakepve_settings) as client:
         with pytest.raises(ParameterError) as caught:
             await client.storage_content("pve1", "../../../version")
