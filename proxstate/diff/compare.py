@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from deepdiff import DeepDiff
@@ -11,6 +11,8 @@ from proxstate.diff.classify import classify
 from proxstate.diff.model import ChangeClass, FieldChange, ResourceChange, natural_key, ordered_classes
 
 _MISSING = object()
+_LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
+_SPLIT_DEPTH = 2  # top-level fields, then config keys: where documents are wide
 _GUEST_KINDS = ("qemu", "lxc")
 
 
@@ -57,16 +59,52 @@ def compare(
 
 
 def _field_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
-    # By default deepdiff skips keys starting with "__" and reports a mapping with few common keys
-    # as one replaced value; both would hide field changes, so both are switched off.
-    tree = DeepDiff(old, new, view="tree", ignore_private_variables=False, threshold_to_diff_deeper=0)
     paths: dict[tuple[Any, ...], None] = {}
-    for report_type in tree:
-        for level in tree[report_type]:
-            keys = _whole_value_path(old, new, level.path(output_format="list"))
-            paths.setdefault(keys, None)
+    for prefix, old_part, new_part in _differing_parts(old, new, (), depth=_SPLIT_DEPTH):
+        if not (isinstance(old_part, Mapping) and isinstance(new_part, Mapping)):
+            # Added, removed, a scalar or a list: the whole value is the change, deepdiff has nothing to add.
+            paths.setdefault(_whole_value_path(old, new, prefix), None)
+            continue
+        # By default deepdiff skips keys starting with "__" and reports a mapping with few common keys
+        # as one replaced value; both would hide field changes, so both are switched off.
+        tree = DeepDiff(
+            old_part, new_part, view="tree", ignore_private_variables=False, threshold_to_diff_deeper=0
+        )
+        for report_type in tree:
+            for level in tree[report_type]:
+                keys = _whole_value_path(old, new, (*prefix, *level.path(output_format="list")))
+                paths.setdefault(keys, None)
     changes = [_field_change(kind, old, new, keys) for keys in paths]
     return tuple(sorted(changes, key=lambda change: natural_key(change.path)))
+
+
+def _differing_parts(old: Any, new: Any, prefix: tuple[Any, ...], *, depth: int) -> Iterator[tuple[Any, ...]]:
+    """(path, old part, new part) for the parts of two mappings that differ, `depth` levels down.
+
+    Most fields of a document are unchanged; handing deepdiff only the parts that differ keeps
+    its per-call cost off the unchanged ones. A key on one side only comes with _MISSING.
+    """
+    if depth == 0 or not (isinstance(old, Mapping) and isinstance(new, Mapping)):
+        yield prefix, old, new
+        return
+    for key in [*old, *(key for key in new if key not in old)]:
+        old_part, new_part = old.get(key, _MISSING), new.get(key, _MISSING)
+        if old_part is _MISSING or new_part is _MISSING:
+            yield (*prefix, key), old_part, new_part
+        elif not _same(old_part, new_part):
+            yield from _differing_parts(old_part, new_part, (*prefix, key), depth=depth - 1)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equality that also tells `1` from `True` and `1.0` (== does not; a type change is a change)."""
+    kind = type(old)
+    if kind is type(new) and kind in _LEAF_TYPES:
+        return bool(old == new)  # the hot path: two leaves of one type
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return old.keys() == new.keys() and all(_same(old[key], new[key]) for key in old)
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return len(old) == len(new) and all(map(_same, old, new))
+    return False
 
 
 def _field_change(kind: str, old: dict[str, Any], new: dict[str, Any], keys: tuple[Any, ...]) -> FieldChange:

@@ -120,6 +120,24 @@ def test_type_change_is_a_change(vm: Doc) -> None:
     assert _changes(vm(), new).fields[0].action == "changed"
 
 
+@pytest.mark.parametrize(
+    ("old", "new"), [(1, True), (0, False), (2, 2.0), ([1], [True]), ({"a": 1}, {"a": 1.0})]
+)
+def test_values_equal_under_python_equality_still_differ(old: Any, new: Any) -> None:
+    change = _changes(
+        {"kind": "qemu", "config": {"onboot": old}}, {"kind": "qemu", "config": {"onboot": new}}
+    )
+    assert [field.path for field in change.fields] in (["config.onboot"], ["config.onboot.a"])
+
+
+def test_deep_changes_below_the_split_depth(vm: Doc) -> None:
+    old, new = vm(), vm()
+    old["config"]["cpu"] = {"flags": {"aes": {"on": True}}}
+    new["config"]["cpu"] = {"flags": {"aes": {"on": False}, "pcid": {"on": True}}}
+    paths = [field.path for field in _changes(old, new).fields]
+    assert paths == ["config.cpu.flags.aes.on", "config.cpu.flags.pcid"]
+
+
 def _mutate(doc: dict[str, Any], path: str, value: Any) -> None:
     *parents, last = path.split(".")
     node = doc
