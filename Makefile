@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## run proxstate against the built-in demo cluster
-	$(BIN)/proxstate demo $(DIR)
+DEMO_DIR ?= proxstate-demo
+
+demo: $(STAMP)  ## run proxstate against the built-in demo cluster, into ./proxstate-demo (re-created)
+	rm -rf $(DEMO_DIR)
+	$(BIN)/proxstate demo $(DEMO_DIR)
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest -q -n auto
