@@ -1,0 +1,43 @@
+"""Masking of secrets: fixed marker or keyed hash; which keys are secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from proxstate.normalize import mask_value
+from proxstate.normalize.masking import is_secret
+
+
+def test_masked_without_secret() -> None:
+    assert mask_value("hunter2", key="cipassword", secret=None) == "<masked>"
+
+
+def test_masked_with_secret_is_a_keyed_hash_of_key_and_value() -> None:
+    digest = hmac.new(b"k", b"cipassword\0hunter2", hashlib.sha256).hexdigest()
+    assert mask_value("hunter2", key="cipassword", secret=b"k") == f"<masked:{digest[:16]}>"
+
+
+def test_marker_changes_with_value_key_and_secret() -> None:
+    base = mask_value("a", key="password", secret=b"s")
+    assert mask_value("b", key="password", secret=b"s") != base
+    assert mask_value("a", key="keyring", secret=b"s") != base
+    assert mask_value("a", key="password", secret=b"t") != base
+    assert mask_value("a", key="password", secret=b"s") == base
+
+
+def test_non_string_values_hash_as_pve_text() -> None:
+    assert mask_value(True, key="x", secret=b"s") == mask_value("1", key="x", secret=b"s")
+    assert mask_value(2048, key="x", secret=b"s") == mask_value("2048", key="x", secret=b"s")
+
+
+def test_secret_keys_per_kind_and_extra_keys() -> None:
+    assert is_secret("qemu", "cipassword")
+    assert is_secret("storage", "password")
+    assert is_secret("storage", "encryption-key")
+    assert not is_secret("qemu", "password")
+    assert not is_secret("qemu", "sshkeys")
+    extra = frozenset({"description", "ipconfig*"})
+    assert is_secret("qemu", "description", extra)
+    assert is_secret("lxc", "ipconfig12", extra)
+    assert not is_secret("qemu", "net0", extra)
