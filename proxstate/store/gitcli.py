@@ -1,0 +1,147 @@
+"""Running git: a fixed environment, readable errors, and batched object reads."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proxstate.errors import StoreError
+
+# Variables that would point git at another repository, index or work tree than the one we run in.
+_REPOSITORY_VARIABLES = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+    "GIT_NAMESPACE", "GIT_PREFIX", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+)  # fmt: skip
+_FIXED = {
+    "LC_ALL": "C",
+    "LANGUAGE": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_EDITOR": "true",
+    "GIT_LITERAL_PATHSPECS": "1",  # paths are names from the API, never patterns
+}
+_CREDENTIALS_IN_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+_LOCK_EXISTS = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+
+
+def redact(text: str) -> str:
+    """`text` without `user:password@` in the URLs it mentions."""
+    return _CREDENTIALS_IN_URL.sub(r"\1", text)
+
+
+def git_message(stderr: bytes | str) -> str:
+    """The line of git's stderr that says what went wrong, without credentials."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("hint:")]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return redact(line.split(":", 1)[1].strip())
+    return redact(lines[0]) if lines else "no message"
+
+
+@dataclass
+class GitRunner:
+    """Runs git in one work tree. `inherit_fds` go to every child (the held repository lock)."""
+
+    root: Path
+    inherit_fds: tuple[int, ...] = ()
+    _env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        env = {key: value for key, value in os.environ.items() if key not in _REPOSITORY_VARIABLES}
+        env.update(_FIXED)
+        self._env = env
+
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+        what: str | None = None,
+        inherit: bool = True,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run `git args`; StoreError (with git's own words) when it fails and `check` is set.
+
+        `inherit=False` keeps the lock from the child: for commands that may leave helpers running
+        (credential caches, ssh masters), which must not hold the lock after a crash.
+        """
+        full_env = {**self._env, **env} if env else self._env
+        for attempt in range(20):
+            try:
+                result = subprocess.run(
+                    ["git", *args],
+                    cwd=self.root,
+                    env=full_env,
+                    input=stdin,
+                    capture_output=True,
+                    pass_fds=self.inherit_fds if inherit else (),
+                    check=False,
+                )
+            except OSError as error:
+                raise StoreError(f"cannot run git: {error}") from error
+            if result.returncode == 0 or not check:
+                return result
+            # git's own lock files (index.lock, a ref's .lock) are held briefly by a concurrent git;
+            # wait a little before calling it an error.
+            locked = _LOCK_EXISTS.search(result.stderr.decode("utf-8", "replace"))
+            if locked is None or attempt == 19:
+                break
+            time.sleep(0.05)
+        message = git_message(result.stderr)
+        if locked is not None:
+            message = (
+                f"{locked.group(1)} exists: another git command is running in {self.root}, or one was "
+                "killed; remove that file if no git command is running"
+            )
+        raise StoreError(f"git {what or args[0]} failed: {message}")
+
+    def text(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> str:
+        """Stdout of `git args` as text, without the final newline."""
+        out = self.run(*args, stdin=stdin, env=env).stdout
+        return out.decode("utf-8", "surrogateescape").removesuffix("\n")
+
+    def ok(self, *args: str) -> bool:
+        """Whether `git args` succeeds."""
+        return self.run(*args, check=False).returncode == 0
+
+    def read_objects(self, names: Iterable[str]) -> dict[str, bytes | None]:
+        """Content of each object (`sha` or `rev:path`), None when missing: one `git cat-file --batch`."""
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        if any("\n" in name for name in wanted):
+            raise StoreError("cannot read an object whose name holds a line break")
+        out = self.run("cat-file", "--batch", stdin="".join(f"{n}\n" for n in wanted).encode()).stdout
+        found: dict[str, bytes | None] = {}
+        position = 0
+        for name in wanted:
+            end = out.index(b"\n", position)
+            header = out[position:end].split(b" ")
+            position = end + 1
+            if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
+                found[name] = None
+                continue
+            size = int(header[2])
+            found[name] = out[position : position + size]
+            position += size + 1
+        return found
+
+    def list_tree(self, rev: str, paths: Sequence[str] = ()) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob sha) of every file at `rev` under `paths` (all when empty)."""
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths).stdout
+        entries: dict[str, tuple[str, str]] = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, kind, sha = meta.decode().split(" ")
+            if kind == "blob":
+                entries[path.decode("utf-8", "surrogateescape")] = (mode, sha)
+        return entries

@@ -1,0 +1,180 @@
+"""Reading history: changed paths between commits, commit metadata, a file's versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from proxstate.errors import RevisionError, StoreError
+from proxstate.store.gitcli import GitRunner
+from proxstate.store.revisions import DATE_FORMS, git_date, parse_date
+
+# One field per placeholder, NUL-separated (no commit field can hold a NUL); records end in NUL.
+_FIELDS = ("%H", "%h", "%P", "%an", "%ae", "%aI", "%cI", "%(trailers:only,unfold)", "%s", "%b")
+_FORMAT = "--format=tformat:" + "%x00".join(_FIELDS)
+
+
+@dataclass(frozen=True)
+class PathChange:
+    """One file that differs between two commits, with both versions."""
+
+    path: str
+    status: Literal["A", "M", "D"]
+    old: bytes | None
+    new: bytes | None
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """What `git log` says about one commit. Dates are ISO 8601 with their UTC offset."""
+
+    sha: str
+    short: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored: str
+    committed: str
+    subject: str
+    body: str
+    trailers: dict[str, str] = field(hash=False)
+
+
+def directory_of(prefix: str) -> list[str]:
+    """The pathspec that covers a path prefix (`clusters/lab/` -> `clusters/lab`)."""
+    folder = prefix.rpartition("/")[0]
+    return [folder] if folder else []
+
+
+BlobChange = tuple[str, Literal["A", "M", "D"], str | None, str | None]  # path, status, old sha, new sha
+
+
+def blob_changes(git: GitRunner, old: str | None, new: str, scope: Sequence[str]) -> list[BlobChange]:
+    """Files that differ between two commits under the `scope` folders, by blob sha."""
+    if old is None:
+        return [(path, "A", None, sha) for path, (_, sha) in git.list_tree(new, scope).items()]
+    out = git.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", old, new, "--", *scope).stdout
+    records = out.split(b"\0")
+    found: list[BlobChange] = []
+    for meta, path in zip(records[0::2], records[1::2], strict=False):
+        old_mode, new_mode, old_sha, new_sha, status = meta.decode().lstrip(":").split(" ")
+        if old_mode.startswith("160") or new_mode.startswith("160"):
+            continue  # submodules are not files
+        kind: Literal["A", "M", "D"] = "A" if status == "A" else "D" if status == "D" else "M"
+        found.append(
+            (
+                path.decode("utf-8", "surrogateescape"),
+                kind,
+                None if kind == "A" else old_sha,
+                None if kind == "D" else new_sha,
+            )
+        )
+    return found
+
+
+def changed_paths(
+    git: GitRunner, old: str | None, new: str, *, prefix: str | None = None
+) -> list[PathChange]:
+    """Files under `prefix` that differ from `old` (None: nothing) to `new`, sorted by path."""
+    prefix = prefix or ""
+    changes = [
+        change for change in blob_changes(git, old, new, directory_of(prefix)) if change[0].startswith(prefix)
+    ]
+    blobs = git.read_objects(sha for _, _, *shas in changes for sha in shas if sha)
+    return sorted(
+        (
+            PathChange(
+                path=path,
+                status=status,
+                old=blobs[old_sha] if old_sha else None,
+                new=blobs[new_sha] if new_sha else None,
+            )
+            for path, status, old_sha, new_sha in changes
+        ),
+        key=lambda change: change.path,
+    )
+
+
+def _date_option(name: str, text: str) -> str:
+    moment = parse_date(text)
+    if moment is None:
+        raise RevisionError(f"not a date: {text!r} (give one like {DATE_FORMS})")
+    return f"--{name}={git_date(moment)}"
+
+
+def _trailers(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            key, value = key.strip(), value.strip()
+            found[key] = f"{found[key]}, {value}" if key in found else value
+    return found
+
+
+def commits(
+    git: GitRunner,
+    *,
+    rev_range: str | None = None,
+    paths: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    max_count: int | None = None,
+) -> list[CommitInfo]:
+    """Commits of `rev_range` (default HEAD; none on an unborn branch), newest first."""
+    if rev_range is None and not git.ok("rev-parse", "--verify", "-q", "HEAD^{commit}"):
+        return []
+    if rev_range is not None and rev_range.startswith("-"):
+        raise RevisionError(f"not a revision: {rev_range!r}")
+    options = [_FORMAT, "-z"]
+    if max_count is not None:
+        options.append(f"--max-count={max_count}")
+    if since:
+        options.append(_date_option("since", since))
+    if until:
+        options.append(_date_option("until", until))
+    found = git.run("log", *options, rev_range or "HEAD", "--", *paths, check=False)
+    if found.returncode != 0:
+        raise RevisionError(
+            f"unknown revision {rev_range!r}: {found.stderr.decode('utf-8', 'replace').strip()}"
+        )
+    return parse_log(found.stdout)
+
+
+def parse_log(out: bytes) -> list[CommitInfo]:
+    items = out.decode("utf-8", "replace").split("\0")
+    width = len(_FIELDS)
+    if len(items) % width == 1:
+        items.pop()  # the terminator after the last record
+    if len(items) % width:
+        raise StoreError("git log gave output that proxstate cannot read")
+    infos = []
+    for start in range(0, len(items), width):
+        sha, short, parents, name, email, authored, committed, trailers, subject, body = items[
+            start : start + width
+        ]
+        infos.append(
+            CommitInfo(
+                sha=sha.lstrip("\n"),
+                short=short,
+                parents=tuple(parents.split()),
+                author_name=name,
+                author_email=email,
+                authored=authored,
+                committed=committed,
+                subject=subject,
+                body=body.strip("\n"),
+                trailers=_trailers(trailers),
+            )
+        )
+    return infos
+
+
+def file_history(
+    git: GitRunner, path: str, *, max_count: int | None = None
+) -> list[tuple[CommitInfo, bytes | None]]:
+    """Each commit on HEAD that changed `path`, newest first, with its content there (None: deleted)."""
+    infos = commits(git, paths=[path], max_count=max_count)
+    contents = git.read_objects(f"{info.sha}:{path}" for info in infos)
+    return [(info, contents[f"{info.sha}:{path}"]) for info in infos]

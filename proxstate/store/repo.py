@@ -1,0 +1,215 @@
+"""StateRepo: the Git repository that holds the recorded state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import git as gitpython
+
+from proxstate.errors import DirtyTree, RevisionError, StoreError
+from proxstate.store import checkout, history, revisions
+from proxstate.store.commit import Identity, build_commit, identity_env
+from proxstate.store.gitcli import GitRunner, git_message
+from proxstate.store.history import CommitInfo, PathChange
+from proxstate.store.lock import LOCK_FILE, file_lock
+from proxstate.store.push import push_branch
+
+DEFAULT_BRANCH = "main"
+
+
+class StateRepo:
+    """A state repository: a Git work tree. Create it with `open` or `init`."""
+
+    def __init__(self, *, root: Path, git_dir: Path, common_dir: Path) -> None:
+        self.root = root
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+        self._git = GitRunner(root)
+
+    def __repr__(self) -> str:
+        return f"StateRepo({str(self.root)!r})"
+
+    @classmethod
+    def _of(cls, repo: gitpython.Repo, path: Path) -> StateRepo:
+        if repo.bare or repo.working_tree_dir is None:
+            raise StoreError(f"{path} is a bare git repository; proxstate needs a work tree")
+        root = Path(repo.working_tree_dir).resolve()
+        if root != path.resolve():
+            raise StoreError(f"not a git repository: {path} (it is inside {root}); run `proxstate init`")
+        return cls(
+            root=root, git_dir=Path(repo.git_dir).resolve(), common_dir=Path(repo.common_dir).resolve()
+        )
+
+    @classmethod
+    def open(cls, path: str | Path) -> StateRepo:
+        """The repository whose work tree is exactly `path` (a folder inside one is refused)."""
+        path = Path(path)
+        try:
+            repo = gitpython.Repo(path, search_parent_directories=False)
+        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
+            raise StoreError(f"not a git repository: {path}; run `proxstate init`") from error
+        with repo:
+            return cls._of(repo, path)
+
+    @classmethod
+    def init(cls, path: str | Path) -> StateRepo:
+        """A new repository at `path` (created if needed) whose first branch is `main`."""
+        path = Path(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            repo = gitpython.Repo.init(path, initial_branch=DEFAULT_BRANCH)
+        except OSError as error:
+            raise StoreError(f"cannot create {path}: {error.strerror}") from error
+        except gitpython.GitCommandError as error:
+            raise StoreError(f"git init failed in {path}: {git_message(str(error.stderr))}") from error
+        with repo:
+            return cls._of(repo, path)
+
+    # ------------------------------------------------------------------ locking and recovery
+
+    @contextmanager
+    def lock(self, *, timeout: float = 30.0) -> Iterator[None]:
+        """Hold the repository lock (LockBusy after `timeout` seconds)."""
+        with file_lock(self.common_dir / LOCK_FILE, timeout=timeout, repository=self.root) as handle:
+            self._git.inherit_fds = (handle,)
+            try:
+                yield
+            finally:
+                self._git.inherit_fds = ()
+
+    def recover(self) -> str | None:
+        """Finish or roll back a commit a killed run left half done; what was done, or None."""
+        return checkout.recover(self._git, self.git_dir)
+
+    # ------------------------------------------------------------------ reading
+
+    def head(self, ref: str = "HEAD") -> str | None:
+        """The commit `ref` points to; None when it does not exist (an unborn branch)."""
+        if ref.startswith("-"):
+            raise RevisionError(f"not a reference: {ref!r}")
+        found = self._git.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
+        return found.stdout.decode().strip() if found.returncode == 0 else None
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch (also when it has no commit yet); None when HEAD is detached."""
+        found = self._git.run("symbolic-ref", "-q", "--short", "HEAD", check=False)
+        if found.returncode != 0:
+            return None
+        return found.stdout.decode().strip() or None
+
+    def resolve(self, rev: str) -> str:
+        """The commit a sha, branch, tag, `HEAD~2` or date (`2026-11-01`, `yesterday`) names."""
+        return revisions.resolve(self._git, rev)
+
+    def read_tree(self, rev: str | None, prefix: str) -> dict[str, bytes]:
+        """path -> content of every file under `prefix` at `rev` ({} for None)."""
+        if rev is None:
+            return {}
+        listed = self._git.list_tree(self.resolve(rev), history.directory_of(prefix))
+        wanted = {path: sha for path, (_, sha) in listed.items() if path.startswith(prefix)}
+        contents = self._git.read_objects(wanted.values())
+        return {path: contents[sha] or b"" for path, sha in wanted.items()}
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        """The content of `path` at `rev`; None when the file is not there."""
+        name = f"{self.resolve(rev)}:{path}"
+        return self._git.read_objects([name])[name]
+
+    def dirty_paths(self, prefix: str) -> list[str]:
+        """Paths under `prefix` with uncommitted edits: modified, added, deleted or untracked."""
+        scope = history.directory_of(prefix)
+        return [path for path in checkout.dirty_paths(self._git, scope) if path.startswith(prefix)]
+
+    def changed_paths(self, old: str | None, new: str, *, prefix: str | None = None) -> list[PathChange]:
+        """Files that differ between two commits (old None: every file of `new` is added)."""
+        return history.changed_paths(
+            self._git, None if old is None else self.resolve(old), self.resolve(new), prefix=prefix
+        )
+
+    def commits(
+        self,
+        *,
+        rev_range: str | None = None,
+        paths: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        max_count: int | None = None,
+    ) -> list[CommitInfo]:
+        """Commits of `rev_range` (default HEAD), newest first, optionally only those touching `paths`."""
+        return history.commits(
+            self._git, rev_range=rev_range, paths=paths, since=since, until=until, max_count=max_count
+        )
+
+    def file_history(
+        self, path: str, *, max_count: int | None = None
+    ) -> list[tuple[CommitInfo, bytes | None]]:
+        """Each commit on HEAD that changed `path`, newest first, with its content then (None: deleted)."""
+        return history.file_history(self._git, path, max_count=max_count)
+
+    # ------------------------------------------------------------------ writing
+
+    def commit_files(
+        self,
+        changes: Mapping[str, bytes | None],
+        *,
+        message: str,
+        author: Identity | None,
+        branch: str | None = None,
+        base: str | None = None,
+    ) -> str | None:
+        """One commit on `branch` writing `changes` (None deletes); its sha, or None if nothing changed."""
+        checked_out = self.current_branch()
+        target = branch or checked_out
+        if target is None:
+            raise StoreError("HEAD is detached: name the branch to record on")
+        ref = f"refs/heads/{target}"
+        if not self._git.ok("check-ref-format", ref):
+            raise StoreError(f"not a valid branch name: {target!r}")
+        tip = self.head(ref)
+        parent = tip if tip is not None else (self.resolve(base) if base else self.head())
+        worktree = target == checked_out
+        paths = sorted(changes)
+        if worktree:
+            dirty = checkout.dirty_among(self._git, paths)
+            if dirty:
+                raise DirtyTree(_dirty_message(dirty))
+        built = build_commit(
+            self._git,
+            self.git_dir,
+            parent=parent,
+            changes=changes,
+            message=message,
+            env=identity_env(self._git, author),
+        )
+        if built is None:
+            return None
+        checkout.move_branch(
+            self._git,
+            self.git_dir,
+            branch=target,
+            old=tip,
+            new=built.sha,
+            paths=paths,
+            worktree=worktree,
+            blobs=built.blobs,
+            contents=changes,
+        )
+        return built.sha
+
+    def push(self, *, remote: str = "origin", branch: str, attempts: int = 5) -> None:
+        """Push `branch`; when the remote moved, replay the local commits on top of it and retry."""
+        push_branch(
+            self._git,
+            self.git_dir,
+            remote=remote,
+            branch=branch,
+            attempts=attempts,
+            worktree=branch == self.current_branch(),
+        )
+
+
+def _dirty_message(dirty: Sequence[str]) -> str:
+    shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+    return f"uncommitted edits would be overwritten: {shown}; commit or discard them first (git status)"
