@@ -30,15 +30,21 @@ log = logging.getLogger("proxstate.api")
 Params = Mapping[str, Any]
 
 
-def _form(values: Params | None) -> dict[str, str | int] | None:
-    """Parameters as PVE reads them: booleans as 0/1, None left out."""
+def _value(value: Any) -> str | int:
+    if isinstance(value, bool):
+        return int(value)
+    return value if isinstance(value, int) else str(value)
+
+
+def _form(values: Params | None) -> dict[str, Any] | None:
+    """Parameters as PVE reads them: booleans as 0/1, lists as repeated keys, None left out."""
     if values is None:
         return None
-    out: dict[str, str | int] = {}
+    out: dict[str, Any] = {}
     for key, value in values.items():
         if value is None:
             continue
-        out[key] = int(value) if isinstance(value, bool) else value if isinstance(value, int) else str(value)
+        out[key] = [_value(v) for v in value] if isinstance(value, list | tuple) else _value(value)
     return out
 
 

@@ -204,13 +204,16 @@ def error_for_exception(
         )
     if is_tls_failure(exc):
         found = find_ssl_error(exc)
-        reason = getattr(found, "verify_message", None) or getattr(found, "reason", None) or _reason(exc)
-        hint = ""
-        if isinstance(found, ssl.SSLCertVerificationError):
-            hint = "; give the CA certificate file (ca_cert) or pin the certificate's SHA-256 fingerprint"
-        return TLSError(
-            f"{method} {shown}: TLS with {address} failed: {clean_text(str(reason))}{hint}", path=shown
+        reason = clean_text(
+            str(getattr(found, "verify_message", None) or getattr(found, "reason", None) or exc)
         )
+        if isinstance(found, ssl.SSLCertVerificationError):
+            return TLSError(
+                f"{method} {shown}: the TLS certificate of {address} is not trusted ({reason}); give the CA "
+                "certificate file (ca_cert) or pin the certificate's SHA-256 fingerprint",
+                path=shown,
+            )
+        return TLSError(f"{method} {shown}: TLS with {address} failed ({reason})", path=shown)
     if isinstance(exc, httpx.TimeoutException):
         phase = {
             httpx.ConnectTimeout: "connecting",

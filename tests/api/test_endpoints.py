@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fakepve import FakePve
 
@@ -131,3 +132,24 @@ async def test_path_components_are_percent_encoded(
     # The name reached PVE as one path segment, and PVE refused it as a storage id.
     assert "storage ID '../../../version' contains illegal characters" in caught.value.errors["storage"]
     assert not any(path.endswith("/api2/json/version") for _, path, _ in cluster.requests)
+
+
+async def test_what_goes_on_the_wire() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": []})
+
+    settings = ConnectionSettings(url="pve.example.com", token="root@pam!ci=s3cr3t")
+    async with PveClient(settings, transport=httpx.MockTransport(answer)) as client:
+        await client.node_tasks("pve 1", since=1700000000, errors=True, typefilter="vzdump", vmid=None)
+        await client.task_log("pve1", "UPID:pve1:0000ABCD:00001234:6955B900:vzdump:100:root@pam:")
+        await client.get("/cluster/backup", params={"ids": ["a", "b"], "all": False})
+    assert [str(r.url) for r in seen] == [
+        "https://pve.example.com:8006/api2/json/nodes/pve%201/tasks?since=1700000000&typefilter=vzdump&errors=1",
+        "https://pve.example.com:8006/api2/json/nodes/pve1/tasks/"
+        "UPID%3Apve1%3A0000ABCD%3A00001234%3A6955B900%3Avzdump%3A100%3Aroot%40pam%3A/log?start=0&limit=500",
+        "https://pve.example.com:8006/api2/json/cluster/backup?ids=a&ids=b&all=0",
+    ]
+    assert all(r.headers["Authorization"] == "PVEAPIToken=root@pam!ci=s3cr3t" for r in seen)
