@@ -21,35 +21,27 @@ def _wanted(inventory: Inventory, kind: str) -> bool:
 
 
 def normalize_inventory(inventory: Inventory, *, options: NormalizeOptions) -> Documents:
-    """The documents of one cluster, keyed by resource id and sorted by it.
+    """The documents of what was read, keyed by resource id and sorted by it.
 
-    Resources listed in `inventory.failures` get no document: they keep their last recorded state.
-    Nodes are the exception: an unreachable node's document says that it was unreachable.
+    Only the kinds in `inventory.kinds` (all, when it is empty). What was not read is not here;
+    keeping the last state of failed resources (`inventory.failures`) is the caller's policy.
     """
-    failed = {failure.resource_id for failure in inventory.failures}
     documents: Documents = {}
-
-    def add(resource_id: str, kind: str, document: dict[str, Any]) -> None:
-        if kind == "node" or resource_id not in failed:
-            documents[resource_id] = document
-
     if _wanted(inventory, "cluster"):
-        add("cluster", "cluster", normalize_cluster(inventory.cluster, options=options))
+        documents["cluster"] = normalize_cluster(inventory.cluster, options=options)
     if _wanted(inventory, "node"):
         for node in inventory.nodes:
-            add(f"node/{node.name}", "node", normalize_node(node, options=options))
+            documents[f"node/{node.name}"] = normalize_node(node, options=options)
     for guest in inventory.guests:
         if _wanted(inventory, guest.kind):
-            add(guest_id(guest), guest.kind, normalize_guest(guest, options=options))
+            documents[guest_id(guest)] = normalize_guest(guest, options=options)
     if _wanted(inventory, "storage"):
         for storage in inventory.storages:
-            add(storage_id(storage), "storage", normalize_storage(storage, options=options))
+            documents[storage_id(storage)] = normalize_storage(storage, options=options)
     if _wanted(inventory, "content"):
         for content in inventory.contents:
-            add(content_id(content), "content", normalize_content(content, options=options))
+            documents[content_id(content)] = normalize_content(content, options=options)
     if _wanted(inventory, "tasks"):
         for node_name, tasks in inventory.tasks.items():
-            day_documents = normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options)
-            for resource_id, document in day_documents.items():
-                add(resource_id, "tasks", document)
+            documents.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))
     return {resource_id: documents[resource_id] for resource_id in sorted(documents, key=natural_key)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 _INTEGER = re.compile(r"[+-]?\d{1,30}")
@@ -92,6 +93,7 @@ def sorted_set(items: Iterable[str]) -> list[str]:
     return sorted(set(items), key=natural_key)
 
 
+@lru_cache(maxsize=8192)  # config keys repeat across thousands of guests
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key that puts `net2` before `net10`; the text itself breaks ties (`01` vs `1`)."""
     parts: list[Any] = _NATURAL.split(text)

@@ -136,13 +136,13 @@ def inventory(**changes: Any) -> Inventory:
     return Inventory(**values)
 
 
-def test_inventory_sorted_ids_and_failures_keep_their_state() -> None:
+def test_inventory_sorted_ids_and_failures_left_to_the_caller() -> None:
     failures = [
         ReadFailure(resource_id="qemu/100", reason="403"),
         ReadFailure(resource_id="node/pve1", reason="offline", node_unreachable=True),
     ]
     documents = normalize_inventory(inventory(failures=failures), options=NormalizeOptions())
-    assert list(documents) == ["cluster", "node/pve1", "qemu/9", "qemu/10", "storage/local"]
+    assert list(documents) == ["cluster", "node/pve1", "qemu/9", "qemu/10", "qemu/100", "storage/local"]
     assert documents["node/pve1"]["status"] == "offline"
 
 
