@@ -71,9 +71,10 @@ def config_value(kind: str, key: str, value: Any, *, options: NormalizeOptions) 
 def normalize_config(kind: str, config: Mapping[str, Any], *, options: NormalizeOptions) -> dict[str, Any]:
     """All config keys but the dropped ones (digest, ...), naturally sorted (`net2` before `net10`)."""
     dropped = DROPPED_CONFIG_KEYS.get(kind, frozenset())
+    values = {str(key): value for key, value in config.items()}
     return {
-        key: config_value(kind, key, config[key], options=options)
-        for key in sorted_keys(config)
+        key: config_value(kind, key, values[key], options=options)
+        for key in sorted_keys(values)
         if key not in dropped
     }
 

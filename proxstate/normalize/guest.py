@@ -79,6 +79,8 @@ def _pending(guest: RawGuest, options: NormalizeOptions) -> tuple[dict[str, Any]
     changes: dict[str, Any] = {}
     deletes: list[str] = []
     for entry in guest.pending or ():
+        if not isinstance(entry, dict):
+            continue
         key = entry.get("key")
         if not isinstance(key, str) or key in dropped:
             continue
@@ -93,6 +95,8 @@ def _pending(guest: RawGuest, options: NormalizeOptions) -> tuple[dict[str, Any]
 def _snapshots(entries: list[Payload] | None) -> dict[str, dict[str, Any]]:
     snapshots: dict[str, dict[str, Any]] = {}
     for entry in entries or ():
+        if not isinstance(entry, dict):
+            continue
         name = _text(entry.get("name"))
         if name is None or name == _CURRENT_SNAPSHOT:
             continue
@@ -114,7 +118,7 @@ def normalize_guest(guest: RawGuest, *, options: NormalizeOptions = DEFAULT_OPTI
     """The document of one VM or container."""
     status = guest.status or {}
     resource = guest.resource
-    document: dict[str, Any] = {"kind": guest.kind, "vmid": int(guest.vmid)}
+    document: dict[str, Any] = {"kind": guest.kind, "vmid": int_or_keep(guest.vmid)}
     if (name := _name(guest, status)) is not None:
         document["name"] = name
     document["node"] = guest.node

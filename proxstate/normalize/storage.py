@@ -41,7 +41,8 @@ def normalize_storage(storage: RawStorage, *, options: NormalizeOptions = DEFAUL
     if isinstance(storage_type, str) and storage_type:
         document["type"] = storage_type
     document["config"] = normalize_config("storage", definition, options=options)
-    nodes = {node: _node_state(storage.per_node[node]) for node in sorted_keys(storage.per_node)}
+    per_node = {str(node): entry for node, entry in storage.per_node.items() if isinstance(entry, dict)}
+    nodes = {node: _node_state(per_node[node]) for node in sorted_keys(per_node)}
     if nodes:
         document["nodes"] = nodes
     apply_ignore_rules(storage_id(storage), document, options.ignore)
@@ -69,6 +70,8 @@ def normalize_content(content: RawContent, *, options: NormalizeOptions = DEFAUL
     """The volumes on one storage as seen from one node (or `_shared`), keyed by volume id."""
     volumes: dict[str, dict[str, Any]] = {}
     for entry in content.volumes:
+        if not isinstance(entry, dict):
+            continue
         volid = entry.get("volid")
         if isinstance(volid, str) and volid:
             volumes[volid] = _volume(entry)

@@ -92,6 +92,8 @@ def normalize_tasks(
     logs = logs or {}
     days: dict[str, dict[str, dict[str, Any]]] = {}
     for task in tasks:
+        if not isinstance(task, Mapping):
+            continue
         upid = task.get("upid")
         if not isinstance(upid, str) or not upid or not is_finished(task):
             continue
