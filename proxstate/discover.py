@@ -232,7 +232,11 @@ async def discover(
         for item in found_tasks:
             if item is not None:
                 node, tasks = item
-                inventory.tasks[node] = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
+                finished = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
+                if options.task_errors:
+                    # Older PVE versions ignore the `errors` filter; apply it here as well.
+                    finished = [t for t in finished if t.get("status") not in (None, "OK")]
+                inventory.tasks[node] = finished
         if options.task_logs:
             await _read_task_logs(client, reader, inventory)
     inventory.failures = reader.failures
