@@ -155,6 +155,8 @@ def parse_config(text: str, *, source: str = CONFIG_FILE) -> ProxstateConfig:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    # A section left with nothing but comments (`commit:`) means its defaults.
+    data = {key: value for key, value in data.items() if value is not None}
     try:
         return ProxstateConfig.model_validate(data)
     except ValidationError as exc:

@@ -28,7 +28,7 @@ from ruamel.yaml.error import YAMLError
 
 from proxstate.errors import StoreError
 
-__all__ = ["dump", "load"]
+__all__ = ["dump", "line_of", "load"]
 
 # Characters written as they are. Everything else (C0/C1 controls, DEL, surrogates, U+FFFE/F,
 # the BOM, and NEL/LS/PS, which YAML 1.1 readers take for line breaks) is escaped.
@@ -238,3 +238,31 @@ def _describe(error: YAMLError) -> str:
     if problem and mark is not None:
         return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
     return " ".join(str(error).split())
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of the setting at path (keys and list indexes) in text, for error messages.
+
+    Where the path goes deeper than the text (a missing key), the line of its deepest existing part.
+    """
+    try:
+        node: Any = YAML(typ="rt", pure=True).load(text)
+    except (YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    line: int | None = None
+    for part in path:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            break
+        try:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                line, _ = lc.item(part)
+                node = node[part]
+            elif isinstance(part, str) and isinstance(node, dict) and part in node:
+                line, _ = lc.key(part)
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    return None if line is None else line + 1
