@@ -1,10 +1,12 @@
-"""Helpers shared by the normalization tests: golden cases as Inventory and options."""
+"""Helpers shared by the normalization tests: golden cases, strategies of valid values."""
 
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 from typing import Any
+
+from hypothesis import strategies as st
 
 from proxstate.inventory import (
     Inventory,
@@ -15,7 +17,7 @@ from proxstate.inventory import (
     RawStorage,
     ReadFailure,
 )
-from proxstate.normalize import IgnoreRule, NormalizeOptions
+from proxstate.normalize import IgnoreRule, KeySpec, NormalizeOptions, PropertyFormat
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -43,3 +45,46 @@ def options_from_json(data: dict[str, Any]) -> NormalizeOptions:
         mask_secret=base64.b64decode(secret) if secret else None,
         ignore=tuple(IgnoreRule(**rule) for rule in data.get("ignore", [])),
     )
+
+
+# List items inside a property string are separated by `;`; PVE also splits them on `,` and space.
+_TOKEN = st.text(
+    alphabet=st.characters(blacklist_characters=",; \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\0"),
+    min_size=1,
+    max_size=12,
+).filter(lambda text: not any(char.isspace() for char in text))
+# Any text without a comma is a valid string value (`=` included: only the first one splits).
+_STRING = st.text(
+    st.characters(blacklist_characters=",", blacklist_categories=["Cs"]), min_size=1, max_size=24
+)
+
+
+def canonical_number(value: float) -> int | float:
+    # Parsing records integral numbers as int (`2.0` and `2` mean the same to PVE).
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def value_strategy(spec: KeySpec) -> st.SearchStrategy[Any]:
+    """Valid values of one key, as parse_property_string returns them."""
+    if spec.list is not None:
+        return st.lists(_TOKEN, min_size=1, max_size=4)
+    if spec.enum:
+        values = [int(item) if spec.type == "integer" else item for item in spec.enum]
+        return st.sampled_from(values)
+    if spec.type == "boolean":
+        return st.booleans()
+    if spec.type == "integer":
+        return st.integers(min_value=-(10**18), max_value=10**18)
+    if spec.type == "number":
+        return st.one_of(
+            st.integers(min_value=-(10**9), max_value=10**9),
+            st.floats(allow_nan=False, allow_infinity=False).map(canonical_number),
+        )
+    return _STRING
+
+
+def mappings(fmt: PropertyFormat, *, every_key: bool) -> st.SearchStrategy[dict[str, Any]]:
+    strategies = {key: value_strategy(spec) for key, spec in fmt.keys.items()}
+    if every_key:
+        return st.fixed_dictionaries(strategies)
+    return st.fixed_dictionaries({}, optional=strategies).filter(bool)

@@ -14,6 +14,7 @@ import pytest
 from normalize_cases import GOLDEN, inventory_from_json, options_from_json
 
 from proxstate.normalize import normalize_inventory
+from proxstate.normalize.rules import VOLATILE_KEYS
 
 CASES = sorted(path.name.removesuffix(".input.json") for path in GOLDEN.glob("*.input.json"))
 
@@ -49,3 +50,33 @@ def test_same_input_same_output(case: str) -> None:
 def test_every_case_has_expected_output() -> None:
     expected = {path.name.removesuffix(".expected.json") for path in GOLDEN.glob("*.expected.json")}
     assert expected == set(CASES)
+
+
+def _paths(document: object, prefix: str = "") -> set[str]:
+    """Dotted paths of the scalar values (a gauge is a number, never a mapping)."""
+    if not isinstance(document, dict):
+        return set()
+    paths = set()
+    for key, value in document.items():
+        path = f"{prefix}{key}"
+        paths |= _paths(value, path + ".") if isinstance(value, dict) else {path}
+    return paths
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_gauges_in_the_documents(case: str) -> None:
+    documents = json.loads(run_case(case))
+    for resource_id, document in documents.items():
+        kind = resource_id.split("/")[0]
+        volatile = {"qemu": "guest", "lxc": "guest", "node": "node", "storage": "storage"}.get(kind)
+        if volatile is None:
+            continue
+        top = _paths({key: value for key, value in document.items() if key != "config"})
+        assert not top & VOLATILE_KEYS[volatile], resource_id
+        if kind == "storage":
+            for state in document.get("nodes", {}).values():
+                assert not set(state) & VOLATILE_KEYS["storage"]
+    for resource_id, document in documents.items():
+        if resource_id.startswith("content/"):
+            for volume in document["volumes"].values():
+                assert not set(volume) & VOLATILE_KEYS["content"]

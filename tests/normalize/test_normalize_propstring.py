@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from normalize_cases import mappings
 
 from proxstate.normalize import (
-    KeySpec,
     PropertyFormat,
     PropertyStringError,
     build_property_string,
@@ -20,48 +20,6 @@ from proxstate.normalize.schema import load_schema
 
 FORMATS = sorted(load_schema().formats)
 ALIASES = sorted((name, alias) for name, fmt in load_schema().formats.items() for alias in fmt.aliases)
-
-# List items inside a property string are separated by `;`; PVE also splits them on `,` and space.
-_TOKEN = st.text(
-    alphabet=st.characters(blacklist_characters=",; \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\0"),
-    min_size=1,
-    max_size=12,
-).filter(lambda text: not any(char.isspace() for char in text))
-# Any text without a comma is a valid string value (`=` included: only the first one splits).
-_STRING = st.text(
-    st.characters(blacklist_characters=",", blacklist_categories=["Cs"]), min_size=1, max_size=24
-)
-
-
-def _canonical_number(value: float) -> int | float:
-    # Parsing records integral numbers as int (`2.0` and `2` mean the same to PVE).
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def value_strategy(spec: KeySpec) -> st.SearchStrategy[Any]:
-    """Valid values of one key, as parse_property_string returns them."""
-    if spec.list is not None:
-        return st.lists(_TOKEN, min_size=1, max_size=4)
-    if spec.enum:
-        values = [int(item) if spec.type == "integer" else item for item in spec.enum]
-        return st.sampled_from(values)
-    if spec.type == "boolean":
-        return st.booleans()
-    if spec.type == "integer":
-        return st.integers(min_value=-(10**18), max_value=10**18)
-    if spec.type == "number":
-        return st.one_of(
-            st.integers(min_value=-(10**9), max_value=10**9),
-            st.floats(allow_nan=False, allow_infinity=False).map(_canonical_number),
-        )
-    return _STRING
-
-
-def mappings(fmt: PropertyFormat, *, every_key: bool) -> st.SearchStrategy[dict[str, Any]]:
-    strategies = {key: value_strategy(spec) for key, spec in fmt.keys.items()}
-    if every_key:
-        return st.fixed_dictionaries(strategies)
-    return st.fixed_dictionaries({}, optional=strategies).filter(bool)
 
 
 def assert_round_trip(mapping: dict[str, Any], fmt: PropertyFormat) -> None:
