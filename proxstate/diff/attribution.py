@@ -7,7 +7,7 @@ none. So an attribution is only ever a hint, and a change without a matching tas
 
 A task matches a change of guest `<kind>/<vmid>` when its `id` is the vmid, its type is one of
 the types below for that guest kind and one of the change's classes, its start time is in
-`(since, until]`, and it did not fail. Clone tasks (`qmclone`, `vzclone`) are not used: their `id`
+`[since, until]`, and it did not fail. Clone tasks (`qmclone`, `vzclone`) are not used: their `id`
 is the source guest, so they say nothing reliable about either guest's change. The resize task
 type is `resize` for both guest kinds.
 """
@@ -77,14 +77,14 @@ def attribute(
     """A copy of `changeset` whose guest changes carry the tasks that probably caused them.
 
     `tasks` are task records (`upid`, `type`, `id`, `user`, `starttime`, `endtime`, `status`);
-    `since`/`until` bound the start time as `(since, until]` (None = unbounded).
+    `since`/`until` bound the start time as `[since, until]` (None = unbounded).
     """
     by_guest: dict[str, list[Mapping[str, Any]]] = {}
     for task in tasks:
         start = _number(task.get("starttime"))
         if start is None or not 0 <= start < _YEAR_10000:
             continue  # garbage from the task log: nothing to attribute with
-        if (since is not None and start <= since) or (until is not None and start > until):
+        if (since is not None and start < since) or (until is not None and start > until):
             continue
         if _failed(task) or not task.get("upid") or not task.get("type"):
             continue

@@ -58,7 +58,13 @@ _GUEST_TOP = {
     "template": ChangeClass.TEMPLATE,
 }
 # Config keys that mirror a top-level field (PVE keeps them in the guest config too).
-_CONFIG_MIRRORS = {"tags": ChangeClass.TAGS, "lock": ChangeClass.LOCK, "template": ChangeClass.TEMPLATE}
+# `parent` names the snapshot the current state derives from: it moves with every snapshot.
+_CONFIG_MIRRORS = {
+    "tags": ChangeClass.TAGS,
+    "lock": ChangeClass.LOCK,
+    "template": ChangeClass.TEMPLATE,
+    "parent": ChangeClass.SNAPSHOT,
+}
 
 
 def classify(*, kind: str, keys: Sequence[Any], action: str) -> ChangeClass:
@@ -67,7 +73,7 @@ def classify(*, kind: str, keys: Sequence[Any], action: str) -> ChangeClass:
     if kind in ("qemu", "lxc"):
         return _classify_guest(keys, action)
     if kind == "node":
-        return ChangeClass.POWER if head == "status" else ChangeClass.CONFIG
+        return ChangeClass.POWER if head in ("status", "unreachable") else ChangeClass.CONFIG
     if kind == "content":
         is_volume_size = head == "volumes" and len(keys) == 3 and keys[2] == "size"
         return ChangeClass.RESIZED if is_volume_size else ChangeClass.CONFIG

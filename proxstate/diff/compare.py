@@ -62,6 +62,13 @@ def _field_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tuple
     paths: dict[tuple[Any, ...], None] = {}
     for prefix, old_part, new_part in _differing_parts(old, new, (), depth=_SPLIT_DEPTH):
         if not (isinstance(old_part, Mapping) and isinstance(new_part, Mapping)):
+            whole = new_part if old_part is _MISSING else old_part
+            if len(prefix) == 1 and isinstance(whole, Mapping) and (old_part is _MISSING or new_part is _MISSING):
+                # A section that appears or goes (pending, snapshots, ha): name its entries, so that
+                # the report says `+ pending.memory`, not just `+ pending`.
+                for key in whole:
+                    paths.setdefault((*prefix, key), None)
+                continue
             # Added, removed, a scalar or a list: the whole value is the change, deepdiff has nothing to add.
             paths.setdefault(_whole_value_path(old, new, prefix), None)
             continue

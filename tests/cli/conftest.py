@@ -134,13 +134,15 @@ def strip_ansi(text: str) -> str:
 
 def api_post(pve: Any, env: dict[str, str], path: str, data: dict[str, str] | None = None) -> Any:
     """A write through the fake's HTTP API, as an administrator would make it."""
+    import ssl
+
     import httpx
 
     response = httpx.post(
         f"{pve.url}/api2/json{path}",
         data=data or {},
         headers={"Authorization": f"PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}"},
-        verify=env["PROXSTATE_CA_CERT"],
+        verify=ssl.create_default_context(cafile=env["PROXSTATE_CA_CERT"]),
     )
     response.raise_for_status()
     return response.json()["data"]

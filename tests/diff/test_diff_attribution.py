@@ -54,10 +54,11 @@ def test_wrong_vmid_does_not_match() -> None:
 
 
 def test_outside_window_does_not_match() -> None:
-    tasks = [_task("qmigrate", start=T0), _task("qmigrate", start=T0 + 3601), _task("qmigrate", start=T0 - 5)]
+    tasks = [_task("qmigrate", start=T0 + 3601), _task("qmigrate", start=T0 - 5)]
     assert _attributions(_migrated(), tasks) == ()
-    # The window is (since, until]: a task starting exactly at `until` counts.
+    # The window is [since, until]: commit times have whole seconds, so both ends count.
     assert len(_attributions(_migrated(), [_task("qmigrate", start=T0 + 3600)])) == 1
+    assert len(_attributions(_migrated(), [_task("qmigrate", start=T0)])) == 1
 
 
 def test_open_window_bounds() -> None:
