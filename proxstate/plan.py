@@ -99,6 +99,18 @@ def _unreachable_node(previous: Document | None, current: Document, reason: str)
     return merged
 
 
+def _storage_with_unreachable_nodes(previous: Document | None, current: Document, unreachable: set[str]) -> Document:
+    """A storage keeps the last known state of its nodes that could not be asked."""
+    before = previous.get("nodes") if previous else None
+    now = current.get("nodes")
+    if not isinstance(before, dict) or not isinstance(now, dict):
+        return current
+    kept = {node: state for node, state in before.items() if node in unreachable and node not in now}
+    if not kept:
+        return current
+    return {**current, "nodes": dict(sorted({**now, **kept}.items()))}
+
+
 def plan_cluster(
     inventory: Inventory,
     previous_files: Mapping[str, bytes],
@@ -133,6 +145,8 @@ def plan_cluster(
             current[rid] = previous[rid]
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)
+        elif kind_of(rid) == "storage" and unreachable:
+            current[rid] = _storage_with_unreachable_nodes(previous.get(rid), doc, set(unreachable))
         elif kind_of(rid) == "node" and doc.get("name") in unreachable:
             current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
         else:

@@ -6,6 +6,7 @@ the change report of the second snapshot and the drift that one more change caus
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,9 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         env = {"PROXSTATE_TOKEN": server.token, "PROXSTATE_MASK_KEY": "demo-mask-key"}
         step(f"demo cluster serving at {server.url} (nodes pve1, pve2, pve3; {len(pve.vms)} VMs, {len(pve.cts)} containers)")
         _api(server, lambda client: scenario.history(client, server))
+        # Let a second pass, so that the tasks of this history lie before the first snapshot's
+        # commit time (commit times have whole seconds) and are not taken for later changes.
+        time.sleep(1.0)
         init_repository(root, author=DEMO_AUTHOR)
         repo = StateRepo.open(root)
         config_text = demo_config(server)
