@@ -180,7 +180,7 @@ _JSON_LIKE = st.recursive(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(_JSON_LIKE)
 def test_round_trip(value: Any) -> None:
     written = dump(value)
@@ -188,7 +188,7 @@ def test_round_trip(value: Any) -> None:
     assert load(written) == value
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(_TEXT)
 def test_strings_read_back_as_strings_in_yaml_1_1(text: str) -> None:
     document = {text: text, "list": [text]}

@@ -33,7 +33,6 @@ def _temp_name(target: Path) -> Path:
 
 def _write_atomically(target: Path, content: bytes) -> None:
     temp = _temp_name(target)
-    temp.parent.mkdir(parents=True, exist_ok=True)
     temp.write_bytes(content)
     os.replace(temp, target)
 
@@ -65,6 +64,8 @@ def update_worktree(
         read = git.read_objects(sha for sha in blobs.values() if sha)
         contents = {path: read[sha] if sha else None for path, sha in blobs.items()}
     try:
+        for folder in {(root / path).parent for path in paths if contents.get(path) is not None}:
+            folder.mkdir(parents=True, exist_ok=True)
         for path in paths:
             content = contents.get(path)
             if content is None:

@@ -93,7 +93,7 @@ def build_commit(
         index_env = {"GIT_INDEX_FILE": str(scratch / "index")}
         if parent is not None:
             git.run("read-tree", parent, env=index_env)
-        blobs = _write_blobs(git, scratch, changes)
+        blobs = _write_blobs(git, changes)
         zero = "0" * len(parent or next(sha for sha in blobs.values() if sha))
         entries = "".join(
             f"{FILE_MODE} {sha}\t{path}\0" if sha else f"0 {zero}\t{path}\0" for path, sha in blobs.items()
@@ -110,18 +110,20 @@ def build_commit(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _write_blobs(git: GitRunner, scratch: Path, changes: Mapping[str, bytes | None]) -> dict[str, str | None]:
-    """Store each distinct content as a blob with one `git hash-object`; path -> sha (None: deleted)."""
+def _write_blobs(git: GitRunner, changes: Mapping[str, bytes | None]) -> dict[str, str | None]:
+    """Store each distinct content as a blob with one `git fast-import`; path -> sha (None: deleted).
+
+    One process and, for many blobs, one pack file: much cheaper than a file per blob.
+    """
     contents = list(dict.fromkeys(content for content in changes.values() if content is not None))
-    files = []
-    for number, content in enumerate(contents):
-        file = scratch / f"blob-{number}"
-        file.write_bytes(content)
-        files.append(str(file))
-    shas: list[str] = []
-    if files:
-        listing = "".join(f"{file}\n" for file in files).encode()
-        shas = git.text("hash-object", "-w", "--no-filters", "--stdin-paths", stdin=listing).split("\n")
+    stream = bytearray()
+    for mark, content in enumerate(contents, 1):
+        stream += b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(content), content)
+    for mark in range(1, len(contents) + 1):
+        stream += b"get-mark :%d\n" % mark
+    shas = git.text("fast-import", "--quiet", stdin=bytes(stream)).split() if contents else []
+    if len(shas) != len(contents):
+        raise StoreError("git fast-import did not report the blobs it wrote")
     sha_of = dict(zip(contents, shas, strict=True))
     return {path: None if content is None else sha_of[content] for path, content in changes.items()}
 

@@ -112,7 +112,7 @@ class GitRunner:
         return self.run(*args, check=False).returncode == 0
 
     def read_objects(self, names: Iterable[str]) -> dict[str, bytes | None]:
-        """Content of each object (`sha` or `rev:path`), None when missing: one `git cat-file --batch`."""
+        """Content of each blob (`sha` or `rev:path`), None if missing or not a file: one `git cat-file`."""
         wanted = list(dict.fromkeys(names))
         if not wanted:
             return {}
@@ -129,7 +129,8 @@ class GitRunner:
                 found[name] = None
                 continue
             size = int(header[2])
-            found[name] = out[position : position + size]
+            # A folder is a tree object, not a file.
+            found[name] = out[position : position + size] if header[1] == b"blob" else None
             position += size + 1
         return found
 

@@ -19,6 +19,8 @@ from proxstate.store.gitcli import GitRunner, git_message, redact
 from proxstate.store.history import blob_changes
 
 _BEHIND = ("(fetch first)", "(non-fast-forward)")
+# What the remote says when another push updated the branch at the same moment: worth a retry.
+_RACED = ("failed to update ref", "failed to lock", "cannot lock ref", "incorrect old value")
 _PERSON = re.compile(r"(.*) <(.*)> (\d+) ([+-]\d{4})")
 _BACKOFF_SECONDS = 0.05
 
@@ -45,10 +47,11 @@ def push_branch(
         if result.returncode == 0:
             return
         report = result.stdout.decode("utf-8", "replace")
-        if "[remote rejected]" in report:
+        raced = any(token in report for token in _RACED)
+        if "[remote rejected]" in report and not raced:
             reason = report.split("[remote rejected]", 1)[1].splitlines()[0].strip(" ()")
             raise PushRejected(f"{shown} refused the push of {branch}: {redact(reason)}")
-        if not any(token in report for token in _BEHIND):
+        if not raced and not any(token in report for token in _BEHIND):
             raise StoreError(f"git push to {shown} failed: {git_message(result.stderr)}")
         if attempt + 1 >= attempts:
             break

@@ -10,7 +10,7 @@ import git as gitpython
 
 from proxstate.errors import DirtyTree, RevisionError, StoreError
 from proxstate.store import checkout, history, revisions
-from proxstate.store.commit import Identity, build_commit, identity_env
+from proxstate.store.commit import Identity, build_commit, check_path, identity_env
 from proxstate.store.gitcli import GitRunner, git_message
 from proxstate.store.history import CommitInfo, PathChange
 from proxstate.store.lock import LOCK_FILE, file_lock
@@ -160,6 +160,9 @@ class StateRepo:
         base: str | None = None,
     ) -> str | None:
         """One commit on `branch` writing `changes` (None deletes); its sha, or None if nothing changed."""
+        paths = sorted(check_path(path) for path in changes)
+        if not paths:
+            return None
         checked_out = self.current_branch()
         target = branch or checked_out
         if target is None:
@@ -170,7 +173,6 @@ class StateRepo:
         tip = self.head(ref)
         parent = tip if tip is not None else (self.resolve(base) if base else self.head())
         worktree = target == checked_out
-        paths = sorted(changes)
         if worktree:
             dirty = checkout.dirty_among(self._git, paths)
             if dirty:

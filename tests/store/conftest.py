@@ -32,7 +32,12 @@ def run_git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
     import os
 
     result = subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
     )
     return result.stdout.strip()
 

@@ -130,7 +130,7 @@ def _assert_safe(path: PurePosixPath, cluster: str) -> None:
     assert root.parts[0] == CLUSTERS_DIR
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(cluster=_NAMES, node=_NAMES, name=_NAMES, kind=_KINDS)
 def test_any_name_stays_under_its_cluster(cluster: str, node: str, name: str, kind: str) -> None:
     resource_id = {
@@ -145,7 +145,7 @@ def test_any_name_stays_under_its_cluster(cluster: str, node: str, name: str, ki
     assert resource_of_path(str(path)) == (cluster, resource_id)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.text(max_size=300))
 def test_escaping_is_injective(first: str, second: str) -> None:
     if first != second:
@@ -153,7 +153,7 @@ def test_escaping_is_injective(first: str, second: str) -> None:
         assert cluster_dir(first) != cluster_dir(second)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="ab%+.-/2E5F", max_size=6), min_size=1, max_size=6))
 def test_any_path_that_parses_is_canonical(parts: list[str]) -> None:
     path = "/".join(["clusters", *parts]) + ".yaml"
