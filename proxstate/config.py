@@ -53,11 +53,12 @@ class AuthConfig(_Strict):
     """Where the credentials come from: names of environment variables, never values."""
 
     method: Literal["token", "password"] = "token"
-    token_env: str = "PROXSTATE_TOKEN"
+    # The names of environment variables, not secrets.
+    token_env: str = "PROXSTATE_TOKEN"  # noqa: S105
     token_id: str | None = None
-    token_secret_env: str = "PROXSTATE_TOKEN_SECRET"
+    token_secret_env: str = "PROXSTATE_TOKEN_SECRET"  # noqa: S105
     user: str | None = None
-    password_env: str = "PROXSTATE_PASSWORD"
+    password_env: str = "PROXSTATE_PASSWORD"  # noqa: S105
 
     @field_validator("token_env", "token_secret_env", "password_env")
     @classmethod

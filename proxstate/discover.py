@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from proxstate.api.client import PveClient
 from proxstate.errors import ApiError, ApiTimeout, ConnectError, NodeUnreachable
 from proxstate.inventory import (
+    GuestKind,
     Inventory,
     Payload,
     RawCluster,
@@ -105,7 +106,9 @@ class _Reader:
         online = entry.get("status") == "online"
         if not online:
             reason = "node is offline (cluster status: {})".format(entry.get("status") or "unknown")
-            return RawNode(name=name, online=False, resource=entry, cluster_entry=cluster_entry, unreachable=reason)
+            return RawNode(
+                name=name, online=False, resource=entry, cluster_entry=cluster_entry, unreachable=reason
+            )
         status = await self.attempt(f"node/{name}", self.client.node_status(name), f"node {name}")
         failure = self.failures[-1] if status is None and self.failures else None
         return RawNode(
@@ -118,7 +121,7 @@ class _Reader:
         )
 
     async def guest(self, entry: Payload) -> RawGuest | None:
-        kind = str(entry["type"])
+        kind: GuestKind = "qemu" if entry["type"] == "qemu" else "lxc"
         vmid = int(entry["vmid"])
         node = str(entry["node"])
         rid = f"{kind}/{vmid}"
@@ -131,13 +134,15 @@ class _Reader:
         config = {str(e["key"]): e["value"] for e in entries if "value" in e}
         snapshots = None
         if "parent" in config:
-            snap_call = client.qemu_snapshots(node, vmid) if kind == "qemu" else client.lxc_snapshots(node, vmid)
+            snap_call = (
+                client.qemu_snapshots(node, vmid) if kind == "qemu" else client.lxc_snapshots(node, vmid)
+            )
             snaps = await self.attempt(rid, snap_call, rid)
             if snaps is None:
                 return None
             snapshots = [s.payload() for s in snaps]
         return RawGuest(
-            kind="qemu" if kind == "qemu" else "lxc",
+            kind=kind,
             vmid=vmid,
             node=node,
             resource=entry,
@@ -154,13 +159,21 @@ class _Reader:
     async def content(self, node: str, storage: str, folder: str) -> RawContent | None:
         rid = f"content/{folder}/{storage}"
         found = await self.attempt(rid, self.client.storage_content(node, storage), rid)
-        return None if found is None else RawContent(node=folder, storage=storage, volumes=[v.payload() for v in found])
+        return (
+            None
+            if found is None
+            else RawContent(node=folder, storage=storage, volumes=[v.payload() for v in found])
+        )
 
     async def tasks(self, node: str) -> tuple[str, list[Payload]] | None:
         now = self.options.now if self.options.now is not None else time.time()
         since = int(now - self.options.task_days * 86400)
         call = self.client.node_tasks(
-            node, since=since, limit=self.options.task_limit, source="archive", errors=self.options.task_errors or None
+            node,
+            since=since,
+            limit=self.options.task_limit,
+            source="archive",
+            errors=self.options.task_errors or None,
         )
         found = await self.attempt(f"tasks/{node}/*", call, f"tasks on {node}")
         return None if found is None else (node, [t.payload() for t in found])
@@ -168,11 +181,13 @@ class _Reader:
 
 def _listed_guest(entry: Payload) -> RawGuest:
     """A guest as /cluster/resources lists it, without its config (discovery tables)."""
-    kind = "qemu" if entry.get("type") == "qemu" else "lxc"
-    return RawGuest(kind=kind, vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={})
+    kind: GuestKind = "qemu" if entry.get("type") == "qemu" else "lxc"
+    return RawGuest(
+        kind=kind, vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={}
+    )
 
 
-async def _gather(calls: list[Awaitable[T]]) -> list[T]:
+async def _gather(calls: Sequence[Awaitable[T]]) -> list[T]:
     return list(await asyncio.gather(*calls))
 
 
@@ -199,7 +214,9 @@ async def discover(
     reachable = {n.name for n in nodes if n.online and n.unreachable is None}
     unreachable = {n.name for n in nodes} - reachable
     inventory = Inventory(
-        cluster=RawCluster(name=name, version=version.payload(), status=status_entries, resources=resource_entries),
+        cluster=RawCluster(
+            name=name, version=version.payload(), status=status_entries, resources=resource_entries
+        ),
         nodes=nodes if "node" in kinds or "cluster" in kinds else [],
         kinds=kinds,
     )
@@ -207,7 +224,8 @@ async def discover(
     guest_entries = [
         r
         for r in resource_entries
-        if r.get("type") in kinds & {"qemu", "lxc"} and (wanted_nodes is None or r.get("node") in wanted_nodes)
+        if r.get("type") in kinds & {"qemu", "lxc"}
+        and (wanted_nodes is None or r.get("node") in wanted_nodes)
     ]
     for entry in guest_entries:
         if entry.get("node") in unreachable:
@@ -243,12 +261,13 @@ async def discover(
     return inventory
 
 
-async def _read_storage(
-    client: PveClient, reader: _Reader, inventory: Inventory, nodes: list[str]
-) -> None:
+async def _read_storage(client: PveClient, reader: _Reader, inventory: Inventory, nodes: list[str]) -> None:
     definitions = await client.storage_definitions()
     per_node = await _gather([reader.node_storage(n) for n in nodes])
-    storages = {d.payload()["storage"]: RawStorage(storage=str(d.payload()["storage"]), definition=d.payload()) for d in definitions}
+    storages = {
+        d.payload()["storage"]: RawStorage(storage=str(d.payload()["storage"]), definition=d.payload())
+        for d in definitions
+    }
     for item in per_node:
         if item is None:
             continue
@@ -257,7 +276,9 @@ async def _read_storage(
             storage = storages.get(str(entry.get("storage")))
             if storage is not None:
                 storage.per_node[node] = entry
-    inventory.storages = sorted(storages.values(), key=lambda s: s.storage) if "storage" in inventory.kinds else []
+    inventory.storages = (
+        sorted(storages.values(), key=lambda s: s.storage) if "storage" in inventory.kinds else []
+    )
     if "content" not in inventory.kinds:
         return
     calls: list[Awaitable[RawContent | None]] = []

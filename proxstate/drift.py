@@ -59,14 +59,21 @@ def drift(
     unreadable: list[Unreadable] = []
     for entry in selected_clusters(config, name=cluster, overrides=overrides):
         inventory = read_cluster(
-            entry, config=config, kinds=read_kinds, overrides=overrides, env=env, task_logs=False, progress=progress
+            entry,
+            config=config,
+            kinds=read_kinds,
+            overrides=overrides,
+            env=env,
+            task_logs=False,
+            progress=progress,
         )
         prefix = f"{CLUSTERS_DIR}/{inventory.cluster.name}/"
         recorded = repo.read_tree(rev, prefix) if rev else {}
         plan = plan_cluster(inventory, recorded, options=options, selection=selection)
         changes.extend(plan.changes)
         unreadable.extend(
-            Unreadable(cluster=plan.cluster, resource_id=f.resource_id, reason=f.reason) for f in plan.failures
+            Unreadable(cluster=plan.cluster, resource_id=f.resource_id, reason=f.reason)
+            for f in plan.failures
         )
     changeset = ChangeSet(base=base, target=None, resources=tuple(changes), unreadable=tuple(unreadable))
     return DriftResult(changeset=changeset)

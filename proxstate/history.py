@@ -131,8 +131,16 @@ def resource_log(
     """Each commit that changed the resource, newest first, with its field-level changes."""
     if repo.head() is None:
         raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
-    clusters = [cluster] if cluster else sorted(
-        {loc[0] for loc in (resource_of_path(p) for p in repo.read_tree(repo.head(), f"{CLUSTERS_DIR}/")) if loc}
+    clusters = (
+        [cluster]
+        if cluster
+        else sorted(
+            {
+                loc[0]
+                for loc in (resource_of_path(p) for p in repo.read_tree(repo.head(), f"{CLUSTERS_DIR}/"))
+                if loc
+            }
+        )
     )
     entries: list[LogEntry] = []
     for name in clusters:

@@ -74,7 +74,9 @@ def init_repository(root: Path, *, force: bool = False, author: Identity | None 
         raise UsageError(f"{root} already has {names}; use --force to overwrite")
     if repo.head() is None and not existing:
         commit = repo.commit_files(files, message="proxstate init\n", author=author)
-        return InitResult(root=root, written=tuple(sorted(files)), skipped=(), commit=commit, created_repo=created)
+        return InitResult(
+            root=root, written=tuple(sorted(files)), skipped=(), commit=commit, created_repo=created
+        )
     for path, content in files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -99,7 +99,9 @@ def _unreachable_node(previous: Document | None, current: Document, reason: str)
     return merged
 
 
-def _storage_with_unreachable_nodes(previous: Document | None, current: Document, unreachable: set[str]) -> Document:
+def _storage_with_unreachable_nodes(
+    previous: Document | None, current: Document, unreachable: set[str]
+) -> Document:
     """A storage keeps the last known state of its nodes that could not be asked."""
     before = previous.get("nodes") if previous else None
     now = current.get("nodes")
@@ -121,7 +123,11 @@ def plan_cluster(
     cluster = inventory.cluster.name
     selection = selection or Selection()
     previous, previous_raw = load_documents(cluster, previous_files)
-    fresh = {rid: doc for rid, doc in normalize_inventory(inventory, options=options).items() if selection.wants(rid)}
+    fresh = {
+        rid: doc
+        for rid, doc in normalize_inventory(inventory, options=options).items()
+        if selection.wants(rid)
+    }
     failed = [f.resource_id for f in inventory.failures]
     unreachable = {n.name: n.unreachable for n in inventory.nodes if n.unreachable}
     unreachable_nodes = sorted(unreachable)
@@ -141,7 +147,11 @@ def plan_cluster(
         if rid not in fresh and keep_previous(rid, doc):
             current[rid] = doc
     for rid, doc in fresh.items():
-        if any(fnmatchcase(rid, pattern) for pattern in failed) and rid in previous and kind_of(rid) != "node":
+        if (
+            any(fnmatchcase(rid, pattern) for pattern in failed)
+            and rid in previous
+            and kind_of(rid) != "node"
+        ):
             current[rid] = previous[rid]
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)

@@ -46,7 +46,10 @@ def documents_at(
             continue
         out.append(
             RecordedDocument(
-                cluster=located[0], resource_id=located[1], path=path, document=parse_document(content, path=path)
+                cluster=located[0],
+                resource_id=located[1],
+                path=path,
+                document=parse_document(content, path=path),
             )
         )
     return out
@@ -56,7 +59,9 @@ def clusters_at(repo: StateRepo, rev: str | None) -> list[str]:
     return sorted({d.cluster for d in documents_at(repo, rev, pattern="cluster")})
 
 
-def document_of(repo: StateRepo, resource_id: str, *, rev: str | None, cluster: str | None) -> RecordedDocument:
+def document_of(
+    repo: StateRepo, resource_id: str, *, rev: str | None, cluster: str | None
+) -> RecordedDocument:
     """One resource's document; with several clusters in the repository, --cluster picks one."""
     commit = repo.resolve(rev) if rev else repo.head()
     if commit is None:
@@ -67,9 +72,19 @@ def document_of(repo: StateRepo, resource_id: str, *, rev: str | None, cluster: 
         path = str(document_path(name, resource_id))
         content = repo.blob(commit, path)
         if content is not None:
-            found.append(RecordedDocument(cluster=name, resource_id=resource_id, path=path, document=parse_document(content, path=path)))
+            found.append(
+                RecordedDocument(
+                    cluster=name,
+                    resource_id=resource_id,
+                    path=path,
+                    document=parse_document(content, path=path),
+                )
+            )
     if not found:
         raise RevisionError(f"{resource_id} is not recorded at {rev or 'HEAD'}")
     if len(found) > 1:
-        raise RevisionError(f"{resource_id} is recorded in several clusters ({', '.join(f.cluster for f in found)}): give --cluster")
+        raise RevisionError(
+            f"{resource_id} is recorded in several clusters "
+            f"({', '.join(f.cluster for f in found)}): give --cluster"
+        )
     return found[0]

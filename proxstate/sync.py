@@ -39,7 +39,7 @@ class SyncRequest:
     message: str | None = None
     dry_run: bool = False
     task_logs: bool | None = None
-    overrides: ConnectionOverrides = ConnectionOverrides()
+    overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
 @dataclass(kw_only=True)
@@ -63,7 +63,9 @@ class SyncResult:
         return any(c.partial for c in self.clusters)
 
 
-def selected_clusters(config: ProxstateConfig, *, name: str | None, overrides: ConnectionOverrides) -> list[ClusterConfig]:
+def selected_clusters(
+    config: ProxstateConfig, *, name: str | None, overrides: ConnectionOverrides
+) -> list[ClusterConfig]:
     """The clusters a command works on: all of proxstate.yaml, the one named, or one from --url."""
     clusters = list(config.clusters)
     if name is not None:
@@ -116,9 +118,8 @@ def commit_message(plan: ClusterPlan, *, extra: str | None) -> str:
     counts = {"added": 0, "modified": 0, "removed": 0}
     for change in plan.changes:
         counts[change.action] += 1
-    subject = (
-        f"sync {plan.cluster}: {counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
-    )
+    what = f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
+    subject = f"sync {plan.cluster}: {what}"
     body = [summarize(change) for change in plan.changes]
     if extra:
         body = [extra, "", *body]
@@ -155,7 +156,11 @@ def sync(
     if unknown:
         raise UsageError(f"unknown kinds: {', '.join(sorted(unknown))}")
     task_logs = config.record.task_logs if request.task_logs is None else request.task_logs
-    author = Identity(name=config.commit.author.name, email=config.commit.author.email) if config.commit.author else None
+    author = (
+        Identity(name=config.commit.author.name, email=config.commit.author.email)
+        if config.commit.author
+        else None
+    )
     selection = Selection(include=tuple(config.record.include), exclude=tuple(config.record.exclude))
     options = normalize_options(config, env)
     result = SyncResult()

@@ -17,7 +17,7 @@ from proxstate.report import render_text
 @cli.command("demo")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("proxstate-demo"))
 @click.pass_obj
-def demo_command(console: Console, directory: Path) -> int:
+def demo_command(console: Console, /, directory: Path) -> int:
     """Sync the built-in demo cluster into DIRECTORY, change it, sync again, show the changes.
 
     The demo cluster is a fake PVE API on 127.0.0.1 (three nodes, twenty guests, storages, a pool,

@@ -32,7 +32,11 @@ def node_rows(inventory: Inventory) -> list[Row]:
     rows = []
     for node in sorted(inventory.nodes, key=lambda n: n.name):
         status = node.status or {}
-        state = "online" if node.online and not node.unreachable else ("unreachable" if node.online else "offline")
+        state = (
+            "online"
+            if node.online and not node.unreachable
+            else ("unreachable" if node.online else "offline")
+        )
         rows.append(
             {
                 "name": node.name,
@@ -78,7 +82,8 @@ def storage_rows(inventory: Inventory, *, verbose: bool) -> list[Row]:
             "storage": storage.storage,
             "type": definition.get("type"),
             "content": definition.get("content"),
-            "shared": bool(definition.get("shared")) or any(bool(s.get("shared")) for s in storage.per_node.values()),
+            "shared": bool(definition.get("shared"))
+            or any(bool(s.get("shared")) for s in storage.per_node.values()),
             "nodes": ", ".join(
                 f"{n}{'' if s.get('active') else ' (inactive)'}" for n, s in sorted(storage.per_node.items())
             ),
@@ -115,7 +120,9 @@ COLUMNS = {
 }
 
 
-def sections_of(inventory: Inventory, wanted: tuple[str, ...], *, verbose: bool, limit: int | None) -> dict[str, list[Row]]:
+def sections_of(
+    inventory: Inventory, wanted: tuple[str, ...], *, verbose: bool, limit: int | None
+) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     guests = sorted(inventory.guests, key=lambda g: g.vmid)
     for section in wanted:
@@ -166,7 +173,9 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
     if fmt == "table":
         rich = console.rich()
         for section, rows in sections.items():
-            title = f"{section} of {inventory.cluster.name}" if len(wanted) > 1 else f"{section} ({len(rows)})"
+            title = (
+                f"{section} of {inventory.cluster.name}" if len(wanted) > 1 else f"{section} ({len(rows)})"
+            )
             rich.print(table(title, COLUMNS[section], rows))
     else:
         data: Any = sections if len(wanted) > 1 else sections[wanted[0]]
@@ -179,7 +188,9 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
     return exitcodes.PARTIAL if inventory.failures else exitcodes.OK
 
 
-def _command(name: str, wanted: tuple[str, ...], help_text: str, *, node: bool = True, tasks: bool = False) -> None:
+def _command(
+    name: str, wanted: tuple[str, ...], help_text: str, *, node: bool = True, tasks: bool = False
+) -> None:
     def body(**params: Any) -> int:
         console: Console = click.get_current_context().find_object(Console)  # type: ignore[assignment]
         return run_discovery(console, params, wanted)
@@ -187,7 +198,9 @@ def _command(name: str, wanted: tuple[str, ...], help_text: str, *, node: bool =
     body.__doc__ = help_text
     decorated: Any = body
     if tasks:
-        decorated = click.option("--limit", type=click.IntRange(min=1), help="At most N tasks per node (default 50).")(decorated)
+        decorated = click.option(
+            "--limit", type=click.IntRange(min=1), help="At most N tasks per node (default 50)."
+        )(decorated)
         decorated = click.option("--errors", is_flag=True, help="Only tasks that failed.")(decorated)
     if node:
         decorated = click.option("--node", multiple=True, help="Only this node (repeatable).")(decorated)
@@ -199,7 +212,9 @@ def _command(name: str, wanted: tuple[str, ...], help_text: str, *, node: bool =
     cli.command(name)(decorated)
 
 
-_command("discover-all", SECTIONS, "Every node, guest, storage and recent task of the live cluster.", tasks=True)
+_command(
+    "discover-all", SECTIONS, "Every node, guest, storage and recent task of the live cluster.", tasks=True
+)
 _command("discover-nodes", ("nodes",), "The nodes of the live cluster.")
 _command("discover-vms", ("vms",), "The virtual machines of the live cluster.")
 _command("discover-containers", ("containers",), "The containers of the live cluster.")

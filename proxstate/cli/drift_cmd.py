@@ -23,10 +23,24 @@ from proxstate.drift import drift
 @click.option("--cluster", help="Only this cluster of proxstate.yaml.")
 @click.option("--only", multiple=True, metavar="KIND[,KIND]", help="Compare only these kinds.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report to this file.",
+)
 @click.pass_obj
-def drift_command(console: Console, repo: Path, against: str | None, cluster: str | None, only: tuple[str, ...],
-                  fmt: str, output: Path | None, **params: object) -> int:
+def drift_command(
+    console: Console,
+    /,
+    repo: Path,
+    against: str | None,
+    cluster: str | None,
+    only: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    **params: object,
+) -> int:
     """How the live cluster differs from the recorded state. Writes nothing.
 
     Exit status: 0 no drift, 2 drift found, 3 no drift found but some resources could not be

@@ -34,12 +34,23 @@ def render(changeset: ChangeSet, fmt: str, *, color: bool, title: str | None = N
 @repo_option
 @click.option("--since", metavar="DATE", help="Changes after this date (e.g. 2026-11-01, 'yesterday').")
 @click.option("--until", metavar="DATE", help="Changes up to this date.")
-@click.option("--resource", metavar="ID", help="Only resources matching this id or glob (qemu/101, 'qemu/*').")
+@click.option(
+    "--resource", metavar="ID", help="Only resources matching this id or glob (qemu/101, 'qemu/*')."
+)
 @click.option("--cluster", help="Only this cluster.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @click.pass_obj
-def show_changes_command(console: Console, revspec: str | None, repo: Path, since: str | None, until: str | None,
-                         resource: str | None, cluster: str | None, fmt: str) -> int:
+def show_changes_command(
+    console: Console,
+    /,
+    revspec: str | None,
+    repo: Path,
+    since: str | None,
+    until: str | None,
+    resource: str | None,
+    cluster: str | None,
+    fmt: str,
+) -> int:
     """What changed between two snapshots, field by field.
 
     REVSPEC is a commit (compared with its parent) or A..B; the default is the last snapshot.
@@ -58,7 +69,9 @@ def show_changes_command(console: Console, revspec: str | None, repo: Path, sinc
 @click.option("-n", "--max-count", type=click.IntRange(min=1), help="At most N entries.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @click.pass_obj
-def log_command(console: Console, resource: str, repo: Path, cluster: str | None, max_count: int | None, fmt: str) -> int:
+def log_command(
+    console: Console, /, resource: str, repo: Path, cluster: str | None, max_count: int | None, fmt: str
+) -> int:
     """The history of one resource (qemu/101, node/pve1, ...), newest first."""
     entries = resource_log(StateRepo.open(repo), resource, cluster=cluster, max_count=max_count)
     if fmt == "json":
@@ -66,7 +79,10 @@ def log_command(console: Console, resource: str, repo: Path, cluster: str | None
             "format_version": 1,
             "resource_id": resource,
             "entries": [
-                {"author": e.author, **json.loads(render_json(ChangeSet(base=None, target=e.commit, resources=(e.change,))))}
+                {
+                    "author": e.author,
+                    **json.loads(render_json(ChangeSet(base=None, target=e.commit, resources=(e.change,)))),
+                }
                 for e in entries
             ],
         }
@@ -95,7 +111,9 @@ def log_command(console: Console, resource: str, repo: Path, cluster: str | None
 @click.option("--cluster", help="The cluster, when the repository holds several.")
 @click.option("--format", "fmt", type=click.Choice(("yaml", "json")), default="yaml", show_default=True)
 @click.pass_obj
-def show_command(console: Console, resource: str, repo: Path, at: str | None, cluster: str | None, fmt: str) -> int:
+def show_command(
+    console: Console, /, resource: str, repo: Path, at: str | None, cluster: str | None, fmt: str
+) -> int:
     """The recorded document of one resource at a point in time."""
     recorded = document_of(StateRepo.open(repo), resource, rev=at, cluster=cluster)
     if fmt == "json":

@@ -16,7 +16,7 @@ from proxstate.init import init_repository
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--force", is_flag=True, help="Overwrite files of the template that already exist.")
 @click.pass_obj
-def init_command(console: Console, directory: Path, force: bool) -> int:
+def init_command(console: Console, /, directory: Path, force: bool) -> int:
     """Create a state repository in DIRECTORY (default: here): git init, proxstate.yaml, README."""
     result = init_repository(directory, force=force)
     verb = "created" if result.created_repo else "updated"
@@ -25,5 +25,8 @@ def init_command(console: Console, directory: Path, force: bool) -> int:
         console.out(f"committed {result.commit[:12]} proxstate init")
     else:
         console.out("review the files and commit them (git add -A && git commit)")
-    console.out(f"next: edit {result.root / 'proxstate.yaml'}, set PROXSTATE_TOKEN, run `proxstate sync -C {result.root}`")
+    console.out(
+        f"next: edit {result.root / 'proxstate.yaml'}, set PROXSTATE_TOKEN, "
+        f"run `proxstate sync -C {result.root}`"
+    )
     return exitcodes.OK

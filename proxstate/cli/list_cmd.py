@@ -15,7 +15,13 @@ from proxstate.cli.tables import Row, cell, machine, table, when
 from proxstate.record import RecordedDocument, documents_at
 from proxstate.store import StateRepo
 
-PATTERNS = {"nodes": "node/*", "vms": "qemu/*", "containers": "lxc/*", "storage": "storage/*", "tasks": "tasks/*"}
+PATTERNS = {
+    "nodes": "node/*",
+    "vms": "qemu/*",
+    "containers": "lxc/*",
+    "storage": "storage/*",
+    "tasks": "tasks/*",
+}
 COLUMNS = {
     "nodes": ("cluster", "name", "status", "pveversion", "kernel", "memory_total"),
     "vms": ("cluster", "vmid", "name", "node", "status", "template", "cores", "memory", "tags"),
@@ -36,18 +42,32 @@ def rows_of(section: str, docs: list[RecordedDocument]) -> list[Row]:
         doc = recorded.document
         base: Row = {"cluster": recorded.cluster}
         if section in ("vms", "containers"):
-            config = doc.get("config") if isinstance(doc.get("config"), dict) else {}
-            rows.append(base | {k: doc.get(k) for k in ("vmid", "name", "node", "status", "template", "tags")}
-                        | {"cores": config.get("cores"), "memory": _memory(config), "document": doc})
+            found = doc.get("config")
+            config: dict[str, Any] = found if isinstance(found, dict) else {}
+            rows.append(
+                base
+                | {k: doc.get(k) for k in ("vmid", "name", "node", "status", "template", "tags")}
+                | {"cores": config.get("cores"), "memory": _memory(config), "document": doc}
+            )
         elif section == "tasks":
             for upid, task in (doc.get("tasks") or {}).items():
-                rows.append(base | {"started": when(task.get("starttime")), "node": doc.get("node"), "upid": upid}
-                            | {k: task.get(k) for k in ("type", "id", "user", "status", "starttime", "endtime")})
+                rows.append(
+                    base
+                    | {"started": when(task.get("starttime")), "node": doc.get("node"), "upid": upid}
+                    | {k: task.get(k) for k in ("type", "id", "user", "status", "starttime", "endtime")}
+                )
         elif section == "storage":
             config = doc.get("config") or {}
-            rows.append(base | {"storage": doc.get("storage"), "type": doc.get("type"),
-                                "content": cell(config.get("content")), "nodes": cell(sorted(doc.get("nodes") or {})),
-                                "document": doc})
+            rows.append(
+                base
+                | {
+                    "storage": doc.get("storage"),
+                    "type": doc.get("type"),
+                    "content": cell(config.get("content")),
+                    "nodes": cell(sorted(doc.get("nodes") or {})),
+                    "document": doc,
+                }
+            )
         else:
             rows.append(base | {k: doc.get(k) for k in COLUMNS["nodes"][1:]} | {"document": doc})
     if section in ("vms", "containers"):
@@ -57,36 +77,55 @@ def rows_of(section: str, docs: list[RecordedDocument]) -> list[Row]:
     return rows
 
 
-def run_list(console: Console, section: str, *, repo: Path, at: str | None, cluster: str | None,
-             node: tuple[str, ...], limit: int | None, fmt: str) -> int:
+def run_list(
+    console: Console,
+    /,
+    section: str,
+    *,
+    repo: Path,
+    at: str | None,
+    cluster: str | None,
+    node: tuple[str, ...],
+    limit: int | None,
+    fmt: str,
+) -> int:
     store = StateRepo.open(repo)
     docs = documents_at(store, at, cluster=cluster, pattern=PATTERNS[section])
     rows = rows_of(section, docs)
     if node:
-        rows = [r for r in rows if r.get("node") in node or r.get("name") in node and section == "nodes"]
+        rows = [r for r in rows if r.get("node") in node or (r.get("name") in node and section == "nodes")]
     if limit:
         rows = rows[:limit]
     if fmt == "table":
-        console.rich().print(table(f"{section} recorded at {at or 'HEAD'} ({len(rows)})", COLUMNS[section], rows))
+        console.rich().print(
+            table(f"{section} recorded at {at or 'HEAD'} ({len(rows)})", COLUMNS[section], rows)
+        )
     else:
         data = [r.get("document", r) if section != "tasks" else r for r in rows]
         if section != "tasks":
-            data = [dict(d, cluster=r["cluster"]) if isinstance(d, dict) else d for d, r in zip(data, rows, strict=True)]
+            data = [
+                dict(d, cluster=r["cluster"]) if isinstance(d, dict) else d
+                for d, r in zip(data, rows, strict=True)
+            ]
         console.out(machine(data, fmt))
     return exitcodes.OK
 
 
 def _command(name: str, section: str, help_text: str) -> None:
     @click.pass_obj
-    def body(console: Console, **params: Any) -> int:
+    def body(console: Console, /, **params: Any) -> int:
         return run_list(console, section, **params)
 
     body.__doc__ = help_text
     decorated: Any = body
-    decorated = click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N rows.")(decorated)
+    decorated = click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N rows.")(
+        decorated
+    )
     decorated = click.option("--node", multiple=True, help="Only this node (repeatable).")(decorated)
     decorated = click.option("--cluster", help="Only this cluster.")(decorated)
-    decorated = click.option("--at", metavar="REF", help="A commit, tag, branch or date (default HEAD).")(decorated)
+    decorated = click.option("--at", metavar="REF", help="A commit, tag, branch or date (default HEAD).")(
+        decorated
+    )
     decorated = format_option()(decorated)
     decorated = repo_option(decorated)
     cli.command(name)(decorated)

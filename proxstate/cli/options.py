@@ -24,8 +24,12 @@ FORMATS = ("table", "json", "yaml")
 def connection_options(func: F) -> F:
     """--url, --user, --ca-cert, --fingerprint, --insecure, --timeout, --concurrency."""
     decorators = [
-        click.option("--url", envvar="PROXSTATE_URL", help="PVE address: host, host:port or https://host:8006."),
-        click.option("--user", envvar="PROXSTATE_USER", help="USER@REALM for a password login (PROXSTATE_PASSWORD)."),
+        click.option(
+            "--url", envvar="PROXSTATE_URL", help="PVE address: host, host:port or https://host:8006."
+        ),
+        click.option(
+            "--user", envvar="PROXSTATE_USER", help="USER@REALM for a password login (PROXSTATE_PASSWORD)."
+        ),
         click.option(
             "--ca-cert",
             envvar="PROXSTATE_CA_CERT",
@@ -44,9 +48,17 @@ def connection_options(func: F) -> F:
             envvar="PROXSTATE_INSECURE",
             help="Do not verify the TLS certificate (warns every time).",
         ),
-        click.option("--timeout", type=click.FloatRange(min=0.1), envvar="PROXSTATE_TIMEOUT", help="Seconds to wait for a connection or an answer."),
         click.option(
-            "--concurrency", type=click.IntRange(1, 64), envvar="PROXSTATE_CONCURRENCY", help="Requests in flight at most (default 4)."
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            envvar="PROXSTATE_TIMEOUT",
+            help="Seconds to wait for a connection or an answer.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            envvar="PROXSTATE_CONCURRENCY",
+            help="Requests in flight at most (default 4).",
         ),
     ]
     for decorate in reversed(decorators):

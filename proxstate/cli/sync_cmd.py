@@ -42,7 +42,13 @@ def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
 @connection_options
 @repo_option
 @click.option("--cluster", help="Sync only this cluster of proxstate.yaml.")
-@click.option("--only", "only", multiple=True, metavar="KIND[,KIND]", help="Read only these kinds: cluster, node, qemu, lxc, storage, content, tasks.")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="KIND[,KIND]",
+    help="Read only these kinds: cluster, node, qemu, lxc, storage, content, tasks.",
+)
 @click.option("--branch", help="Commit on this branch (created from --base or HEAD) without checking it out.")
 @click.option("--base", help="Where a new --branch starts (default HEAD).")
 @click.option("--push", is_flag=True, help="Push the branch; when the remote moved, fetch, rebase and retry.")
@@ -51,9 +57,21 @@ def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--task-logs/--no-task-logs", default=None, help="Also record the log of failed tasks.")
 @click.pass_obj
-def sync_command(console: Console, repo: Path, cluster: str | None, only: tuple[str, ...], branch: str | None,
-                 base: str | None, push: bool, remote: str, message: str | None, dry_run: bool,
-                 task_logs: bool | None, **params: object) -> int:
+def sync_command(
+    console: Console,
+    /,
+    repo: Path,
+    cluster: str | None,
+    only: tuple[str, ...],
+    branch: str | None,
+    base: str | None,
+    push: bool,
+    remote: str,
+    message: str | None,
+    dry_run: bool,
+    task_logs: bool | None,
+    **params: object,
+) -> int:
     """Read the cluster and commit a snapshot when something changed.
 
     Exit status: 0 done (committed or nothing to commit), 1 nothing could be recorded,

@@ -53,7 +53,7 @@ def demo_config(server: DemoServer) -> str:
 
 
 def _api(server: DemoServer, action: Callable[[PveClient], Coroutine[Any, Any, None]]) -> None:
-    settings = ConnectionSettings(url=server.url, token=server.token, fingerprint=server.fingerprint)  # type: ignore[arg-type]
+    settings = ConnectionSettings(url=server.url, token=server.token, fingerprint=server.fingerprint)
 
     async def go() -> None:
         async with PveClient(settings) as client:
@@ -67,7 +67,10 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
     pve = build_demo_cluster()
     with serve(pve) as server:
         env = {"PROXSTATE_TOKEN": server.token, "PROXSTATE_MASK_KEY": "demo-mask-key"}
-        step(f"demo cluster serving at {server.url} (nodes pve1, pve2, pve3; {len(pve.vms)} VMs, {len(pve.cts)} containers)")
+        step(
+            f"demo cluster serving at {server.url} "
+            f"(nodes pve1, pve2, pve3; {len(pve.vms)} VMs, {len(pve.cts)} containers)"
+        )
         _api(server, lambda client: scenario.history(client, server))
         # Let a second pass, so that the tasks of this history lie before the first snapshot's
         # commit time (commit times have whole seconds) and are not taken for later changes.
@@ -75,7 +78,11 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         init_repository(root, author=DEMO_AUTHOR)
         repo = StateRepo.open(root)
         config_text = demo_config(server)
-        repo.commit_files({"proxstate.yaml": config_text.encode()}, message="Point proxstate at the demo cluster\n", author=DEMO_AUTHOR)
+        repo.commit_files(
+            {"proxstate.yaml": config_text.encode()},
+            message="Point proxstate at the demo cluster\n",
+            author=DEMO_AUTHOR,
+        )
         config = parse_config(config_text)
         step(f"state repository ready in {root}")
         first = sync(root, config=config, request=SyncRequest(message="first snapshot"), env=env)
@@ -88,7 +95,15 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         changes = show_changes(repo)
         _api(server, scenario.drift_change)
         step("one more change on the live cluster: web01 (101) tags")
-        live = drift(root, config=config, against=None, cluster=None, overrides=ConnectionOverrides(), env=env, progress=_quiet)
+        live = drift(
+            root,
+            config=config,
+            against=None,
+            cluster=None,
+            overrides=ConnectionOverrides(),
+            env=env,
+            progress=_quiet,
+        )
         return DemoResult(root=root, first=first, second=second, changes=changes, drift=live.changeset)
 
 

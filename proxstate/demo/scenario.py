@@ -57,7 +57,8 @@ async def changes(client: PveClient, server: DemoServer) -> None:
     )
     await client.delete("/nodes/pve1/lxc/204")
     await client.post(
-        "/nodes/pve1/qemu/101/snapshot", data={"snapname": "pre-upgrade", "description": "before the kernel upgrade"}
+        "/nodes/pve1/qemu/101/snapshot",
+        data={"snapname": "pre-upgrade", "description": "before the kernel upgrade"},
     )
     server.pve.set_node_offline("pve3")
 

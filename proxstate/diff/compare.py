@@ -63,7 +63,8 @@ def _field_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tuple
     for prefix, old_part, new_part in _differing_parts(old, new, (), depth=_SPLIT_DEPTH):
         if not (isinstance(old_part, Mapping) and isinstance(new_part, Mapping)):
             whole = new_part if old_part is _MISSING else old_part
-            if len(prefix) == 1 and isinstance(whole, Mapping) and (old_part is _MISSING or new_part is _MISSING):
+            one_side = old_part is _MISSING or new_part is _MISSING
+            if len(prefix) == 1 and isinstance(whole, Mapping) and one_side:
                 # A section that appears or goes (pending, snapshots, ha): name its entries, so that
                 # the report says `+ pending.memory`, not just `+ pending`.
                 for key in whole:

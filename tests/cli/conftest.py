@@ -53,9 +53,19 @@ def small_cluster(fakepve: Any) -> Any:
         "ct1",
         node="pve1",
         status="running",
-        config={"memory": 512, "net0": "name=eth0,bridge=vmbr0,ip=dhcp", "rootfs": "local-lvm:vm-200-disk-0,size=8G"},
+        config={
+            "memory": 512,
+            "net0": "name=eth0,bridge=vmbr0,ip=dhcp",
+            "rootfs": "local-lvm:vm-200-disk-0,size=8G",
+        },
     )
-    fakepve.add_ct(201, "ct2", node="pve2", status="stopped", config={"memory": 256, "rootfs": "local-lvm:vm-201-disk-0,size=4G"})
+    fakepve.add_ct(
+        201,
+        "ct2",
+        node="pve2",
+        status="stopped",
+        config={"memory": 256, "rootfs": "local-lvm:vm-201-disk-0,size=4G"},
+    )
     fakepve.store_file("local", "debian.iso", 1000000)
     fakepve.apitokens[TOKEN_ID] = TOKEN_SECRET
     return fakepve
@@ -72,8 +82,18 @@ def fingerprint_of(cafile: str) -> str:
 @pytest.fixture
 def pve_env(monkeypatch: pytest.MonkeyPatch, small_cluster: Any, fakepve_cafile: str) -> dict[str, str]:
     """Environment of a user pointed at the fake cluster with a token and a pinned CA."""
-    for name in ("PROXSTATE_TOKEN", "PROXSTATE_TOKEN_ID", "PROXSTATE_TOKEN_SECRET", "PROXSTATE_PASSWORD", "PROXSTATE_USER",
-                 "PROXSTATE_MASK_KEY", "PROXSTATE_FINGERPRINT", "PROXSTATE_INSECURE", "NO_COLOR", "FORCE_COLOR"):
+    for name in (
+        "PROXSTATE_TOKEN",
+        "PROXSTATE_TOKEN_ID",
+        "PROXSTATE_TOKEN_SECRET",
+        "PROXSTATE_PASSWORD",
+        "PROXSTATE_USER",
+        "PROXSTATE_MASK_KEY",
+        "PROXSTATE_FINGERPRINT",
+        "PROXSTATE_INSECURE",
+        "NO_COLOR",
+        "FORCE_COLOR",
+    ):
         monkeypatch.delenv(name, raising=False)
     env = {
         "PROXSTATE_URL": small_cluster.url,

@@ -15,7 +15,16 @@ def test_discover_all_table(pve_env: dict[str, str], cli: Any) -> None:
     result = cli("discover-all")
     assert result.code == 0, result.err
     out = strip_ansi(result.out)
-    for word in ("nodes of lab", "vms of lab", "containers of lab", "storage of lab", "web01", "ct1", "local-lvm", "pve2"):
+    for word in (
+        "nodes of lab",
+        "vms of lab",
+        "containers of lab",
+        "storage of lab",
+        "web01",
+        "ct1",
+        "local-lvm",
+        "pve2",
+    ):
         assert word in out
 
 
@@ -53,7 +62,9 @@ def test_discover_tasks_limit_and_errors(pve_env: dict[str, str], cli: Any, smal
     assert json.loads(cli("discover-tasks", "--format", "json", "--errors").out) == []
 
 
-def test_offline_node_is_reported_and_the_rest_is_shown(pve_env: dict[str, str], cli: Any, small_cluster: Any) -> None:
+def test_offline_node_is_reported_and_the_rest_is_shown(
+    pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
     small_cluster.set_node_offline("pve2")
     result = cli("discover-all", "--format", "json", "--verbose")
     assert result.code == 3
@@ -63,7 +74,9 @@ def test_offline_node_is_reported_and_the_rest_is_shown(pve_env: dict[str, str],
     assert "pve2" in result.err
 
 
-def test_fingerprint_pin_and_wrong_pin(pve_env: dict[str, str], cli: Any, monkeypatch: Any, fakepve_cafile: str) -> None:
+def test_fingerprint_pin_and_wrong_pin(
+    pve_env: dict[str, str], cli: Any, monkeypatch: Any, fakepve_cafile: str
+) -> None:
     monkeypatch.delenv("PROXSTATE_CA_CERT")
     assert cli("discover-nodes", "--fingerprint", fingerprint_of(fakepve_cafile)).code == 0
     wrong = ":".join(["AB"] * 32)

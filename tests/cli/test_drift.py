@@ -38,7 +38,9 @@ def test_drift_exits_2_and_writes_nothing(recorded: Path, cli: Any, small_cluste
 
 
 def test_unreadable_resource_exits_3(recorded: Path, cli: Any, small_cluster: Any) -> None:
-    small_cluster.fail("GET", "/nodes/pve1/lxc/200/pending", 403, "Permission check failed (/vms/200, VM.Audit)")
+    small_cluster.fail(
+        "GET", "/nodes/pve1/lxc/200/pending", 403, "Permission check failed (/vms/200, VM.Audit)"
+    )
     result = cli("drift", "-C", str(recorded))
     assert result.code == 3
     assert "lxc/200" in result.out

@@ -55,7 +55,17 @@ def test_show_changes_text(two_snapshots: Path, cli: Any) -> None:
     result = cli("show-changes", "-C", str(two_snapshots))
     assert result.code == 0, result.err
     out = strip_ansi(result.out)
-    for expected in ("qemu/101", "migrated", "power", "qemu/102", "memory", "qemu/103", "lxc/201", "lxc/200", "snapshot"):
+    for expected in (
+        "qemu/101",
+        "migrated",
+        "power",
+        "qemu/102",
+        "memory",
+        "qemu/103",
+        "lxc/201",
+        "lxc/200",
+        "snapshot",
+    ):
         assert expected in out, expected
     assert "\x1b[" not in result.out  # not a terminal: no colour
 
@@ -69,7 +79,11 @@ def test_show_changes_json_validates(two_snapshots: Path, cli: Any) -> None:
     jsonschema.validate(data, schema)
     assert data["format_version"] == 1
     actions = {r["resource_id"]: r["action"] for r in data["resources"]}
-    assert actions["qemu/103"] == "added" and actions["lxc/201"] == "removed" and actions["qemu/102"] == "modified"
+    assert (
+        actions["qemu/103"] == "added"
+        and actions["lxc/201"] == "removed"
+        and actions["qemu/102"] == "modified"
+    )
     classes = {r["resource_id"]: r["classes"] for r in data["resources"]}
     assert "migrated" in classes["qemu/101"] and "power" in classes["qemu/101"]
     assert "hardware" in classes["qemu/102"]
@@ -79,10 +93,14 @@ def test_show_changes_json_validates(two_snapshots: Path, cli: Any) -> None:
 def test_show_changes_markdown_and_filters(two_snapshots: Path, cli: Any) -> None:
     md = cli("show-changes", "-C", str(two_snapshots), "--format", "markdown").out
     assert "| " in md and "<details>" in md
-    only = json.loads(cli("show-changes", "-C", str(two_snapshots), "--format", "json", "--resource", "lxc/*").out)
+    only = json.loads(
+        cli("show-changes", "-C", str(two_snapshots), "--format", "json", "--resource", "lxc/*").out
+    )
     assert {r["resource_id"] for r in only["resources"]} == {"lxc/200", "lxc/201"}
     first = git(two_snapshots, "rev-list", "--max-parents=0", "HEAD").strip()
-    whole = json.loads(cli("show-changes", f"{first}..HEAD", "-C", str(two_snapshots), "--format", "json").out)
+    whole = json.loads(
+        cli("show-changes", f"{first}..HEAD", "-C", str(two_snapshots), "--format", "json").out
+    )
     assert whole["summary"]["added"] >= 5
 
 

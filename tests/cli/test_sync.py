@@ -33,8 +33,18 @@ def test_first_sync_records_every_kind(state_repo: Path, pve_env: dict[str, str]
     assert result.code == 0, result.err
     assert "lab: committed" in result.out
     cluster = state_repo / "clusters" / "lab"
-    for rel in ("cluster.yaml", "nodes/pve1.yaml", "nodes/pve2.yaml", "qemu/101.yaml", "qemu/102.yaml",
-                "qemu/9000.yaml", "lxc/200.yaml", "lxc/201.yaml", "storage/local.yaml", "storage/local-lvm.yaml"):
+    for rel in (
+        "cluster.yaml",
+        "nodes/pve1.yaml",
+        "nodes/pve2.yaml",
+        "qemu/101.yaml",
+        "qemu/102.yaml",
+        "qemu/9000.yaml",
+        "lxc/200.yaml",
+        "lxc/201.yaml",
+        "storage/local.yaml",
+        "storage/local-lvm.yaml",
+    ):
         assert (cluster / rel).is_file(), rel
     vm = load(state_repo, "qemu/101.yaml")
     assert vm["kind"] == "qemu" and vm["vmid"] == 101 and vm["name"] == "web01" and vm["node"] == "pve1"
@@ -50,12 +60,18 @@ def test_first_sync_records_every_kind(state_repo: Path, pve_env: dict[str, str]
     assert subject.startswith("sync lab: ") and "added, 0 changed, 0 removed" in subject
     body = git(state_repo, "log", "-1", "--format=%B")
     assert "qemu/101 web01: added" in body
-    assert "Proxstate-Cluster: lab" in body and "Proxstate-PVE-Version: " in body and "Proxstate-Version: " in body
+    assert (
+        "Proxstate-Cluster: lab" in body
+        and "Proxstate-PVE-Version: " in body
+        and "Proxstate-Version: " in body
+    )
     assert git(state_repo, "status", "--porcelain") == ""
     assert TOKEN_SECRET not in git(state_repo, "log", "-p", "--all")
 
 
-def test_second_sync_without_change_makes_no_commit(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:
+def test_second_sync_without_change_makes_no_commit(
+    state_repo: Path, pve_env: dict[str, str], cli: Any
+) -> None:
     assert cli("sync", "-C", str(state_repo)).code == 0
     before = commit_count(state_repo)
     result = cli("sync", "-C", str(state_repo))
@@ -89,7 +105,9 @@ def test_removed_guest_disappears_from_the_tree(
     assert "qemu/102 db01: removed" in git(state_repo, "log", "-1", "--format=%b")
 
 
-def test_offline_node_keeps_its_guests(state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any) -> None:
+def test_offline_node_keeps_its_guests(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
     assert cli("sync", "-C", str(state_repo)).code == 0
     before = (state_repo / "clusters/lab/qemu/102.yaml").read_text()
     small_cluster.set_node_offline("pve2")
@@ -109,7 +127,12 @@ def test_one_failing_guest_keeps_its_last_state(
     assert cli("sync", "-C", str(state_repo)).code == 0
     before = (state_repo / "clusters/lab/qemu/101.yaml").read_text()
     small_cluster.vm(101).config["memory"] = "4096"
-    small_cluster.fail("GET", "/nodes/pve1/qemu/101/pending", 500, "can't lock file '/var/lock/qemu-server/lock-101.conf' - got timeout")
+    small_cluster.fail(
+        "GET",
+        "/nodes/pve1/qemu/101/pending",
+        500,
+        "can't lock file '/var/lock/qemu-server/lock-101.conf' - got timeout",
+    )
     small_cluster.vm(102).config["cores"] = 8
     result = cli("sync", "-C", str(state_repo))
     assert result.code == 3
@@ -118,7 +141,9 @@ def test_one_failing_guest_keeps_its_last_state(
     assert load(state_repo, "qemu/102.yaml")["config"]["cores"] == 8
 
 
-def test_only_one_kind_leaves_the_others(state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any) -> None:
+def test_only_one_kind_leaves_the_others(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
     assert cli("sync", "-C", str(state_repo)).code == 0
     small_cluster.cts.remove(small_cluster.ct(201))
     small_cluster.vm(102).config["cores"] = 6
@@ -145,7 +170,9 @@ def test_branch_leaves_the_checked_out_branch(state_repo: Path, pve_env: dict[st
     assert "clusters/lab/qemu/101.yaml" in files
 
 
-def test_uncommitted_edits_are_not_overwritten(state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any) -> None:
+def test_uncommitted_edits_are_not_overwritten(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
     assert cli("sync", "-C", str(state_repo)).code == 0
     edited = state_repo / "clusters/lab/qemu/101.yaml"
     edited.write_text(edited.read_text() + "# my note\n")
@@ -165,7 +192,9 @@ def test_push_to_a_bare_remote(state_repo: Path, pve_env: dict[str, str], cli: A
     assert git(remote, "rev-parse", "main").strip() == git(state_repo, "rev-parse", "HEAD").strip()
 
 
-def test_no_credentials_is_a_clear_error(state_repo: Path, pve_env: dict[str, str], cli: Any, monkeypatch: Any) -> None:
+def test_no_credentials_is_a_clear_error(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, monkeypatch: Any
+) -> None:
     monkeypatch.delenv("PROXSTATE_TOKEN")
     result = cli("sync", "-C", str(state_repo))
     assert result.code == 1
