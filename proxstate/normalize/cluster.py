@@ -46,7 +46,10 @@ def normalize_cluster(cluster: RawCluster, *, options: NormalizeOptions = DEFAUL
     if (release := _text(cluster.version.get("release"))) is not None:
         document["release"] = release
     members = [_member(entry) for entry in _entries(cluster.status, "node")]
-    document["nodes"] = sorted(members, key=lambda member: natural_key(member["name"]))
+    # Keyed by node name, so that a change reads `nodes.pve3.online: true -> false`.
+    document["nodes"] = {
+        member.pop("name"): member for member in sorted(members, key=lambda member: natural_key(member["name"]))
+    }
     apply_ignore_rules("cluster", document, options.ignore)
     return document
 
