@@ -6,6 +6,7 @@ With --check, exit 1 when docs/cli.md is not what this script would write.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def render() -> str:
         command = cli.commands[name]
         parts.append(f"## `proxstate {name}`\n")
         parts.append(f"```\n{_usage(command, name)}\n```\n")
-        parts.append(click.unstyle(command.help or "").strip() + "\n")
+        parts.append(inspect.cleandoc(click.unstyle(command.help or "")) + "\n")
         rows = _options(command)
         if len(rows) > 2:
             parts.append("\n".join(rows) + "\n")
