@@ -12,6 +12,12 @@ def summarize(change: ResourceChange, *, limit: int = 6) -> str:
     label = change.resource_id if change.name is None else f"{change.resource_id} {change.name}"
     if change.action != "modified" or not change.fields:
         return f"{label}: {change.action}"
+    if change.resource_id.startswith("tasks/"):
+        # UPIDs are long and say little in a summary; the count and the types say enough.
+        added = [field for field in change.fields if field.action == "added"]
+        types = sorted({str(field.path.split(":")[5]) for field in added if field.path.count(":") >= 6})
+        noun = "task" if len(added) == 1 else "tasks"
+        return f"{label}: {len(added)} {noun} finished" + (f" ({', '.join(types)})" if types else "")
     # Config keys are what users know (`qm set --memory`), so the `config.` prefix is noise here.
     paths = list(dict.fromkeys(_short_path(field.path) for field in change.fields))
     shown = paths[: max(limit, 1)]

@@ -1,0 +1,24 @@
+"""Commit-message summaries of task documents: a count and the task types, not a list of UPIDs."""
+
+from __future__ import annotations
+
+from proxstate.diff import compare, summarize
+
+UPID_A = "UPID:pve1:000003EB:00001B6D:6B0758FA:qmigrate:102:root@pam:"
+UPID_B = "UPID:pve1:000003EC:00001B6E:6B0758FB:vzdump:103:root@pam:"
+
+
+def _tasks(*upids: str) -> dict[str, object]:
+    return {"kind": "tasks", "node": "pve1", "date": "2026-11-25", "tasks": {u: {"status": "OK"} for u in upids}}
+
+
+def test_new_tasks_are_counted_with_their_types() -> None:
+    change = compare(cluster="lab", resource_id="tasks/pve1/2026-11-25", old=_tasks(UPID_A), new=_tasks(UPID_A, UPID_B))
+    assert change is not None
+    assert summarize(change) == "tasks/pve1/2026-11-25: 1 task finished (vzdump)"
+
+
+def test_a_new_day_of_tasks_is_added() -> None:
+    change = compare(cluster="lab", resource_id="tasks/pve1/2026-11-25", old=None, new=_tasks(UPID_A, UPID_B))
+    assert change is not None
+    assert summarize(change) == "tasks/pve1/2026-11-25: added"
