@@ -9,11 +9,18 @@ UPID_B = "UPID:pve1:000003EC:00001B6E:6B0758FB:vzdump:103:root@pam:"
 
 
 def _tasks(*upids: str) -> dict[str, object]:
-    return {"kind": "tasks", "node": "pve1", "date": "2026-11-25", "tasks": {u: {"status": "OK"} for u in upids}}
+    return {
+        "kind": "tasks",
+        "node": "pve1",
+        "date": "2026-11-25",
+        "tasks": {u: {"status": "OK"} for u in upids},
+    }
 
 
 def test_new_tasks_are_counted_with_their_types() -> None:
-    change = compare(cluster="lab", resource_id="tasks/pve1/2026-11-25", old=_tasks(UPID_A), new=_tasks(UPID_A, UPID_B))
+    change = compare(
+        cluster="lab", resource_id="tasks/pve1/2026-11-25", old=_tasks(UPID_A), new=_tasks(UPID_A, UPID_B)
+    )
     assert change is not None
     assert summarize(change) == "tasks/pve1/2026-11-25: 1 task finished (vzdump)"
 
