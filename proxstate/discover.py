@@ -228,7 +228,8 @@ async def discover(
         and (wanted_nodes is None or r.get("node") in wanted_nodes)
     ]
     for entry in guest_entries:
-        if entry.get("node") in unreachable:
+        # Listing guests needs no per-guest call, so an unreachable node hides nothing then.
+        if entry.get("node") in unreachable and options.guest_details:
             reader.failures.append(
                 ReadFailure(
                     resource_id=f"{entry['type']}/{entry['vmid']}",
