@@ -28,7 +28,16 @@ KINDS_OF = {
 }
 
 
-def node_rows(inventory: Inventory) -> list[Row]:
+def _size(value: object, *, human: bool) -> object:
+    """A size for a table (`4.0 GiB`) or for machines (bytes, as PVE gives them)."""
+    return gib(value) if human else value
+
+
+def _count(value: object) -> object:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def node_rows(inventory: Inventory, *, human: bool = True) -> list[Row]:
     rows = []
     for node in sorted(inventory.nodes, key=lambda n: n.name):
         status = node.status or {}
@@ -43,8 +52,8 @@ def node_rows(inventory: Inventory) -> list[Row]:
                 "status": state,
                 "ip": (node.cluster_entry or {}).get("ip"),
                 "pveversion": status.get("pveversion"),
-                "cpus": node.resource.get("maxcpu"),
-                "memory": gib(node.resource.get("maxmem")),
+                "cpus": _count(node.resource.get("maxcpu")),
+                "memory": _size(node.resource.get("maxmem"), human=human),
                 "uptime_s": node.resource.get("uptime") if state == "online" else None,
                 "note": node.unreachable,
             }
@@ -52,7 +61,7 @@ def node_rows(inventory: Inventory) -> list[Row]:
     return rows
 
 
-def guest_row(guest: RawGuest, *, verbose: bool) -> Row:
+def guest_row(guest: RawGuest, *, verbose: bool, human: bool = True) -> Row:
     res = guest.resource
     row: Row = {
         "vmid": guest.vmid,
@@ -60,9 +69,9 @@ def guest_row(guest: RawGuest, *, verbose: bool) -> Row:
         "node": guest.node,
         "status": res.get("status"),
         "template": bool(res.get("template")),
-        "cpus": res.get("maxcpu"),
-        "memory": gib(res.get("maxmem")),
-        "disk": gib(res.get("maxdisk")),
+        "cpus": _count(res.get("maxcpu")),
+        "memory": _size(res.get("maxmem"), human=human),
+        "disk": _size(res.get("maxdisk"), human=human),
         "tags": res.get("tags"),
         "lock": res.get("lock"),
         "pool": res.get("pool"),
@@ -121,17 +130,17 @@ COLUMNS = {
 
 
 def sections_of(
-    inventory: Inventory, wanted: tuple[str, ...], *, verbose: bool, limit: int | None
+    inventory: Inventory, wanted: tuple[str, ...], *, verbose: bool, limit: int | None, human: bool
 ) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     guests = sorted(inventory.guests, key=lambda g: g.vmid)
     for section in wanted:
         if section == "nodes":
-            out[section] = node_rows(inventory)
+            out[section] = node_rows(inventory, human=human)
         elif section == "vms":
-            out[section] = [guest_row(g, verbose=verbose) for g in guests if g.kind == "qemu"]
+            out[section] = [guest_row(g, verbose=verbose, human=human) for g in guests if g.kind == "qemu"]
         elif section == "containers":
-            out[section] = [guest_row(g, verbose=verbose) for g in guests if g.kind == "lxc"]
+            out[section] = [guest_row(g, verbose=verbose, human=human) for g in guests if g.kind == "lxc"]
         elif section == "storage":
             out[section] = storage_rows(inventory, verbose=verbose)
         else:
@@ -169,7 +178,7 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
                 return await discover(client, options=options, progress=progress)
 
     inventory = run(go)
-    sections = sections_of(inventory, wanted, verbose=verbose, limit=limit)
+    sections = sections_of(inventory, wanted, verbose=verbose, limit=limit, human=fmt == "table")
     if fmt == "table":
         rich = console.rich()
         for section, rows in sections.items():

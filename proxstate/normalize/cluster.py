@@ -47,9 +47,8 @@ def normalize_cluster(cluster: RawCluster, *, options: NormalizeOptions = DEFAUL
         document["release"] = release
     members = [_member(entry) for entry in _entries(cluster.status, "node")]
     # Keyed by node name, so that a change reads `nodes.pve3.online: true -> false`.
-    document["nodes"] = {
-        member.pop("name"): member for member in sorted(members, key=lambda member: natural_key(member["name"]))
-    }
+    members.sort(key=lambda member: natural_key(member["name"]))
+    document["nodes"] = {member.pop("name"): member for member in members}
     apply_ignore_rules("cluster", document, options.ignore)
     return document
 
