@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from proxstate import yamlio
 from proxstate.errors import StoreError
 from proxstate.yamlio import dump, load
 
@@ -199,3 +200,90 @@ def _load_yaml_1_1(text: str) -> Any:
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 1)
     return yaml.load(text)
+
+
+# --------------------------------------------------------------------------- the fast reader
+
+
+def _library_load(text: str) -> Any:
+    """What the YAML library alone reads (the reference for the fast reader)."""
+    try:
+        return ("value", yamlio._loader().load(text))
+    except Exception:
+        return ("error", None)
+
+
+def test_documents_in_own_style_skip_the_yaml_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = {
+        "kind": "qemu",
+        "config": {"net0": {"bridge": "vmbr0"}, "description": "a\nb\n"},
+        "t": [1, 2.5],
+    }
+    text = dump(document)
+
+    def refuse() -> None:
+        raise AssertionError("the YAML library was used")
+
+    monkeypatch.setattr(yamlio, "_loader", refuse)
+    assert load(text) == document
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1  # comment\n",
+        "a:\n- 1\n- 2\n",
+        "a: {b: 1}\n",
+        "a:   1\n",
+        "a: 'single'\n",
+        "a: >\n  folded\n",
+        "a: |2\n   x\n",
+        "a: 0x1F\n",
+        "a: 1e3\n",
+        'a: "\\q"\n',
+        "a: 1\n\n",
+        "a: 1",
+        "- 1\n",
+        "? a\n: 1\n",
+    ],
+)
+def test_other_styles_are_read_by_the_yaml_library(text: str) -> None:
+    assert _outcome(text) == _library_load(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_KEY_LIKE, _JSON_LIKE, min_size=1, max_size=4))
+def test_fast_reader_reads_every_dumped_document(document: dict[str, Any]) -> None:
+    assert yamlio._read_own(dump(document)) == document
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(_KEY_LIKE, _JSON_LIKE, min_size=1, max_size=3),
+    st.integers(min_value=0),
+    st.sampled_from(["", " ", "\n", "-", ":", '"', "#", "|", "  ", "x", "\\"]),
+    st.integers(min_value=0, max_value=2),
+)
+def test_fast_reader_agrees_with_the_library_on_altered_text(
+    document: dict[str, Any], where: int, insert: str, remove: int
+) -> None:
+    text = dump(document)
+    at = where % (len(text) + 1)
+    altered = text[:at] + insert + text[at + remove :]
+    assert _outcome(altered) == _library_load(altered)
+
+
+def _outcome(text: str) -> Any:
+    try:
+        return ("value", load(text))
+    except StoreError:
+        return ("error", None)
+
+
+def test_line_of() -> None:
+    text = "clusters:\n  - name: lab\n    url: pve1\n  - name: other\nrecord:\n  kinds: [qemu]\n"
+    assert yamlio.line_of(text, ("clusters", 1, "name")) == 4
+    assert yamlio.line_of(text, ("record", "kinds")) == 6
+    assert yamlio.line_of(text, ("record", "missing")) == 5
+    assert yamlio.line_of(text, ("nothing",)) is None
+    assert yamlio.line_of("a: [", ("a",)) is None
