@@ -50,6 +50,8 @@ class StateRepo:
             repo = gitpython.Repo(path, search_parent_directories=False)
         except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
             raise StoreError(f"not a git repository: {path}; run `proxstate init`") from error
+        except OSError as error:
+            raise StoreError(f"cannot open {path}: {error.strerror}") from error
         with repo:
             return cls._of(repo, path)
 
@@ -104,13 +106,23 @@ class StateRepo:
         return revisions.resolve(self._git, rev)
 
     def read_tree(self, rev: str | None, prefix: str) -> dict[str, bytes]:
-        """path -> content of every file under `prefix` at `rev` ({} for None)."""
+        """path -> content of every file under `prefix` at `rev` ({} for None or an unborn branch)."""
         if rev is None:
             return {}
-        listed = self._git.list_tree(self.resolve(rev), history.directory_of(prefix))
+        commit = None if rev.startswith("-") else self.head(rev)
+        if commit is None:
+            if self._unborn(rev):
+                return {}
+            commit = self.resolve(rev)  # a date, or an error that says what is wrong
+        listed = self._git.list_tree(commit, history.directory_of(prefix))
         wanted = {path: sha for path, (_, sha) in listed.items() if path.startswith(prefix)}
         contents = self._git.read_objects(wanted.values())
         return {path: contents[sha] or b"" for path, sha in wanted.items()}
+
+    def _unborn(self, rev: str) -> bool:
+        """Whether `rev` names the checked-out branch while it has no commit yet."""
+        branch = self.current_branch()
+        return branch is not None and rev in ("HEAD", branch, f"refs/heads/{branch}") and self.head() is None
 
     def blob(self, rev: str, path: str) -> bytes | None:
         """The content of `path` at `rev`; None when the file is not there."""

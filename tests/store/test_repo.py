@@ -147,6 +147,10 @@ def test_detached_head_needs_a_branch(repo: StateRepo, git: Git) -> None:
 
 def test_read_tree_and_blob(repo: StateRepo) -> None:
     assert repo.read_tree(None, "clusters/") == {}
+    assert repo.read_tree("HEAD", "clusters/") == {}  # unborn
+    assert repo.read_tree("main", "clusters/") == {}
+    with pytest.raises(RevisionError):
+        repo.read_tree("other", "clusters/")
     files = {NODE: b"n", VM: b"v", "clusters/other/cluster.yaml": b"o", "proxstate.yaml": b"p"}
     first = repo.commit_files(files, message="m", author=None)
     assert first is not None
