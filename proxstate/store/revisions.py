@@ -57,6 +57,8 @@ def resolve(git: GitRunner, rev: str) -> str:
         if found.returncode == 0:
             return found.stdout.decode().strip()
     moment = parse_date(rev)
+    if moment is None and not git.ok("rev-parse", "--verify", "-q", "HEAD^{commit}"):
+        raise RevisionError(f"{rev!r} names no commit: the repository has no commits yet")
     if moment is None:
         raise RevisionError(
             f"unknown revision or date: {rev!r} (give a commit, branch, tag, HEAD~N, or a date: {DATE_FORMS})"

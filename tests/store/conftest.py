@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +30,6 @@ def git_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 def run_git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """stdout of a git command in `root` (for setting up and checking repositories)."""
-    import os
-
     result = subprocess.run(
         ["git", *args],
         cwd=root,

@@ -72,7 +72,7 @@ def test_resolve_refuses_what_names_nothing(repo: StateRepo, dated: list[str], r
 
 
 def test_resolve_in_an_empty_repository(repo: StateRepo) -> None:
-    with pytest.raises(RevisionError, match="unknown revision"):
+    with pytest.raises(RevisionError, match="'HEAD' names no commit: the repository has no commits yet"):
         repo.resolve("HEAD")
     with pytest.raises(RevisionError, match="no commits yet"):
         repo.resolve("yesterday")
