@@ -1,0 +1,219 @@
+"""The benchmark's PVE: fakepve with N generated guests over a few nodes, run as its own process.
+
+    python benchmarks/fakeserver.py --guests 1000 --nodes 5 --latency 0.005 --cert C --key K --token-file F
+
+It listens on 127.0.0.1 (a free port, printed as `listening on https://127.0.0.1:PORT`) and adds to
+fakepve a counter of the requests it answers: `GET /_bench/stats` returns the number of API requests
+by method, the most that were in flight at once, the GET paths seen and the server's own CPU time;
+`POST /_bench/reset` starts a new count. These two never count as requests and need no login.
+
+The cluster is generated from N alone, so every run and every size sees the same kind of guests:
+80 % VMs and 20 % containers, half of them running, 1 VM in 20 with a snapshot, each with a config
+of the size an administrator's guest has (disks, a NIC, a description, tags).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from fakepve.server import FakePve
+
+TOKEN_ID = "root@pam!bench"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def node_name(index: int) -> str:
+    return f"pve{index + 1}"
+
+
+def mac(vmid: int, nic: int = 0) -> str:
+    return f"BC:24:11:{(vmid >> 8) & 0xFF:02X}:{vmid & 0xFF:02X}:{nic:02X}"
+
+
+def qemu_config(vmid: int, name: str, index: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "memory": str(1024 * (1 + index % 8)),
+        "cores": 1 + index % 4,
+        "sockets": 1,
+        "cpu": "x86-64-v2-AES",
+        "ostype": "l26",
+        "scsihw": "virtio-scsi-single",
+        "scsi0": f"local-lvm:vm-{vmid}-disk-0,iothread=1,size={16 + 16 * (index % 4)}G",
+        "ide2": "none,media=cdrom",
+        "net0": f"virtio={mac(vmid)},bridge=vmbr0,firewall=1",
+        "boot": "order=scsi0;ide2;net0",
+        "agent": "1",
+        "onboot": index % 3 == 0,
+        "numa": 0,
+        "tags": "bench;" + ("web" if index % 2 else "db"),
+        "description": f"Generated guest {vmid}\nowner: team-{index % 7}\n",
+        "smbios1": f"uuid=00000000-0000-4000-8000-{vmid:012d}",
+        "vmgenid": f"00000000-0000-4000-9000-{vmid:012d}",
+    }
+
+
+def lxc_config(vmid: int, name: str, index: int) -> dict[str, Any]:
+    return {
+        "hostname": name,
+        "memory": 512 * (1 + index % 4),
+        "swap": 512,
+        "cores": 1 + index % 2,
+        "arch": "amd64",
+        "ostype": "debian",
+        "rootfs": f"local-lvm:vm-{vmid}-disk-0,size={4 + 4 * (index % 3)}G",
+        "net0": f"name=eth0,bridge=vmbr0,hwaddr={mac(vmid)},ip=dhcp,type=veth",
+        "onboot": 1 if index % 3 == 0 else 0,
+        "unprivileged": 1,
+        "features": "nesting=1",
+        "tags": "bench;ct",
+        "description": f"Generated container {vmid}\n",
+    }
+
+
+def guests(count: int, nodes: int) -> list[dict[str, Any]]:
+    """The generated guests, as fakepve's guests.json lists them; vmids 100, 101, ..."""
+    out = []
+    for index in range(count):
+        vmid = 100 + index
+        kind = "lxc" if index % 5 == 4 else "qemu"
+        name = f"{'ct' if kind == 'lxc' else 'vm'}-{vmid}"
+        config = lxc_config(vmid, name, index) if kind == "lxc" else qemu_config(vmid, name, index)
+        out.append(
+            {
+                "vmid": vmid,
+                "name": name,
+                "type": kind,
+                # Containers are every fifth guest; shifting by index // 5 spreads them over all nodes.
+                "node": node_name((index + index // 5) % nodes),
+                "status": "running" if index % 2 == 0 else "stopped",
+                "config": config,
+                "snapshot": kind == "qemu" and index % 20 == 1,
+            }
+        )
+    return out
+
+
+class BenchPve(FakePve):
+    """FakePve that counts what it answers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reset_counts()
+
+    def reset_counts(self) -> None:
+        self.count: dict[str, int] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.paths: list[str] = []
+        self.cpu_mark = _cpu()
+
+    @web.middleware
+    async def _count(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/_bench/"):
+            return await request.match_info.handler(request)
+        self.count[request.method] = self.count.get(request.method, 0) + 1
+        if request.method == "GET":
+            self.paths.append(request.path_qs)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "requests": sum(self.count.values()),
+                "by_method": self.count,
+                "max_in_flight": self.max_in_flight,
+                "in_flight": self.in_flight,
+                "server_cpu": round(_cpu() - self.cpu_mark, 3),
+                "paths": self.paths if request.query.get("paths") else None,
+            }
+        )
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset_counts()
+        return web.json_response({"ok": 1})
+
+    def _build_app(self) -> web.Application:
+        app: web.Application = super()._build_app()
+        app.middlewares.insert(0, self._count)
+        app.router.add_get("/_bench/stats", self._stats)
+        app.router.add_post("/_bench/reset", self._reset)
+        return app
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def build(count: int, nodes: int, latency: float, token_secret: str) -> BenchPve:
+    pve = BenchPve(host="127.0.0.1", port=0)
+    # Latency is in PVE seconds, scaled by time_scale: 1 makes it real seconds.
+    pve.time_scale = 1.0
+    pve.slow_network(latency)
+    pve.max_requests = 100  # fakepve's own log; the counter above is what the benchmark reads
+    pve.apitokens[TOKEN_ID] = token_secret
+    for index in range(nodes):
+        pve.add_node(node_name(index))
+    snaptime = int(time.time()) - 86400
+    for guest in guests(count, nodes):
+        if guest["type"] == "lxc":
+            pve.add_ct(
+                guest["vmid"],
+                guest["name"],
+                node=guest["node"],
+                status=guest["status"],
+                config=guest["config"],
+            )
+            continue
+        vm = pve.add_vm(
+            guest["vmid"], guest["name"], node=guest["node"], status=guest["status"], config=guest["config"]
+        )
+        if guest["snapshot"]:
+            kept = {k: v for k, v in vm.config.items() if k not in ("description", "parent")}
+            vm.snapshots["before-upgrade"] = {
+                **kept,
+                "snaptime": snaptime,
+                "description": "before the upgrade",
+            }
+            vm.config["parent"] = "before-upgrade"
+    return pve
+
+
+async def serve(args: argparse.Namespace) -> None:
+    secret = Path(args.token_file).read_text(encoding="utf-8").strip()
+    pve = build(args.guests, args.nodes, args.latency, secret)
+    await pve.start(args.cert, args.key)
+    print(f"listening on {pve.url}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--guests", type=int, required=True)
+    parser.add_argument("--nodes", type=int, default=5)
+    parser.add_argument("--latency", type=float, default=0.005, help="seconds added to every answer")
+    parser.add_argument("--cert", required=True)
+    parser.add_argument("--key", required=True)
+    parser.add_argument(
+        "--token-file", required=True, help="file holding the secret of API token root@pam!bench"
+    )
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()

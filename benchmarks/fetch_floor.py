@@ -1,0 +1,70 @@
+"""The fetch floor: the GET requests of one sync, sent by a bare httpx loop that ignores the answers.
+
+    BENCH_URL=https://127.0.0.1:PORT BENCH_TOKEN='USER@REALM!ID=SECRET' BENCH_CA=cert.pem \\
+        python benchmarks/fetch_floor.py PATHS_FILE --concurrency 4
+
+PATHS_FILE lists one request path (with its query string) a line, as the server saw them during a
+sync. They are sent in that order by `--concurrency` workers over as many kept-alive connections,
+with no dependency between them: no real client can be faster at this concurrency. Prints the
+number of requests sent and how many answered with an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import ssl
+import sys
+from pathlib import Path
+
+import httpx
+
+
+async def fetch(url: str, token: str, ca: str, paths: list[str], concurrency: int) -> tuple[int, int]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"PVEAPIToken={token}", "Accept": "application/json"}
+    sent = 0
+    failed = 0
+    pending = iter(paths)
+    async with httpx.AsyncClient(
+        base_url=url,
+        verify=ssl.create_default_context(cafile=ca),
+        limits=limits,
+        headers=headers,
+        trust_env=False,
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal sent, failed
+            for path in pending:  # shared by the workers: each path is sent once
+                response = await client.get(url + path)
+                await response.aread()
+                sent += 1
+                failed += response.is_error
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return sent, failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", type=Path)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    paths = [line for line in args.paths.read_text(encoding="utf-8").splitlines() if line]
+    sent, failed = asyncio.run(
+        fetch(
+            os.environ["BENCH_URL"],
+            os.environ["BENCH_TOKEN"],
+            os.environ["BENCH_CA"],
+            paths,
+            args.concurrency,
+        )
+    )
+    print(f"requests: {sent} errors: {failed}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

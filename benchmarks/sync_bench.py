@@ -1,0 +1,746 @@
+"""Benchmark of `proxstate sync` against the fetch floor and a naive script, on a fake PVE.
+
+    .venv/bin/python benchmarks/sync_bench.py [--sizes 500,1000,2000,5000] [--quick] [--update-docs]
+
+For each cluster size N it starts fakepve (benchmarks/fakeserver.py) in its own process with N guests
+over 5 nodes and a latency added to every answer, and measures, each as a child process:
+
+- sync: `proxstate sync` into a fresh state repository;
+- floor: the same GET requests (as the server saw them during that sync) sent by a bare httpx loop
+  at the same concurrency (benchmarks/fetch_floor.py);
+- no-change sync: a second sync, with nothing changed;
+- baseline: proxmoxer, sequential calls, PyYAML, `git add -A && git commit` (benchmarks/naive_baseline.py);
+- 1% sync: a sync after 1% of the guests were changed through the API (PUT .../config);
+- show-changes: `proxstate show-changes` for that sync;
+- log: `proxstate log qemu/101` once the resource has 200 snapshots (commits made with git fast-import).
+
+Reported per child: wall time, CPU time (user + sys, its children such as git included, from
+wait4), peak RSS, and the API requests the server answered with the most that were in flight at once.
+The table goes to benchmarks/results/latest.md (and results/latest.json); --update-docs also puts
+it into docs/performance.md between its result markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import pstats
+import re
+import secrets
+import select
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+DOC = ROOT / "docs" / "performance.md"
+DOC_START = "<!-- results:start -->"
+DOC_END = "<!-- results:end -->"
+TOKEN_ID = "root@pam!bench"
+NODES = 5
+CONCURRENCY = 4
+LOG_SNAPSHOTS = 200
+LOG_RESOURCE = "qemu/101"
+CHILD_TIMEOUT = 600.0
+SERVER_START_TIMEOUT = 180.0
+MIB = 1024 * 1024
+
+# The targets of the "Performance" issue.
+TARGET_SYNC_FLOOR = 1.25
+TARGET_BASELINE_SPEEDUP = 6.0
+TARGET_BASELINE_AT = 1000
+TARGET_NOCHANGE_FLOOR = 1.10
+TARGET_SHOW_CHANGES = 0.5
+TARGET_SHOW_CHANGES_AT = 5000
+TARGET_LOG = 2.0
+TARGET_RSS_MIB = 150.0
+TARGET_RSS_AT = 5000
+TARGET_LINEAR = 1.25  # marginal cost per guest of the last size step vs the first
+
+
+@dataclass
+class Run:
+    """One measured child process."""
+
+    wall: float
+    cpu: float
+    rss_mib: float
+    requests: int | None = None
+    max_in_flight: int | None = None
+    server_cpu: float | None = None
+    note: str = ""
+
+
+@dataclass
+class SizeResult:
+    n: int
+    runs: dict[str, Run] = field(default_factory=dict)
+    changed: int = 0
+    checks: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- children
+
+
+def proxstate_command() -> list[str]:
+    script = Path(sys.executable).parent / "proxstate"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "proxstate"]
+
+
+# Runs the command and writes its wall time and rusage (wait4: itself and the children it waited for,
+# such as git) to the file named first. A small process of its own, because Linux counts the memory
+# of the process that execs a command into the command's peak RSS: spawned straight from this
+# harness, every child would show at least the harness's own size.
+LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(sys.argv[1], "w") as out:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss}, out)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_child(
+    cmd: list[str], *, env: dict[str, str], cwd: Path | None = None, log: Path
+) -> tuple[int, Run, str]:
+    """Run cmd to its end; (exit code, measures, output)."""
+    usage_file = log.with_suffix(".usage.json")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-S", "-I", "-c", LAUNCHER, str(usage_file), *cmd],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            code = proc.wait(CHILD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise RuntimeError(f"{' '.join(cmd)} took more than {CHILD_TIMEOUT:.0f} s") from None
+    usage = json.loads(usage_file.read_text(encoding="utf-8"))
+    run = Run(wall=usage["wall"], cpu=usage["cpu"], rss_mib=usage["maxrss_kib"] * 1024 / MIB)
+    return code, run, log.read_text(encoding="utf-8", errors="replace")
+
+
+class Server:
+    """benchmarks/fakeserver.py in its own process, and its request counter."""
+
+    def __init__(self, n: int, *, latency: float, work: Path) -> None:
+        from fakepve.certs import make_cert
+
+        self.cert, self.key, _ = make_cert(str(work), hosts=("127.0.0.1",))
+        self.secret = secrets.token_hex(16)
+        token_file = work / "token"
+        token_file.write_text(self.secret, encoding="utf-8")
+        token_file.chmod(0o600)
+        cmd = [
+            sys.executable,
+            str(HERE / "fakeserver.py"),
+            "--guests",
+            str(n),
+            "--nodes",
+            str(NODES),
+            "--latency",
+            str(latency),
+            "--cert",
+            self.cert,
+            "--key",
+            self.key,
+            "--token-file",
+            str(token_file),
+        ]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.url = self._wait_listening()
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self.http = httpx.Client(
+            base_url=self.url,
+            verify=ssl.create_default_context(cafile=self.cert),
+            trust_env=False,
+            timeout=60,
+        )
+
+    def _wait_listening(self) -> str:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        seen = b""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 1.0)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                seen += line
+                found = re.search(rb"listening on (https://127\.0\.0\.1:\d+)", line)
+                if found:
+                    return found.group(1).decode()
+            if self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError("fakepve did not start: " + seen.decode(errors="replace")[-2000:])
+
+    @property
+    def token(self) -> str:
+        return f"{TOKEN_ID}={self.secret}"
+
+    def reset(self) -> None:
+        self.http.post("/_bench/reset").raise_for_status()
+
+    def stats(self, *, paths: bool = False) -> dict[str, Any]:
+        response = self.http.get("/_bench/stats", params={"paths": 1} if paths else None)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def put_config(self, node: str, vmid: int, values: dict[str, Any]) -> None:
+        response = self.http.put(
+            f"/api2/json/nodes/{node}/qemu/{vmid}/config",
+            data=values,
+            headers={"Authorization": f"PVEAPIToken={self.token}"},
+        )
+        response.raise_for_status()
+
+    def stop(self) -> None:
+        if getattr(self, "http", None) is not None:
+            self.http.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def measured(
+    server: Server, cmd: list[str], *, env: dict[str, str], log: Path, cwd: Path | None = None
+) -> tuple[Run, str]:
+    """Run a child against the server; its measures with the requests the server answered."""
+    server.reset()
+    code, run, output = run_child(cmd, env=env, cwd=cwd, log=log)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {code}:\n{output[-3000:]}")
+    stats = server.stats()
+    run.requests = stats["requests"]
+    run.max_in_flight = stats["max_in_flight"]
+    run.server_cpu = stats["server_cpu"]
+    return run, output
+
+
+def local_run(cmd: list[str], *, env: dict[str, str], log: Path, cwd: Path | None = None) -> tuple[Run, str]:
+    code, run, output = run_child(cmd, env=env, cwd=cwd, log=log)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {code}:\n{output[-3000:]}")
+    return run, output
+
+
+def git(repo: Path, *args: str, env: dict[str, str], data: bytes | None = None) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env=env, input=data, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+# --------------------------------------------------------------------------- one size
+
+
+def base_env(work: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROXSTATE_", "GIT_"))}
+    env.update(
+        HOME=str(work),  # no user's git configuration
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="bench@localhost",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="bench@localhost",
+    )
+    return env
+
+
+def changed_guests(n: int) -> list[tuple[str, int]]:
+    """1% of the guests (at least one): stopped VMs spread over the vmid range."""
+    sys.path.insert(0, str(HERE))
+    from fakeserver import guests
+
+    stopped = [
+        (g["node"], g["vmid"]) for g in guests(n, NODES) if g["type"] == "qemu" and g["status"] == "stopped"
+    ]
+    count = max(1, n // 100)
+    step = len(stopped) / count
+    return [stopped[int(i * step)] for i in range(count)]
+
+
+def add_log_history(repo: Path, *, env: dict[str, str], count: int) -> str:
+    """count commits on the branch, each changing the recorded memory of LOG_RESOURCE; its path."""
+    kind, vmid = LOG_RESOURCE.split("/")
+    paths = [p for p in git(repo, "ls-files", env=env).splitlines() if p.endswith(f"/{kind}/{vmid}.yaml")]
+    if len(paths) != 1:
+        raise RuntimeError(f"cannot find the document of {LOG_RESOURCE}: {paths}")
+    path = paths[0]
+    text = (repo / path).read_text(encoding="utf-8")
+    if not re.search(r"^  memory: \d+$", text, flags=re.M):
+        raise RuntimeError(f"no config memory line in {path}")
+    branch = git(repo, "symbolic-ref", "HEAD", env=env).strip()
+    stream = [f"reset {branch}\nfrom {branch}^0\n".encode()]
+    stamp = int(time.time()) - count * 60
+    for i in range(count):
+        body = re.sub(
+            r"^  memory: \d+$", f"  memory: {1024 + 128 * (i + 1)}", text, count=1, flags=re.M
+        ).encode()
+        message = f"sync: {LOG_RESOURCE} memory {i}\n".encode()
+        stream += [
+            f"commit {branch}\ncommitter bench <bench@localhost> {stamp + 60 * i} +0000\n".encode(),
+            f"data {len(message)}\n".encode() + message,
+            f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n",
+        ]
+    git(repo, "fast-import", "--quiet", env=env, data=b"".join(stream))
+    git(repo, "read-tree", "-u", "--reset", "HEAD", env=env)
+    return path
+
+
+def last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def one_round(server: Server, n: int, *, work: Path, round_no: int) -> SizeResult:
+    """Every measure of one size once, in a fresh state repository."""
+    result = SizeResult(n=n)
+    work.mkdir(parents=True)
+    env = base_env(work)
+    px_env = {
+        **env,
+        "PROXSTATE_URL": server.url,
+        "PROXSTATE_TOKEN": server.token,
+        "PROXSTATE_CA_CERT": server.cert,
+        "PROXSTATE_NO_PROGRESS": "1",
+        "PROXSTATE_CONCURRENCY": str(CONCURRENCY),
+        "NO_COLOR": "1",
+    }
+    proxstate = proxstate_command()
+    repo = work / "state"
+    subprocess.run([*proxstate, "init", str(repo)], env=px_env, check=True, capture_output=True)
+    sync = [*proxstate, "sync", "-C", str(repo)]
+
+    def commits() -> int:
+        return int(git(repo, "rev-list", "--count", "HEAD", env=env))
+
+    # 1. A full sync into the fresh repository; what the server saw is the floor's work.
+    run, out = measured(server, sync, env=px_env, log=work / "sync.log")
+    paths = server.stats(paths=True)["paths"]
+    run.note = last_line(out)
+    result.runs["sync"] = run
+    (work / "paths.txt").write_text("\n".join(paths) + "\n", encoding="utf-8")
+
+    # 2. The fetch floor: the same GETs at the same concurrency, the answers thrown away.
+    floor_env = {**env, "BENCH_URL": server.url, "BENCH_TOKEN": server.token, "BENCH_CA": server.cert}
+    floor = [sys.executable, str(HERE / "fetch_floor.py"), str(work / "paths.txt")]
+    floor += ["--concurrency", str(CONCURRENCY)]
+    result.runs["floor"], _ = measured(server, floor, env=floor_env, log=work / "floor.log")
+
+    # 3. A second sync with nothing changed: no commit expected.
+    before = commits()
+    run, out = measured(server, sync, env=px_env, log=work / "sync2.log")
+    run.note = last_line(out)
+    result.runs["nochange"] = run
+    result.checks["nochange_commits"] = commits() - before
+
+    # 4. The naive baseline, into a repository of its own.
+    naive = work / "naive"
+    naive.mkdir()
+    git(naive, "init", "-q", env=env)
+    git(naive, "commit", "-q", "--allow-empty", "-m", "start", env=env)
+    naive_env = {**floor_env, "BENCH_HOST": "127.0.0.1", "BENCH_PORT": str(server.port)}
+    baseline = [sys.executable, str(HERE / "naive_baseline.py"), str(naive)]
+    result.runs["baseline"], _ = measured(server, baseline, env=naive_env, log=work / "naive.log")
+
+    # 5. 1% of the guests change (through the API: the fake is another process), then a sync.
+    targets = changed_guests(n)
+    for i, (node, vmid) in enumerate(targets):
+        values = {
+            "memory": 4096 + 64 * (i + len(targets) * round_no),
+            "description": f"changed {round_no}.{i}",
+        }
+        server.put_config(node, vmid, values)
+    result.changed = len(targets)
+    before = commits()
+    run, out = measured(server, sync, env=px_env, log=work / "sync3.log")
+    run.note = last_line(out)
+    result.runs["sync1pct"] = run
+    result.checks["sync1pct_commits"] = commits() - before
+
+    # 6. show-changes of that sync.
+    show = [*proxstate, "show-changes", "-C", str(repo), "--format", "json"]
+    run, out = local_run(show, env=px_env, log=work / "show.log")
+    try:
+        shown = len(json.loads(out).get("resources") or [])
+    except ValueError:
+        shown = -1
+    run.note = f"{shown} resources reported"
+    result.checks["show_changes_resources"] = shown
+    result.runs["show_changes"] = run
+
+    # 7. log of one resource once it has LOG_SNAPSHOTS more snapshots.
+    add_log_history(repo, env=env, count=LOG_SNAPSHOTS)
+    run, out = local_run([*proxstate, "log", LOG_RESOURCE, "-C", str(repo)], env=px_env, log=work / "log.log")
+    run.note = f"{commits()} commits in the repository"
+    result.checks["log_lines"] = len(out.splitlines())
+    result.runs["log"] = run
+    return result
+
+
+def best(rounds: list[SizeResult]) -> SizeResult:
+    """Per measure, the round with the shortest wall time (the least disturbed by other work)."""
+    out = SizeResult(n=rounds[0].n, changed=rounds[0].changed)
+    for key in rounds[0].runs:
+        out.runs[key] = min((r.runs[key] for r in rounds), key=lambda run: run.wall)
+    for key in rounds[0].checks:
+        values = [r.checks[key] for r in rounds]
+        out.checks[key] = max(values) if key.endswith("_commits") else values[0]
+    out.checks["rounds"] = len(rounds)
+    out.checks["spread"] = {key: [round(r.runs[key].wall, 3) for r in rounds] for key in rounds[0].runs}
+    return out
+
+
+def bench_size(n: int, *, latency: float, work: Path, repeat: int, profile: bool) -> SizeResult:
+    work.mkdir(parents=True)
+    server = Server(n, latency=latency, work=work)
+    try:
+        rounds = [one_round(server, n, work=work / f"round{i}", round_no=i) for i in range(repeat)]
+        if profile:
+            profile_runs(server, work=work / f"round{repeat - 1}")
+    finally:
+        server.stop()
+    return best(rounds)
+
+
+def profile_runs(server: Server, *, work: Path) -> None:
+    """cProfile of a no-change sync, show-changes and log; the top entries go to results/."""
+    env = {
+        **base_env(work),
+        "PROXSTATE_URL": server.url,
+        "PROXSTATE_TOKEN": server.token,
+        "PROXSTATE_CA_CERT": server.cert,
+        "PROXSTATE_NO_PROGRESS": "1",
+    }
+    repo = str(work / "state")
+    commands = {
+        "sync-nochange": ["sync", "-C", repo],
+        "show-changes": ["show-changes", "-C", repo, "HEAD~" + str(LOG_SNAPSHOTS)],
+        "log": ["log", LOG_RESOURCE, "-C", repo],
+    }
+    for name, args in commands.items():
+        stats = work / f"{name}.prof"
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "proxstate", *args]
+        subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=CHILD_TIMEOUT)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        with open(RESULTS / f"profile-{name}.txt", "w", encoding="utf-8") as out:
+            out.write(f"cProfile of `proxstate {' '.join(args[:1])}` ({name}), largest N of the last run\n")
+            for order in ("tottime", "cumulative"):
+                report = pstats.Stats(str(stats), stream=out)
+                report.strip_dirs().sort_stats(order).print_stats(30)
+
+
+# --------------------------------------------------------------------------- report
+
+
+ROWS = [
+    ("floor", "fetch floor (bare httpx, same GETs)"),
+    ("sync", "proxstate sync, fresh repository"),
+    ("nochange", "proxstate sync, nothing changed"),
+    ("sync1pct", "proxstate sync, 1% changed"),
+    ("baseline", "naive script (proxmoxer, sequential)"),
+    ("show_changes", "proxstate show-changes (1% changed)"),
+    ("log", f"proxstate log {LOG_RESOURCE} ({LOG_SNAPSHOTS} snapshots)"),
+]
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def machine() -> dict[str, str]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    version = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "cpu": model or platform.processor() or "unknown",
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "git": version.stdout.strip(),
+        "proxstate_commit": head.stdout.strip() or "unknown",
+    }
+
+
+def startup(env: dict[str, str], work: Path) -> Run:
+    """`proxstate --version`: what every command pays before it does anything (best of 3)."""
+    runs = [
+        local_run([*proxstate_command(), "--version"], env=env, log=work / "version.log")[0] for _ in range(3)
+    ]
+    return min(runs, key=lambda run: run.wall)
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+def verdict(ok: bool, by: str = "") -> str:
+    return "met" if ok else "MISSED" + (f" by {by}" if by else "")
+
+
+def targets(results: list[SizeResult]) -> list[tuple[str, str, str]]:
+    """(target, measured, verdict) rows."""
+    rows: list[tuple[str, str, str]] = []
+    by_n = {r.n: r for r in results}
+
+    def worst_of(key: str, limit: float, what: str) -> None:
+        ratios = {r.n: ratio(r.runs[key].wall, r.runs["floor"].wall) for r in results}
+        n, value = max(ratios.items(), key=lambda item: item[1])
+        shown = ", ".join(f"N={k}: {v:.2f}x" for k, v in ratios.items())
+        extra = ""
+        if key == "nochange":
+            commits = sum(r.checks.get("nochange_commits", 0) for r in results)
+            shown += f"; {commits} commits"
+            extra = "" if commits == 0 else f"; {commits} commits made"
+        ok = value <= limit and not extra
+        rows.append((what, shown, verdict(ok, f"{value / limit - 1:.0%} at N={n}{extra}")))
+
+    worst_of("sync", TARGET_SYNC_FLOOR, f"full sync <= {TARGET_SYNC_FLOOR}x floor at every N")
+    if TARGET_BASELINE_AT in by_n:
+        r = by_n[TARGET_BASELINE_AT]
+        speed = ratio(r.runs["baseline"].wall, r.runs["sync"].wall)
+        rows.append(
+            (
+                f">= {TARGET_BASELINE_SPEEDUP:g}x faster than naive at N={TARGET_BASELINE_AT}",
+                f"{speed:.2f}x",
+                verdict(speed >= TARGET_BASELINE_SPEEDUP, f"{TARGET_BASELINE_SPEEDUP / speed:.1f}x too slow"),
+            )
+        )
+    worst_of(
+        "nochange", TARGET_NOCHANGE_FLOOR, f"no-change sync <= {TARGET_NOCHANGE_FLOOR}x floor, no commit"
+    )
+    if TARGET_SHOW_CHANGES_AT in by_n:
+        value = by_n[TARGET_SHOW_CHANGES_AT].runs["show_changes"].wall
+        rows.append(
+            (
+                f"show-changes, 1% of {TARGET_SHOW_CHANGES_AT} changed, < {TARGET_SHOW_CHANGES} s",
+                f"{value:.2f} s",
+                verdict(value < TARGET_SHOW_CHANGES, f"{value - TARGET_SHOW_CHANGES:.2f} s"),
+            )
+        )
+    log_n, value = max(((r.n, r.runs["log"].wall) for r in results), key=lambda item: item[1])
+    rows.append(
+        (
+            f"log over {LOG_SNAPSHOTS} snapshots < {TARGET_LOG} s",
+            f"{value:.2f} s (slowest, N={log_n})",
+            verdict(value < TARGET_LOG, f"{value - TARGET_LOG:.2f} s"),
+        )
+    )
+    if TARGET_RSS_AT in by_n:
+        value = max(by_n[TARGET_RSS_AT].runs[k].rss_mib for k in ("sync", "nochange", "sync1pct"))
+        rows.append(
+            (
+                f"peak RSS < {TARGET_RSS_MIB:g} MiB at N={TARGET_RSS_AT}",
+                f"{value:.0f} MiB",
+                verdict(value < TARGET_RSS_MIB, f"{value - TARGET_RSS_MIB:.0f} MiB"),
+            )
+        )
+    if len(results) >= 3:
+        ordered = sorted(results, key=lambda r: r.n)
+        steps = []
+        for key in ("sync", "nochange", "floor"):
+            first = (ordered[1].runs[key].wall - ordered[0].runs[key].wall) / (ordered[1].n - ordered[0].n)
+            last = (ordered[-1].runs[key].wall - ordered[-2].runs[key].wall) / (ordered[-1].n - ordered[-2].n)
+            steps.append((key, first, last))
+        value = max(last / first for key, first, last in steps if key != "floor")
+        shown = "; ".join(f"{k}: {f * 1000:.2f} -> {la * 1000:.2f} ms/guest" for k, f, la in steps)
+        rows.append(
+            (
+                f"linear growth: ms per added guest, last size step <= {TARGET_LINEAR}x the first",
+                shown,
+                verdict(value <= TARGET_LINEAR, f"{value / TARGET_LINEAR - 1:.0%}"),
+            )
+        )
+    flights = [r.runs[k].max_in_flight or 0 for r in results for k in ("sync", "nochange", "sync1pct")]
+    rows.append(
+        (
+            f"requests in flight <= concurrency ({CONCURRENCY})",
+            f"at most {max(flights)} (counted by the server)",
+            verdict(max(flights) <= CONCURRENCY),
+        )
+    )
+    return rows
+
+
+def summary_rows(results: list[SizeResult]) -> list[str]:
+    head = (
+        "| N | floor s | sync s | sync/floor | no-change s | no-change/floor | 1% sync s "
+        "| naive s | naive/sync | show-changes s | log s | sync peak RSS MiB |"
+    )
+    lines = [head, "|---:|" + "---:|" * 11]
+    for r in results:
+        g = r.runs
+        cells = [
+            str(r.n),
+            fmt(g["floor"].wall),
+            fmt(g["sync"].wall),
+            fmt(ratio(g["sync"].wall, g["floor"].wall)) + "x",
+            fmt(g["nochange"].wall),
+            fmt(ratio(g["nochange"].wall, g["floor"].wall)) + "x",
+            fmt(g["sync1pct"].wall),
+            fmt(g["baseline"].wall),
+            fmt(ratio(g["baseline"].wall, g["sync"].wall)) + "x",
+            fmt(g["show_changes"].wall),
+            fmt(g["log"].wall),
+            fmt(g["sync"].rss_mib, 0),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def detail_rows(r: SizeResult) -> list[str]:
+    lines = [
+        "| run | wall s | CPU s | peak RSS MiB | requests | max in flight | server CPU s | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, label in ROWS:
+        g = r.runs[key]
+        cells = [
+            label,
+            fmt(g.wall),
+            fmt(g.cpu),
+            fmt(g.rss_mib, 0),
+            "-" if g.requests is None else str(g.requests),
+            "-" if g.max_in_flight is None else str(g.max_in_flight),
+            fmt(g.server_cpu),
+            g.note,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def render(results: list[SizeResult], info: dict[str, Any], *, latency: float, command: str) -> str:
+    start = info["startup"]
+    lines = [
+        f"Run {info['date']} on {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
+        f"{info['git']}, {info['platform']}; proxstate at {info['proxstate_commit']}. "
+        f"Load average before/after: {info['load_before']} / {info['load_after']}.",
+        "",
+        f"{NODES} nodes, {latency * 1000:g} ms added to every answer, concurrency {CONCURRENCY}, "
+        f"best of {info['repeat']} round(s) per measure. Command: `{command}`. "
+        f"Start-up of the CLI (`proxstate --version`): {start.wall:.2f} s wall, {start.cpu:.2f} s CPU.",
+        "",
+        "### Summary (wall times)",
+        "",
+        *summary_rows(results),
+        "",
+        "### Targets",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        *[f"| {t} | {m} | {v} |" for t, m, v in targets(results)],
+    ]
+    for r in results:
+        lines += ["", f"### N = {r.n} ({r.changed} guests changed for the 1% sync)", "", *detail_rows(r)]
+    lines += [
+        "",
+        "CPU is user + system time of the child and the processes it waited for (git); peak RSS is the",
+        "largest of those processes. Requests and in-flight counts are the server's.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def update_doc(table: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    start, end = text.find(DOC_START), text.find(DOC_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{DOC} has no {DOC_START} ... {DOC_END} markers")
+    DOC.write_text(text[: start + len(DOC_START)] + "\n\n" + table + "\n" + text[end:], encoding="utf-8")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,1000,2000,5000", help="guest counts, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="only N = 200 and 500: a fast check")
+    parser.add_argument("--latency", type=float, default=0.005, help="seconds added to every answer")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size; the best of them counts")
+    parser.add_argument("--profile", action="store_true", help="also profile at the largest N (cProfile)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (repositories, logs)")
+    parser.add_argument("--update-docs", action="store_true", help="also write the table into " + str(DOC))
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.md")
+    args = parser.parse_args()
+    sizes = [200, 500] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    if shutil.which("git") is None:
+        raise SystemExit("git is needed")
+    work = Path(tempfile.mkdtemp(prefix="proxstate-bench-"))
+    info: dict[str, Any] = {**machine(), "repeat": args.repeat, "load_before": load()}
+    results = []
+    started = time.perf_counter()
+    try:
+        info["startup"] = startup(base_env(work), work)
+        for n in sizes:
+            print(f"N={n}: running ...", flush=True)
+            profile = args.profile and n == max(sizes)
+            result = bench_size(
+                n, latency=args.latency, work=work / str(n), repeat=args.repeat, profile=profile
+            )
+            results.append(result)
+            print(f"N={n}: " + ", ".join(f"{k} {v.wall:.2f}s" for k, v in result.runs.items()), flush=True)
+    finally:
+        if args.keep:
+            print(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    info["load_after"] = load()
+    command = " ".join(["python benchmarks/sync_bench.py", *sys.argv[1:]])
+    table = render(results, info, latency=args.latency, command=command)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("# Benchmark results\n\n" + table, encoding="utf-8")
+    raw = {
+        "machine": {**info, "startup": asdict(info["startup"])},
+        "latency": args.latency,
+        "results": [asdict(r) for r in results],
+    }
+    args.output.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+    if args.update_docs:
+        update_doc(table)
+    print(table)
+    print(f"total {time.perf_counter() - started:.0f} s; written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
