@@ -17,7 +17,7 @@ from proxstate.discover import Progress
 from proxstate.history import commit_ref
 from proxstate.plan import Selection, plan_cluster
 from proxstate.store import StateRepo
-from proxstate.store.layout import CLUSTERS_DIR
+from proxstate.store.layout import cluster_dir
 from proxstate.sync import normalize_options, read_cluster, selected_clusters
 
 
@@ -67,7 +67,7 @@ def drift(
             task_logs=False,
             progress=progress,
         )
-        prefix = f"{CLUSTERS_DIR}/{inventory.cluster.name}/"
+        prefix = f"{cluster_dir(inventory.cluster.name)}/"
         recorded = repo.read_tree(rev, prefix) if rev else {}
         plan = plan_cluster(inventory, recorded, options=options, selection=selection)
         changes.extend(plan.changes)

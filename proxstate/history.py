@@ -13,7 +13,13 @@ from proxstate.diff import ChangeSet, CommitRef, ResourceChange, attribute, comp
 from proxstate.errors import RevisionError
 from proxstate.record import parse_document
 from proxstate.store import CommitInfo, StateRepo
-from proxstate.store.layout import CLUSTERS_DIR, document_path, resource_glob_matches, resource_of_path
+from proxstate.store.layout import (
+    CLUSTERS_DIR,
+    cluster_dir,
+    document_path,
+    resource_glob_matches,
+    resource_of_path,
+)
 
 
 def commit_ref(info: CommitInfo) -> CommitRef:
@@ -60,7 +66,7 @@ def _head(repo: StateRepo) -> str:
 
 
 def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict[str, Any]]:
-    prefix = f"{CLUSTERS_DIR}/{cluster}/tasks/" if cluster else f"{CLUSTERS_DIR}/"
+    prefix = f"{cluster_dir(cluster)}/tasks/" if cluster else f"{CLUSTERS_DIR}/"
     tasks: list[dict[str, Any]] = []
     for path, content in repo.read_tree(rev, prefix).items():
         located = resource_of_path(path)
@@ -89,7 +95,7 @@ def show_changes(
     cluster: str | None = None,
 ) -> ChangeSet:
     window = window_of(repo, revspec=revspec, since=since, until=until)
-    prefix = f"{CLUSTERS_DIR}/{cluster}/" if cluster else f"{CLUSTERS_DIR}/"
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     changes: list[ResourceChange] = []
     for changed in repo.changed_paths(window.base, window.target, prefix=prefix):
         located = resource_of_path(changed.path)

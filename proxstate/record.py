@@ -8,7 +8,13 @@ from typing import Any
 from proxstate import yamlio
 from proxstate.errors import ProxstateError, RevisionError
 from proxstate.store import StateRepo
-from proxstate.store.layout import CLUSTERS_DIR, document_path, resource_glob_matches, resource_of_path
+from proxstate.store.layout import (
+    CLUSTERS_DIR,
+    cluster_dir,
+    document_path,
+    resource_glob_matches,
+    resource_of_path,
+)
 
 Document = dict[str, Any]
 
@@ -36,7 +42,7 @@ def documents_at(
     commit = repo.resolve(rev) if rev else repo.head()
     if commit is None:
         return []
-    prefix = f"{CLUSTERS_DIR}/{cluster}/" if cluster else f"{CLUSTERS_DIR}/"
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     out = []
     for path, content in sorted(repo.read_tree(commit, prefix).items()):
         located = resource_of_path(path)

@@ -22,7 +22,7 @@ from proxstate.inventory import Inventory
 from proxstate.normalize import IgnoreRule, NormalizeOptions
 from proxstate.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.store import Identity, StateRepo
-from proxstate.store.layout import CLUSTERS_DIR
+from proxstate.store.layout import cluster_dir
 
 MASK_KEY_ENV = "PROXSTATE_MASK_KEY"
 LOCK_TIMEOUT = 60.0
@@ -177,7 +177,7 @@ def sync(
                 task_logs=task_logs,
                 progress=progress or _quiet,
             )
-            prefix = f"{CLUSTERS_DIR}/{inventory.cluster.name}/"
+            prefix = f"{cluster_dir(inventory.cluster.name)}/"
             on_checked_out = request.branch is None or request.branch == repo.current_branch()
             if on_checked_out and not request.dry_run:
                 dirty = repo.dirty_paths(prefix)

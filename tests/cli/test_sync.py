@@ -200,3 +200,17 @@ def test_no_credentials_is_a_clear_error(
     assert result.code == 1
     assert "no credentials" in result.err
     assert "Traceback" not in result.err
+
+
+def test_cluster_name_that_needs_escaping(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:
+    config = state_repo / "proxstate.yaml"
+    config.write_text('version: 1\nclusters:\n  - name: "../lab one"\n')
+    git(state_repo, "commit", "-qam", "name the cluster")
+    assert cli("sync", "-C", str(state_repo)).code == 0
+    folders = [p.name for p in (state_repo / "clusters").iterdir()]
+    assert folders == ["%2E.%2Flab%20one"]
+    before = commit_count(state_repo)
+    again = cli("sync", "-C", str(state_repo))
+    assert again.code == 0 and "no changes" in again.out
+    assert commit_count(state_repo) == before
+    assert cli("show", "qemu/101", "-C", str(state_repo)).code == 0
