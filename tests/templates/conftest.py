@@ -1,0 +1,144 @@
+"""A state repository as a CI job finds it: `proxstate init` in a bare origin, its clone, a fake cluster."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from proxstate.init import init_repository
+from proxstate.store import Identity
+
+from .actions import JobRun, run_job, runner_env
+
+TOKEN_ID = "root@pam!ci"
+TOKEN_SECRET = "sekret"
+TOKEN = f"{TOKEN_ID}={TOKEN_SECRET}"
+
+# A stand-in for the GitHub CLI: logs each call (with the files it is given) and prints the first
+# answer the test set whose words all appear on the command line.
+GH_STUB = """\
+import json, os, sys
+args = sys.argv[1:]
+call = {"args": args, "files": {}}
+for index, arg in enumerate(args):
+    if arg == "--body-file":
+        call["files"]["body"] = open(args[index + 1], encoding="utf-8").read()
+    elif arg.startswith("body=@"):
+        call["files"]["body"] = open(arg[len("body=@"):], encoding="utf-8").read()
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "calls.jsonl"), "a", encoding="utf-8") as log:
+    log.write(json.dumps(call) + "\\n")
+with open(os.path.join(here, "answers.json"), encoding="utf-8") as answers:
+    for words, answer in json.load(answers):
+        if all(word in args for word in words):
+            sys.stdout.write(answer)
+            break
+"""
+
+
+def git(*args: str, env: dict[str, str]) -> str:
+    return subprocess.run(["git", *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+@dataclass
+class Gh:
+    """The `gh` stand-in: set `answers`, read `calls`."""
+
+    folder: Path
+
+    def answer(self, answers: list[tuple[list[str], str]]) -> None:
+        (self.folder / "answers.json").write_text(json.dumps(answers))
+        (self.folder / "calls.jsonl").write_text("")
+
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        lines = (self.folder / "calls.jsonl").read_text().splitlines()
+        return [json.loads(line) for line in lines]
+
+
+@dataclass
+class Checkout:
+    origin: Path
+    work: Path
+    env: dict[str, str]
+    temp: Path
+    pve: Any
+
+    def git(self, *args: str, repo: Path | None = None) -> str:
+        return git("-C", str(repo or self.work), *args, env=self.env).strip()
+
+    def contexts(self, *, pr_sha: str = "", token: str = TOKEN, per_cluster: bool = False) -> dict[str, Any]:
+        """The contexts of a run: repository variables and secrets, the event."""
+        suffix = "_homelab" if per_cluster else ""
+        return {
+            "github": {
+                "event_name": "schedule",
+                "ref_name": "main",
+                "repository": "example/pve-state",
+                "token": "ghs-not-a-token",
+                "event": {"pull_request": {"number": 7, "head": {"sha": pr_sha}}},
+            },
+            "vars": {f"PROXSTATE_URL{suffix}": self.pve.url},
+            "secrets": {f"PROXSTATE_TOKEN{suffix}": token, "PROXSTATE_MASK_KEY": "mask-key"},
+        }
+
+
+@pytest.fixture
+def cluster(fakepve: Any) -> Any:
+    fakepve.add_vm(101, "web01", node="pve1", status="running", config={"memory": 2048})
+    fakepve.apitokens[TOKEN_ID] = TOKEN_SECRET
+    return fakepve
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, cluster: Any, fakepve_cafile: str) -> Checkout:
+    """`proxstate init` pushed to a bare origin, and a clone of it with the default branch checked out."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = runner_env(home, extra={"PROXSTATE_CA_CERT": fakepve_cafile})
+    seed = tmp_path / "seed"
+    init_repository(seed, author=Identity(name="Tester", email="tester@example.com"))
+    origin = tmp_path / "origin.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(origin), env=env)
+    git("-C", str(seed), "push", "--quiet", str(origin), "main", env=env)
+    work = tmp_path / "work"
+    git("clone", "--quiet", str(origin), str(work), env=env)
+    return Checkout(origin=origin, work=work, env=env, temp=tmp_path / "runner-temp", pve=cluster)
+
+
+@pytest.fixture
+def gh(tmp_path: Path, checkout: Checkout) -> Gh:
+    """Puts a `gh` stand-in first on the PATH of the checkout's runs."""
+    folder = tmp_path / "gh-bin"
+    folder.mkdir()
+    script = folder / "gh"
+    script.write_text(f"#!{sys.executable}\n{GH_STUB}")
+    script.chmod(0o755)
+    checkout.env["PATH"] = f"{folder}:{checkout.env['PATH']}"
+    stub = Gh(folder)
+    stub.answer([])
+    return stub
+
+
+@pytest.fixture
+def run(checkout: Checkout) -> Callable[..., JobRun]:
+    """Run the shell steps of a workflow of the template in the checkout."""
+
+    def invoke(data: dict[str, Any], contexts: dict[str, Any], *, with_gh: bool = False) -> JobRun:
+        return run_job(
+            data,
+            contexts=contexts,
+            cwd=checkout.work,
+            env=checkout.env,
+            runner_temp=checkout.temp,
+            with_gh=with_gh,
+        )
+
+    return invoke
