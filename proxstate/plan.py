@@ -147,18 +147,14 @@ def plan_cluster(
         if rid not in fresh and keep_previous(rid, doc):
             current[rid] = doc
     for rid, doc in fresh.items():
-        if (
-            any(fnmatchcase(rid, pattern) for pattern in failed)
-            and rid in previous
-            and kind_of(rid) != "node"
-        ):
+        if kind_of(rid) == "node" and doc.get("name") in unreachable:
+            current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
+        elif any(fnmatchcase(rid, pattern) for pattern in failed) and rid in previous:
             current[rid] = previous[rid]
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)
         elif kind_of(rid) == "storage" and unreachable:
             current[rid] = _storage_with_unreachable_nodes(previous.get(rid), doc, set(unreachable))
-        elif kind_of(rid) == "node" and doc.get("name") in unreachable:
-            current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
         else:
             current[rid] = doc
 
