@@ -21,6 +21,7 @@ from proxstate.errors import DirtyTree, UsageError
 from proxstate.inventory import Inventory
 from proxstate.normalize import IgnoreRule, NormalizeOptions
 from proxstate.plan import ClusterPlan, Selection, plan_cluster
+from proxstate.report.values import escape_unsafe
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
 
@@ -115,18 +116,28 @@ def read_cluster(
 
 
 def commit_message(plan: ClusterPlan, *, extra: str | None) -> str:
+    """The message of a sync commit. Names from the API are escaped: they cannot add a line (or a
+    trailer) to the message, nor hold a NUL, which git refuses."""
     counts = {"added": 0, "modified": 0, "removed": 0}
     for change in plan.changes:
         counts[change.action] += 1
     what = f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
-    subject = f"sync {plan.cluster}: {what}"
-    body = [summarize(change) for change in plan.changes]
+    cluster = escape_unsafe(plan.cluster)
+    subject = f"sync {cluster}: {what}"
+    body = [escape_unsafe(summarize(change)) for change in plan.changes]
     if extra:
         body = [extra, "", *body]
-    notes = [f"Unreachable: node {n} (its guests kept their last state)" for n in plan.unreachable_nodes]
-    notes += [f"Not read: {f.resource_id} ({f.reason})" for f in plan.failures if not f.node_unreachable]
+    notes = [
+        f"Unreachable: node {escape_unsafe(n)} (its guests kept their last state)"
+        for n in plan.unreachable_nodes
+    ]
+    notes += [
+        f"Not read: {escape_unsafe(f.resource_id)} ({escape_unsafe(f.reason)})"
+        for f in plan.failures
+        if not f.node_unreachable
+    ]
     trailers = [
-        f"Proxstate-Cluster: {plan.cluster}",
+        f"Proxstate-Cluster: {cluster}",
         f"Proxstate-PVE-Version: {plan.pve_version or 'unknown'}",
         f"Proxstate-Version: {__version__}",
     ]

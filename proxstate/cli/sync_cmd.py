@@ -14,6 +14,7 @@ from proxstate.cli.options import connection_options, overrides_from, repo_optio
 from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
+from proxstate.report.values import escape_unsafe
 from proxstate.sync import ClusterSync, SyncRequest, sync
 
 
@@ -23,15 +24,16 @@ def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
     for change in plan.changes:
         counts[change.action] += 1
     what = f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
+    cluster = escape_unsafe(plan.cluster)
     if not plan.files:
-        head = f"{plan.cluster}: no changes"
+        head = f"{cluster}: no changes"
     elif dry_run:
-        head = f"{plan.cluster}: would commit {what}"
+        head = f"{cluster}: would commit {what}"
     else:
-        head = f"{plan.cluster}: committed {(done.commit or '')[:12]}: {what}"
+        head = f"{cluster}: committed {(done.commit or '')[:12]}: {what}"
     notes = []
     if plan.unreachable_nodes:
-        notes.append("unreachable: " + ", ".join(plan.unreachable_nodes))
+        notes.append("unreachable: " + ", ".join(escape_unsafe(n) for n in plan.unreachable_nodes))
     unread = [f for f in plan.failures if not f.node_unreachable]
     if unread:
         notes.append(f"{len(unread)} not read")
@@ -102,7 +104,8 @@ def sync_command(
         console.out(summary_line(done, dry_run=dry_run))
         for failure in done.plan.failures:
             if not failure.node_unreachable:
-                console.warn(f"kept the last state of {failure.resource_id}: {failure.reason}")
+                what = escape_unsafe(failure.resource_id)
+                console.warn(f"kept the last state of {what}: {escape_unsafe(failure.reason)}")
     if result.pushed:
         console.out(f"pushed to {remote}")
     return exitcodes.PARTIAL if result.partial else exitcodes.OK
