@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,6 +44,16 @@ def git_message(stderr: bytes | str) -> str:
         if line.startswith(("fatal:", "error:")):
             return redact(line.split(":", 1)[1].strip())
     return redact(lines[0]) if lines else "no message"
+
+
+def _signal_name(number: int) -> str:
+    """`SIGXFSZ (File size limit exceeded)` for a signal number."""
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    described = signal.strsignal(number)
+    return f"{name} ({described})" if described else name
 
 
 @dataclass
@@ -95,6 +106,9 @@ class GitRunner:
                 break
             time.sleep(0.05)
         message = git_message(result.stderr)
+        if result.returncode < 0:
+            # Killed by a signal, with nothing said: e.g. SIGXFSZ when a file outgrew the size limit.
+            message = f"killed by {_signal_name(-result.returncode)}"
         if locked is not None:
             message = (
                 f"{locked.group(1)} exists: another git command is running in {self.root}, or one was "
