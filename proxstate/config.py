@@ -13,11 +13,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from proxstate import yamlio
+from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.errors import ConfigError, ProxstateError
 
 CONFIG_FILE = "proxstate.yaml"
 
-KINDS: tuple[str, ...] = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
+BUILTIN_KINDS: tuple[str, ...] = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
+# The builtin kinds, then the declarative configuration of proxstate.catalog.
+KINDS: tuple[str, ...] = BUILTIN_KINDS + CATALOG_KINDS
 KIND_ALIASES = {
     "nodes": "node",
     "vm": "qemu",

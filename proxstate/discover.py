@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from proxstate.api.client import PveClient
+from proxstate.catalog import KINDS as CATALOG_KINDS
+from proxstate.declared import kept_failures, read_declared
 from proxstate.errors import ApiError, ApiTimeout, ConnectError, NodeUnreachable
 from proxstate.inventory import (
     GuestKind,
@@ -244,6 +246,16 @@ async def discover(
     else:
         inventory.guests = [_listed_guest(e) for e in guest_entries]
 
+    declared_kinds = kinds & frozenset(CATALOG_KINDS)
+    if declared_kinds:
+        await _read_declared(
+            client,
+            reader,
+            inventory,
+            kinds=declared_kinds,
+            reachable=sorted(reachable),
+            unreachable=sorted(unreachable),
+        )
     if kinds & {"storage", "content"}:
         await _read_storage(client, reader, inventory, sorted(reachable))
     if "tasks" in kinds:
@@ -295,6 +307,36 @@ async def _read_storage(client: PveClient, reader: _Reader, inventory: Inventory
         else:
             calls.extend(reader.content(n, storage.storage, n) for n in active)
     inventory.contents = [c for c in await _gather(calls) if c is not None]
+
+
+async def _read_declared(
+    client: PveClient,
+    reader: _Reader,
+    inventory: Inventory,
+    *,
+    kinds: frozenset[str],
+    reachable: list[str],
+    unreachable: list[str],
+) -> None:
+    async def get(path: str) -> object:
+        reader.total += 1
+        try:
+            return await client.get(path)
+        finally:
+            reader.done += 1
+            reader.progress(done=reader.done, total=reader.total, what=path)
+
+    inventory.declared = await read_declared(
+        get, kinds=kinds, nodes=reachable, guests=inventory.guests, on_failure=reader.failures.append
+    )
+    # Guests that were not read keep their firewall and snapshot documents too.
+    not_read = [
+        (kind, int(vmid), f.reason)
+        for f in reader.failures
+        for kind, _, vmid in [f.resource_id.partition("/")]
+        if kind in ("qemu", "lxc") and vmid.isdigit()
+    ]
+    reader.failures += kept_failures(kinds, nodes=unreachable, guests=not_read)
 
 
 async def _read_task_logs(client: PveClient, reader: _Reader, inventory: Inventory) -> None:

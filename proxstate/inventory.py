@@ -60,6 +60,15 @@ class RawContent:
 
 
 @dataclass(kw_only=True)
+class RawDeclared:
+    """One answer of a declarative-configuration endpoint of proxstate.catalog, as recorded."""
+
+    resource_id: str  # e.g. "backup-job/backup-1", "firewall/node/pve1/rules"
+    entry: str  # the catalog entry's path template, which says how to normalize it
+    data: Any  # the `data` of PVE's answer (an item of it, for entries in `items` mode)
+
+
+@dataclass(kw_only=True)
 class RawCluster:
     name: str  # the folder name of the cluster in the state repository
     version: Payload  # GET /version
@@ -78,5 +87,6 @@ class Inventory:
     contents: list[RawContent] = field(default_factory=list)
     tasks: dict[str, list[Payload]] = field(default_factory=dict)  # node -> finished tasks
     task_logs: dict[str, list[str]] = field(default_factory=dict)  # upid -> log lines (failed tasks)
+    declared: list[RawDeclared] = field(default_factory=list)  # the catalog's configuration
     failures: list[ReadFailure] = field(default_factory=list)
     kinds: frozenset[str] = frozenset()  # the kinds that were read (cluster, node, qemu, lxc, ...)

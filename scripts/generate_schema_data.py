@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = Path("/work/shared/pve-api")
+DEFAULT_SOURCE = ROOT.parent / "shared" / "pve-api"
 DEFAULT_OUTPUT = ROOT / "proxstate" / "normalize" / "data" / "pve-schema.json"
 
 # The newest schema first: a key is taken from the first schema that defines it.

@@ -6,6 +6,7 @@ from typing import Any
 
 from proxstate.inventory import Inventory
 from proxstate.normalize.cluster import normalize_cluster, normalize_node
+from proxstate.normalize.declared import normalize_declared
 from proxstate.normalize.guest import guest_id, normalize_guest
 from proxstate.normalize.options import NormalizeOptions
 from proxstate.normalize.storage import content_id, normalize_content, normalize_storage, storage_id
@@ -41,6 +42,9 @@ def normalize_inventory(inventory: Inventory, *, options: NormalizeOptions) -> D
     if _wanted(inventory, "content"):
         for content in inventory.contents:
             documents[content_id(content)] = normalize_content(content, options=options)
+    for declared in inventory.declared:
+        if _wanted(inventory, declared.resource_id.split("/", 1)[0]):
+            documents[declared.resource_id] = normalize_declared(declared, options=options)
     if _wanted(inventory, "tasks"):
         for node_name, tasks in inventory.tasks.items():
             documents.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))

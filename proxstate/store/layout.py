@@ -17,6 +17,7 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
+from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.errors import StoreError
 
 __all__ = ["CLUSTERS_DIR", "cluster_dir", "document_path", "resource_glob_matches", "resource_of_path"]
@@ -35,6 +36,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Folder and file names of the kinds that sit directly under clusters/<cluster>/.
 _SINGLE_KINDS = {"node": "nodes", "qemu": "qemu", "lxc": "lxc", "storage": "storage"}
 _KIND_OF_FOLDER = {folder: kind for kind, folder in _SINGLE_KINDS.items()}
+# The kinds of proxstate.catalog: `kind.yaml`, or kind/<part>/.../<last>.yaml.
+_CATALOG = frozenset(CATALOG_KINDS)
 
 
 def _percent(char: str) -> str:
@@ -92,8 +95,8 @@ def _file(folders: list[str]) -> list[str]:
 def document_path(cluster: str, resource_id: str) -> PurePosixPath:
     """The repository path of a resource's document; StoreError for an id it cannot file."""
     root = cluster_dir(cluster)
-    if resource_id == "cluster":
-        return root / ("cluster" + SUFFIX)
+    if resource_id == "cluster" or resource_id in _CATALOG:
+        return root / (resource_id + SUFFIX)
     kind, sep, rest = resource_id.partition("/")
     if not sep:
         raise StoreError(f"not a resource id: {resource_id!r} (expected kind/name, e.g. qemu/101)")
@@ -109,6 +112,11 @@ def document_path(cluster: str, resource_id: str) -> PurePosixPath:
         if kind == "tasks" and not _DATE.fullmatch(last):
             raise StoreError(f"not a resource id: {resource_id!r} (expected tasks/<node>/YYYY-MM-DD)")
         return root.joinpath(kind, *escape_component(node), *_file(escape_component(last)))
+    if kind in _CATALOG:
+        # Declarative configuration: kind/part/.../last, each part escaped on its own.
+        parts = rest.split("/")
+        return root.joinpath(kind, *[f for part in parts[:-1] for f in escape_component(part)],
+                             *_file(escape_component(parts[-1])))
     raise StoreError(f"not a resource id: {resource_id!r} (unknown kind {kind!r})")
 
 
@@ -136,8 +144,10 @@ def resource_of_path(path: str | PurePosixPath) -> tuple[str, str] | None:
     resource_id: str | None = None
     try:
         cluster = _unescape(groups[0])
-        if rest == [["cluster"]]:
-            resource_id = "cluster"
+        if rest == [["cluster"]] or (len(rest) == 1 and len(rest[0]) == 1 and rest[0][0] in _CATALOG):
+            resource_id = rest[0][0]
+        elif len(rest) >= 2 and len(rest[0]) == 1 and rest[0][0] in _CATALOG:
+            resource_id = "/".join([rest[0][0], *(_unescape(group) for group in rest[1:])])
         elif len(rest) == 2 and len(rest[0]) == 1 and rest[0][0] in _KIND_OF_FOLDER:
             resource_id = f"{_KIND_OF_FOLDER[rest[0][0]]}/{_unescape(rest[1])}"
         elif len(rest) == 3 and rest[0] in (["content"], ["tasks"]):

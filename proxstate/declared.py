@@ -1,0 +1,187 @@
+"""Reading the declarative configuration of proxstate.catalog: fill each entry's path, GET it.
+
+Parameters come from what discovery knows (nodes, guests, snapshot names) or from the entry's
+source lists, each read once. What fails becomes a ReadFailure whose resource id is the entry's
+id with `*` for what could not be known (`pool/*`), so the plan keeps those documents. An optional
+feature that is absent (no Ceph, no SDN, an endpoint this PVE version lacks) is not a failure:
+it simply has no documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import quote
+
+from proxstate.catalog import ENTRIES, Entry
+from proxstate.errors import ApiError, ApiTimeout, ConnectError, NodeUnreachable, NotFound
+from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
+
+Binding = dict[str, str]
+Get = Callable[[str], Awaitable[Any]]
+UNREACHABLE = (NodeUnreachable, ApiTimeout, ConnectError)
+_ABSENT_WORDS = re.compile(
+    r"not installed|not initialized|not configured|no such file|not available|not supported|unknown|ENOENT",
+    re.IGNORECASE,
+)
+
+
+def fields_of(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def fill(template: str, binding: Binding, *, escape: bool) -> str:
+    """The template with its known fields filled; unknown ones become `*` (a glob)."""
+    values = {
+        name: (quote(binding[name], safe="") if escape else binding[name]) if name in binding else "*"
+        for name in fields_of(template)
+    }
+    return template.format(**values)
+
+
+def is_absent(error: ApiError) -> bool:
+    """PVE's ways of saying a feature or an item is not there, as opposed to a failure."""
+    if isinstance(error, NotFound) or error.status == 501:
+        return True
+    return error.status in (400, 500) and bool(_ABSENT_WORDS.search(error.message))
+
+
+class DeclaredReader:
+    """Reads every entry of the kinds asked for, sharing source lists between entries."""
+
+    def __init__(self, get: Get, *, on_failure: Callable[[ReadFailure], None]) -> None:
+        self._get = get
+        self._on_failure = on_failure
+        self._sources: dict[str, asyncio.Task[Any]] = {}
+
+    def _fetch(self, path: str) -> Awaitable[Any]:
+        # One request per distinct source path, whoever asks first.
+        if path not in self._sources:
+            self._sources[path] = asyncio.ensure_future(self._get(path))
+        return self._sources[path]
+
+    def _fail(self, entry: Entry, binding: Binding, error: ApiError) -> None:
+        if entry.optional and is_absent(error):
+            return
+        self._on_failure(
+            ReadFailure(
+                resource_id=fill(entry.rid, binding, escape=False),
+                reason=error.message,
+                node_unreachable=isinstance(error, UNREACHABLE),
+            )
+        )
+
+    async def _expand(self, entry: Entry, bindings: list[Binding]) -> list[Binding]:
+        for param, (source, field) in entry.sources.items():
+            expanded: list[Binding] = []
+            for binding in bindings:
+                try:
+                    items = await self._fetch(fill(source, binding, escape=True))
+                except ApiError as error:
+                    self._fail(entry, binding, error)
+                    continue
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict) and item.get(field) not in (None, ""):
+                        expanded.append({**binding, param: str(item[field])})
+            bindings = expanded
+        return bindings
+
+    async def _one(self, entry: Entry, binding: Binding) -> list[RawDeclared]:
+        try:
+            data = await self._get(fill(entry.path, binding, escape=True))
+        except ApiError as error:
+            if isinstance(error, NotFound) and entry.sources:
+                return []  # the item went away between its list and its own GET
+            self._fail(entry, binding, error)
+            return []
+        if entry.mode != "items":
+            return [
+                RawDeclared(resource_id=fill(entry.rid, binding, escape=False), entry=entry.path, data=data)
+            ]
+        out = []
+        for item in data if isinstance(data, list) else []:
+            if isinstance(item, dict) and item.get(entry.key or "") not in (None, ""):
+                rid = fill(entry.rid, {**binding, "key": str(item[entry.key or ""])}, escape=False)
+                out.append(RawDeclared(resource_id=rid, entry=entry.path, data=item))
+        return out
+
+    async def entry(self, entry: Entry, bindings: list[Binding]) -> list[RawDeclared]:
+        ready = await self._expand(entry, bindings)
+        found = await asyncio.gather(*(self._one(entry, binding) for binding in ready))
+        return [doc for docs in found for doc in docs]
+
+
+def base_bindings(entry: Entry, *, nodes: list[str], guests: Iterable[RawGuest]) -> list[Binding]:
+    """The values of {node}, {type}, {vmid} and {snapname} an entry is read for."""
+    if entry.scope == "cluster":
+        return [{}]
+    if entry.scope == "node":
+        return [{"node": node} for node in nodes]
+    if entry.scope == "any-node":
+        return [{"node": nodes[0]}] if nodes else []
+    out: list[Binding] = []
+    for guest in guests:
+        if guest.kind not in entry.guest_types:
+            continue
+        binding = {"node": guest.node, "type": guest.kind, "vmid": str(guest.vmid)}
+        if "snapname" in fields_of(entry.path):
+            names = [
+                str(s.get("name")) for s in guest.snapshots or [] if s.get("name") not in (None, "current")
+            ]
+            out.extend({**binding, "snapname": name} for name in names)
+        else:
+            out.append(binding)
+    return out
+
+
+def kept_failures(
+    kinds: frozenset[str], *, nodes: Iterable[str], guests: Iterable[tuple[str, int, str]]
+) -> list[ReadFailure]:
+    """Failures that keep the configuration of unreachable nodes and of guests that were not read.
+
+    `guests` are (kind, vmid, reason) of each guest whose own read failed or whose node is gone.
+    """
+    out = []
+    for entry in ENTRIES:
+        if entry.kind not in kinds:
+            continue
+        if entry.scope == "node":
+            out += [
+                ReadFailure(
+                    resource_id=fill(entry.rid, {"node": n}, escape=False),
+                    reason=f"node {n} is unreachable",
+                    node_unreachable=True,
+                )
+                for n in nodes
+            ]
+        elif entry.scope == "guest":
+            out += [
+                ReadFailure(
+                    resource_id=fill(entry.rid, {"type": kind, "vmid": str(vmid)}, escape=False),
+                    reason=reason,
+                    node_unreachable=True,
+                )
+                for kind, vmid, reason in guests
+                if kind in entry.guest_types
+            ]
+    return out
+
+
+async def read_declared(
+    get: Get,
+    *,
+    kinds: frozenset[str],
+    nodes: list[str],
+    guests: list[RawGuest],
+    on_failure: Callable[[ReadFailure], None],
+) -> list[RawDeclared]:
+    """Every document of the catalog entries whose kind is in `kinds`."""
+    reader = DeclaredReader(get, on_failure=on_failure)
+    wanted = [entry for entry in ENTRIES if entry.kind in kinds]
+    found = await asyncio.gather(
+        *(reader.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)
+    )
+    return [doc for docs in found for doc in docs]

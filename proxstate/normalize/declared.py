@@ -1,0 +1,99 @@
+"""Documents of the declarative configuration read through proxstate.catalog.
+
+Every document starts with `kind` and `id` (the resource id without its kind), then:
+
+- `config`: the object (or the list item) with its keys naturally sorted;
+- `entries`: a list, keyed by the entry's key and sorted (aliases, interfaces, tokens), or in PVE's
+  order where the order means something (firewall rules, which carry their `pos`), else sorted;
+- `text`: a plain-text answer (ceph.conf, the CRUSH map).
+
+Integer and boolean fields are typed from the official schema (data/declared-types.json);
+`digest` and the entry's volatile fields are dropped; the entry's secret keys and the user's
+`mask_keys` are masked like guest secrets.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from proxstate.catalog import ENTRIES, Entry
+from proxstate.inventory import RawDeclared
+from proxstate.normalize.ignore import apply_ignore_rules
+from proxstate.normalize.masking import mask_value
+from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from proxstate.normalize.values import natural_key, plain, typed
+
+_BY_PATH = {entry.path: entry for entry in ENTRIES}
+_ALWAYS_DROPPED = frozenset({"digest"})
+
+
+@cache
+def _types() -> dict[str, dict[str, str]]:
+    text = (resources.files("proxstate.normalize") / "data" / "declared-types.json").read_text(
+        encoding="utf-8"
+    )
+    loaded: dict[str, dict[str, str]] = json.loads(text)["types"]
+    return loaded
+
+
+def _clean(value: Any, *, entry: Entry, types: dict[str, str], options: NormalizeOptions) -> Any:
+    """Typed, sorted, without dropped keys, secrets masked; nested mappings alike."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key in sorted(value, key=lambda k: natural_key(str(k))):
+            name = str(key)
+            if name in _ALWAYS_DROPPED or name in entry.drop:
+                continue
+            if entry.keep_only and name not in entry.keep_only:
+                continue
+            item = value[key]
+            if name in entry.secrets or name in options.mask_keys:
+                out[name] = (
+                    mask_value(item, key=name, secret=options.mask_secret) if item not in (None, "") else item
+                )
+            elif name in types and not isinstance(item, dict | list):
+                out[name] = typed(item, types[name])
+            else:
+                out[name] = _clean(item, entry=entry, types=types, options=options)
+        return out
+    if isinstance(value, list):
+        return [_clean(item, entry=entry, types=types, options=options) for item in value]
+    return plain(value)
+
+
+def _entries(items: list[Any], *, entry: Entry) -> Any:
+    if entry.key:
+        keyed = {str(item.get(entry.key)): item for item in items if isinstance(item, dict)}
+        return {
+            key: {k: v for k, v in keyed[key].items() if k != entry.key}
+            for key in sorted(keyed, key=natural_key)
+        }
+    if any(isinstance(item, dict) and "pos" in item for item in items):
+        return sorted(items, key=lambda item: item.get("pos", 0) if isinstance(item, dict) else 0)
+    return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+
+
+def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
+    entry = _BY_PATH[raw.entry]
+    kind, _, rest = raw.resource_id.partition("/")
+    document: dict[str, Any] = {"kind": kind}
+    if rest:
+        document["id"] = rest
+    types = _types().get(entry.path, {})
+    data = raw.data
+    if entry.mode == "text" or isinstance(data, str):
+        document["text"] = plain(data) if data is not None else ""
+    elif isinstance(data, list):
+        document["entries"] = _entries(_clean(data, entry=entry, types=types, options=options), entry=entry)
+    elif isinstance(data, dict):
+        config = _clean(data, entry=entry, types=types, options=options)
+        if entry.mode == "items" and entry.key:
+            config.pop(entry.key, None)  # it is the last part of the resource id
+        document["config"] = config
+    else:
+        document["value"] = plain(data)
+    apply_ignore_rules(raw.resource_id, document, options.ignore)
+    return document
