@@ -29,6 +29,7 @@ CHANGES = (
     "api01 (111): new VM",
     "old-wiki (204): container deleted",
     "web01 (101): snapshot pre-upgrade",
+    "cluster firewall: a rule that lets HTTPS in",
     "node pve3: went offline",
 )
 
@@ -59,6 +60,10 @@ async def changes(client: PveClient, server: DemoServer) -> None:
     await client.post(
         "/nodes/pve1/qemu/101/snapshot",
         data={"snapname": "pre-upgrade", "description": "before the kernel upgrade"},
+    )
+    await client.post(
+        "/cluster/firewall/rules",
+        data={"type": "in", "action": "ACCEPT", "proto": "tcp", "dport": "443", "enable": "1", "comment": "web"},
     )
     server.pve.set_node_offline("pve3")
 

@@ -26,6 +26,9 @@ Other kinds:
 | `node`    | `status`                | power  |
 | `content` | `volumes.<volid>.size`  | resized |
 | `tasks`   | anything                | task   |
+| `ha`      | anything                | ha     |
+| `pool`    | anything                | pool   |
+| `firewall`, `guest-firewall`, `network`, `sdn`, `dns`, `hosts` | anything | network |
 | any other | anything                | config |
 
 A whole resource that appears or disappears is `added` or `removed` (see `compare`).
@@ -67,6 +70,19 @@ _CONFIG_MIRRORS = {
 }
 
 
+# Kinds of the declarative configuration (proxstate.catalog) with a class of their own.
+_DECLARED = {
+    "ha": ChangeClass.HA,
+    "pool": ChangeClass.POOL,
+    "firewall": ChangeClass.NETWORK,
+    "guest-firewall": ChangeClass.NETWORK,
+    "network": ChangeClass.NETWORK,
+    "sdn": ChangeClass.NETWORK,
+    "dns": ChangeClass.NETWORK,
+    "hosts": ChangeClass.NETWORK,
+}
+
+
 def classify(*, kind: str, keys: Sequence[Any], action: str) -> ChangeClass:
     """The class of a change at `keys` (the path as a key list) in a document of `kind`."""
     head = str(keys[0]) if keys else ""
@@ -79,7 +95,7 @@ def classify(*, kind: str, keys: Sequence[Any], action: str) -> ChangeClass:
         return ChangeClass.RESIZED if is_volume_size else ChangeClass.CONFIG
     if kind in ("tasks", "task"):
         return ChangeClass.TASK
-    return ChangeClass.CONFIG
+    return _DECLARED.get(kind, ChangeClass.CONFIG)
 
 
 def _classify_guest(keys: Sequence[Any], action: str) -> ChangeClass:
