@@ -63,7 +63,14 @@ async def changes(client: PveClient, server: DemoServer) -> None:
     )
     await client.post(
         "/cluster/firewall/rules",
-        data={"type": "in", "action": "ACCEPT", "proto": "tcp", "dport": "443", "enable": "1", "comment": "web"},
+        data={
+            "type": "in",
+            "action": "ACCEPT",
+            "proto": "tcp",
+            "dport": "443",
+            "enable": "1",
+            "comment": "web",
+        },
     )
     server.pve.set_node_offline("pve3")
 
