@@ -49,7 +49,8 @@ def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
     "only",
     multiple=True,
     metavar="KIND[,KIND]",
-    help="Read only these kinds: cluster, node, qemu, lxc, storage, content, tasks.",
+    help="Read only these kinds: cluster, node, qemu, lxc, storage, content, tasks, or a kind of "
+    "the declarative configuration (firewall, access, pool, ...; see docs/configuration.md).",
 )
 @click.option("--branch", help="Commit on this branch (created from --base or HEAD) without checking it out.")
 @click.option("--base", help="Where a new --branch starts (default HEAD).")
