@@ -1,11 +1,14 @@
 """Moving a branch to a new commit, crash-safely, with the work tree and index following.
 
 Protocol: (1) a marker file in the git directory records the ref, its old and new commit and the
-paths that change; (2) `git update-ref <ref> <new> <old>` moves the ref atomically; (3) when the
-branch is checked out, the changed files are replaced one by one (temp file + rename) and the
-index entries set; (4) the marker is removed. A process killed anywhere leaves either the marker
-(and `recover` finishes step 3 or drops a ref move that never happened) or a finished move.
-Files are not fsynced: this protects against a killed process, not against power loss.
+paths that change; (2) when the branch is checked out, the new content of every changed file is
+written next to it under a temporary name; (3) `git update-ref <ref> <new> <old>` moves the ref
+atomically; (4) the temporary files are renamed over the old ones and the index entries set;
+(5) the marker is removed. A process killed anywhere leaves either the marker (and `recover`
+finishes step 4 or drops a ref move that never happened, with its temporary files) or a finished
+move. A write that fails for want of space fails in step 2, before anything changed: the
+previous commit and work tree stay as they were. Files are not fsynced: this protects against a
+killed process or a full disk, not against power loss.
 """
 
 from __future__ import annotations
@@ -31,10 +34,34 @@ def _temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.proxstate-tmp")
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
-    temp = _temp_name(target)
-    temp.write_bytes(content)
-    os.replace(temp, target)
+def _stage(root: Path, paths: Sequence[str], contents: Mapping[str, bytes | None]) -> None:
+    """Write the new content of each changed file under its temporary name; on failure remove them."""
+    written = [path for path in paths if contents.get(path) is not None]
+    target = root
+    try:
+        for folder in {(root / path).parent for path in written}:
+            folder.mkdir(parents=True, exist_ok=True)
+        for path in written:
+            target = root / path
+            _temp_name(target).write_bytes(contents[path] or b"")
+    except OSError as error:
+        _unstage(root, paths)
+        raise StoreError(f"cannot write {error.filename or target}: {error.strerror}") from error
+
+
+def _unstage(root: Path, paths: Sequence[str]) -> None:
+    for path in paths:
+        _temp_name(root / path).unlink(missing_ok=True)
+
+
+def _contents_at(
+    git: GitRunner, commit: str, paths: Sequence[str]
+) -> tuple[dict[str, str | None], dict[str, bytes | None]]:
+    """Blob sha and content of each of `paths` at `commit` (None where it is absent)."""
+    listed = git.list_tree(commit, paths) if paths else {}
+    blobs = {path: listed[path][1] if path in listed else None for path in paths}
+    read = git.read_objects(sha for sha in blobs.values() if sha)
+    return blobs, {path: read[sha] if sha else None for path, sha in blobs.items()}
 
 
 def _remove(target: Path, root: Path) -> None:
@@ -56,22 +83,22 @@ def update_worktree(
     paths: Sequence[str],
     blobs: Mapping[str, str | None] | None = None,
     contents: Mapping[str, bytes | None] | None = None,
+    staged: bool = False,
 ) -> None:
-    """Make the work tree and index hold `commit`'s version of `paths` (absent there: removed)."""
+    """Make the work tree and index hold `commit`'s version of `paths` (absent there: removed).
+
+    `staged`: the new contents are already written under their temporary names.
+    """
     if blobs is None or contents is None:
-        listed = git.list_tree(commit, paths) if paths else {}
-        blobs = {path: listed[path][1] if path in listed else None for path in paths}
-        read = git.read_objects(sha for sha in blobs.values() if sha)
-        contents = {path: read[sha] if sha else None for path, sha in blobs.items()}
+        blobs, contents = _contents_at(git, commit, paths)
+    if not staged:
+        _stage(root, paths, contents)
     try:
-        for folder in {(root / path).parent for path in paths if contents.get(path) is not None}:
-            folder.mkdir(parents=True, exist_ok=True)
         for path in paths:
-            content = contents.get(path)
-            if content is None:
+            if contents.get(path) is None:
                 _remove(root / path, root)
             else:
-                _write_atomically(root / path, content)
+                os.replace(_temp_name(root / path), root / path)
     except OSError as error:
         raise StoreError(f"cannot update {error.filename or root}: {error.strerror}") from error
     zero = "0" * len(commit)
@@ -100,17 +127,30 @@ def move_branch(
     marker = _marker_path(git_dir)
     record = {"branch": branch, "old": old, "new": new, "worktree": worktree, "paths": list(paths)}
     temp = marker.with_suffix(".tmp")
-    temp.write_text(json.dumps(record), encoding="utf-8")
+    try:
+        temp.write_text(json.dumps(record), encoding="utf-8")
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {temp}: {error.strerror}") from error
     os.replace(temp, marker)
+    if worktree:
+        if blobs is None or contents is None:
+            blobs, contents = _contents_at(git, new, paths)
+        try:
+            _stage(git.root, paths, contents)
+        except StoreError:
+            marker.unlink()
+            raise
     moved = git.run("update-ref", f"refs/heads/{branch}", new, old or "", check=False)
     if moved.returncode != 0:
+        _unstage(git.root, paths)
         marker.unlink(missing_ok=True)
         raise StoreError(
             f"branch {branch} moved while proxstate was committing (another program wrote to the "
             "repository); nothing was changed, run again"
         )
     if worktree:
-        update_worktree(git, git.root, commit=new, paths=paths, blobs=blobs, contents=contents)
+        update_worktree(git, git.root, commit=new, paths=paths, blobs=blobs, contents=contents, staged=True)
     marker.unlink()
 
 

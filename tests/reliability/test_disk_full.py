@@ -53,3 +53,12 @@ def test_a_full_disk_while_git_stores_the_objects(synced: Path, cli: Any, small_
     error = _sync_with_a_full_disk(synced, small_cluster, noise)
     assert "fast-import" in error and "File size limit exceeded" in error
     _next_sync_records_everything(synced, cli)
+
+
+def test_a_full_disk_while_the_work_tree_is_written(synced: Path, cli: Any, small_cluster: Any) -> None:
+    """Repeated text compresses well: git stores it, but the file in the work tree outgrows the limit.
+    The branch does not move: the new files are written before it does."""
+    error = _sync_with_a_full_disk(synced, small_cluster, "all work and no play\n" * 40_000)
+    assert "File too large" in error and "qemu/102" in error
+    assert not list(synced.rglob("*.proxstate-tmp"))
+    _next_sync_records_everything(synced, cli)
