@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -179,6 +180,14 @@ def run_job(
         failed = failed or proc.returncode != 0
     result.summary = summary.read_text()
     return result
+
+
+def find_tool(name: str) -> str | None:
+    """A program installed next to the interpreter (by a package of the test extras), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    return shutil.which(name)
 
 
 def runner_env(home: Path, *, extra: dict[str, str] | None = None) -> dict[str, str]:

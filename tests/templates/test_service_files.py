@@ -17,6 +17,7 @@ import pytest
 from proxstate.init import template_files
 from proxstate.yamlio import load
 
+from .actions import find_tool
 from .conftest import TOKEN, Checkout
 
 CRON_FIELD = re.compile(r"(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*")
@@ -178,7 +179,7 @@ def test_gitlab_scripts_are_valid_bash(job: str, tmp_path: Path) -> None:
     script.write_text("#!/bin/bash\nset -eo pipefail\n" + "\n".join(lines) + "\n")
     syntax = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
     assert syntax.returncode == 0, syntax.stderr
-    shellcheck = shutil.which("shellcheck")
+    shellcheck = find_tool("shellcheck")
     if shellcheck is None:
         return
     # The variables come from GitLab (CI_*, the matrix, CI/CD variables): SC2154 does not apply.
