@@ -210,8 +210,10 @@ def sync(
             branch = request.branch or repo.current_branch()
             if branch is None:
                 raise UsageError("--push needs a branch: the repository has no checked-out branch")
-            repo.push(remote=request.remote, branch=branch)
-            result.pushed = True
+            # A --branch that no snapshot created (nothing changed) has nothing to push.
+            if repo.head(f"refs/heads/{branch}") is not None:
+                repo.push(remote=request.remote, branch=branch)
+                result.pushed = True
     return result
 
 

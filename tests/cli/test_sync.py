@@ -214,3 +214,16 @@ def test_cluster_name_that_needs_escaping(state_repo: Path, pve_env: dict[str, s
     assert again.code == 0 and "no changes" in again.out
     assert commit_count(state_repo) == before
     assert cli("show", "qemu/101", "-C", str(state_repo)).code == 0
+
+
+def test_push_of_a_review_branch_without_changes_is_a_no_op(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, tmp_path: Path
+) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--bare", "-b", "main", str(remote))
+    git(state_repo, "remote", "add", "origin", str(remote))
+    assert cli("sync", "-C", str(state_repo), "--push").code == 0
+    result = cli("sync", "-C", str(state_repo), "--branch", "review", "--push")
+    assert result.code == 0, result.err
+    assert "no changes" in result.out and "pushed" not in result.out
+    assert git(remote, "branch", "--list", "review").strip() == ""
