@@ -17,7 +17,14 @@ from typing import Any
 from urllib.parse import quote
 
 from proxstate.catalog import ENTRIES, Entry
-from proxstate.errors import ApiError, ApiTimeout, ConnectError, NodeUnreachable, NotFound
+from proxstate.errors import (
+    ApiError,
+    ApiTimeout,
+    AuthenticationError,
+    ConnectError,
+    NodeUnreachable,
+    NotFound,
+)
 from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
 
 Binding = dict[str, str]
@@ -64,6 +71,8 @@ class DeclaredReader:
         return self._sources[path]
 
     def _fail(self, entry: Entry, binding: Binding, error: ApiError) -> None:
+        if isinstance(error, AuthenticationError):
+            raise error  # credentials that stop working end the discovery
         if entry.optional and is_absent(error):
             return
         self._on_failure(

@@ -7,7 +7,8 @@ serves as the config too), plus `snapshot` only when the config names a snapshot
 
 What fails is recorded as a ReadFailure and the rest goes on: an unreachable node (595/596, or a
 timeout) marks the node and its guests; a single 403, 500 or lock timeout marks that resource.
-Only a failure of the first, cluster-wide calls makes discovery fail as a whole.
+Only a failure of the first, cluster-wide calls, or credentials that stop working (401), make
+discovery fail as a whole.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Protocol, TypeVar
 from proxstate.api.client import PveClient
 from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.declared import kept_failures, read_declared
-from proxstate.errors import ApiError, ApiTimeout, ConnectError, NodeUnreachable
+from proxstate.errors import ApiError, ApiTimeout, AuthenticationError, ConnectError, NodeUnreachable
 from proxstate.inventory import (
     GuestKind,
     Inventory,
@@ -86,10 +87,15 @@ class _Reader:
         self.failures: list[ReadFailure] = []
 
     async def attempt(self, resource_id: str, call: Awaitable[T], what: str) -> T | None:
-        """Run one call; on an API error record the failure and return None."""
+        """Run one call; on an API error record the failure and return None.
+
+        A refused login or token ends the whole discovery: nothing more can be read with it.
+        """
         self.total += 1
         try:
             return await call
+        except AuthenticationError:
+            raise
         except ApiError as exc:
             self.failures.append(
                 ReadFailure(

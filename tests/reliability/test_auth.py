@@ -1,0 +1,123 @@
+"""Credentials that stop working during a sync, and tokens that may read only part of the cluster."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import TOKEN_ID, assert_consistent, assert_one_line_error, committed, git, wait_for
+
+PASSWORD = "pw-Quokka-7-not-in-any-log"
+
+
+def _when_first_seen(pve: Any, fragment: str, action: Any) -> threading.Thread:
+    """Run `action` in a thread as soon as the fake has seen a request whose path holds `fragment`."""
+    pve.requests.clear()
+
+    def watch() -> None:
+        wait_for(
+            lambda: any(fragment in path for _, path, _ in list(pve.requests)), timeout=10, what=fragment
+        )
+        action()
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def password_login(pve_env: dict[str, str], small_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_cluster.password = PASSWORD
+    monkeypatch.delenv("PROXSTATE_TOKEN")
+    monkeypatch.setenv("PROXSTATE_USER", "root@pam")
+    monkeypatch.setenv("PROXSTATE_PASSWORD", PASSWORD)
+
+
+def _change_guests(pve: Any) -> None:
+    for vm in pve.vms:
+        vm.config["cores"] = 5
+
+
+def test_tickets_revoked_in_the_middle(
+    synced: Path, cli: Any, small_cluster: Any, password_login: None
+) -> None:
+    _change_guests(small_cluster)
+    thread = _when_first_seen(small_cluster, "/pending", small_cluster.revoke_tickets)
+    try:
+        result = cli("sync", "-C", str(synced))
+    finally:
+        thread.join(10)
+    assert result.code == 0, result.err
+    assert "3 changed" in result.out
+    assert_consistent(synced)
+
+
+def test_password_changed_in_the_middle(
+    synced: Path, cli: Any, small_cluster: Any, password_login: None
+) -> None:
+    """The ticket is revoked and the new login refused: one clear error, nothing recorded."""
+    before = committed(synced)
+    head = git(synced, "rev-parse", "HEAD")
+    _change_guests(small_cluster)
+
+    def change_password() -> None:
+        small_cluster.password = "changed-" + PASSWORD
+        small_cluster.revoke_tickets()
+
+    thread = _when_first_seen(small_cluster, "/pending", change_password)
+    try:
+        result = cli("sync", "-C", str(synced))
+    finally:
+        thread.join(10)
+    assert_one_line_error(result)
+    assert "root@pam" in result.err and "401" in result.err
+    assert git(synced, "rev-parse", "HEAD") == head
+    assert committed(synced) == before
+    assert PASSWORD not in result.err
+    assert_consistent(synced)
+
+
+@pytest.mark.parametrize("when", ["/pending", "/storage", "/content"])
+def test_token_revoked_in_the_middle(synced: Path, cli: Any, small_cluster: Any, when: str) -> None:
+    """Whenever the token stops working, the sync stops with one clear error and records nothing."""
+    before = committed(synced)
+    head = git(synced, "rev-parse", "HEAD")
+    _change_guests(small_cluster)
+    thread = _when_first_seen(small_cluster, when, lambda: small_cluster.apitokens.pop(TOKEN_ID))
+    try:
+        result = cli("sync", "-C", str(synced))
+    finally:
+        thread.join(10)
+    assert_one_line_error(result)
+    assert "authentication" in result.err and "401" in result.err and TOKEN_ID in result.err
+    assert git(synced, "rev-parse", "HEAD") == head
+    assert committed(synced) == before
+    assert_consistent(synced)
+
+
+READER = "audit@pve!reader"
+READER_SECRET = "0b5e7c1e-reader-secret-4242"
+
+
+@pytest.fixture
+def reader_token(small_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_cluster.apitokens[READER] = READER_SECRET
+    monkeypatch.setenv("PROXSTATE_TOKEN", f"{READER}={READER_SECRET}")
+
+
+def test_a_403_for_one_guest_names_the_privilege(synced: Path, cli: Any, small_cluster: Any) -> None:
+    before = committed(synced)
+    small_cluster.fail(
+        "GET", "/nodes/pve2/lxc/201/pending", 403, "Permission check failed (/vms/201, VM.Audit)"
+    )
+    small_cluster.vm(102).config["cores"] = 6
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 3
+    assert "lxc/201" in result.err and "VM.Audit" in result.err
+    after = committed(synced)
+    assert after["clusters/lab/lxc/201.yaml"] == before["clusters/lab/lxc/201.yaml"]
+    assert b"cores: 6" in after["clusters/lab/qemu/102.yaml"]
+    assert_consistent(synced)
