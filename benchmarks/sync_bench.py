@@ -58,6 +58,7 @@ LOG_RESOURCE = "qemu/101"
 CHILD_TIMEOUT = 600.0
 SERVER_START_TIMEOUT = 180.0
 MIB = 1024 * 1024
+SYNC_OPTIONS: list[str] = []  # extra options of every measured sync (--only)
 
 # The targets of the "Performance" issue.
 TARGET_SYNC_FLOOR = 1.25
@@ -126,7 +127,7 @@ def run_child(
         proc = subprocess.Popen(
             [sys.executable, "-S", "-I", "-c", LAUNCHER, str(usage_file), *cmd],
             env=env,
-            cwd=cwd,
+            cwd=cwd or log.parent,  # not the checkout: `-m proxstate` would import it from there
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -291,7 +292,8 @@ def changed_guests(n: int) -> list[tuple[str, int]]:
 def add_log_history(repo: Path, *, env: dict[str, str], count: int) -> str:
     """count commits on the branch, each changing the recorded memory of LOG_RESOURCE; its path."""
     kind, vmid = LOG_RESOURCE.split("/")
-    paths = [p for p in git(repo, "ls-files", env=env).splitlines() if p.endswith(f"/{kind}/{vmid}.yaml")]
+    wanted = re.compile(rf"clusters/[^/]+/{kind}/{vmid}\.yaml")
+    paths = [p for p in git(repo, "ls-files", env=env).splitlines() if wanted.fullmatch(p)]
     if len(paths) != 1:
         raise RuntimeError(f"cannot find the document of {LOG_RESOURCE}: {paths}")
     path = paths[0]
@@ -338,7 +340,7 @@ def one_round(server: Server, n: int, *, work: Path, round_no: int) -> SizeResul
     proxstate = proxstate_command()
     repo = work / "state"
     subprocess.run([*proxstate, "init", str(repo)], env=px_env, check=True, capture_output=True)
-    sync = [*proxstate, "sync", "-C", str(repo)]
+    sync = [*proxstate, "sync", "-C", str(repo), *SYNC_OPTIONS]
 
     def commits() -> int:
         return int(git(repo, "rev-list", "--count", "HEAD", env=env))
@@ -443,14 +445,14 @@ def profile_runs(server: Server, *, work: Path) -> None:
     }
     repo = str(work / "state")
     commands = {
-        "sync-nochange": ["sync", "-C", repo],
+        "sync-nochange": ["sync", "-C", repo, *SYNC_OPTIONS],
         "show-changes": ["show-changes", "-C", repo, "HEAD~" + str(LOG_SNAPSHOTS)],
         "log": ["log", LOG_RESOURCE, "-C", repo],
     }
     for name, args in commands.items():
         stats = work / f"{name}.prof"
         cmd = [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "proxstate", *args]
-        subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=CHILD_TIMEOUT)
+        subprocess.run(cmd, env=env, cwd=work, check=True, capture_output=True, timeout=CHILD_TIMEOUT)
         RESULTS.mkdir(parents=True, exist_ok=True)
         with open(RESULTS / f"profile-{name}.txt", "w", encoding="utf-8") as out:
             out.write(f"cProfile of `proxstate {' '.join(args[:1])}` ({name}), largest N of the last run\n")
@@ -486,9 +488,6 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
     version = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -497,8 +496,42 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "git": version.stdout.strip(),
-        "proxstate_commit": head.stdout.strip() or "unknown",
     }
+
+
+def working_tree() -> str:
+    """The commit of the checkout the children run, and whether proxstate/ has uncommitted edits."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "proxstate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commit = head.stdout.strip() or "unknown"
+    return commit + (" with uncommitted changes" if dirty.stdout.strip() else "")
+
+
+def use_revision(rev: str, work: Path) -> str:
+    """Put proxstate as committed at rev first on the children's PYTHONPATH; its short commit."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", rev + "^{commit}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    source = work / "source"
+    source.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", commit, "proxstate"], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(source), os.environ.get("PYTHONPATH")) if p)
+    return commit
 
 
 def startup(env: dict[str, str], work: Path) -> Run:
@@ -656,6 +689,7 @@ def render(results: list[SizeResult], info: dict[str, Any], *, latency: float, c
         f"Load average before/after: {info['load_before']} / {info['load_after']}.",
         "",
         f"{NODES} nodes, {latency * 1000:g} ms added to every answer, concurrency {CONCURRENCY}, "
+        f"kinds: {SYNC_OPTIONS[1] if SYNC_OPTIONS else 'all (the default)'}, "
         f"best of {info['repeat']} round(s) per measure. Command: `{command}`. "
         f"Start-up of the CLI (`proxstate --version`): {start.wall:.2f} s wall, {start.cpu:.2f} s CPU.",
         "",
@@ -701,7 +735,13 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (repositories, logs)")
     parser.add_argument("--update-docs", action="store_true", help="also write the table into " + str(DOC))
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.md")
+    parser.add_argument("--only", metavar="KINDS", help="sync only these kinds (proxstate sync --only)")
+    parser.add_argument(
+        "--at", metavar="REV", help="measure proxstate as committed at REV instead of the working tree"
+    )
     args = parser.parse_args()
+    if args.only:
+        SYNC_OPTIONS[:] = ["--only", args.only]
     sizes = [200, 500] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     if shutil.which("git") is None:
         raise SystemExit("git is needed")
@@ -710,6 +750,7 @@ def main() -> int:
     results = []
     started = time.perf_counter()
     try:
+        info["proxstate_commit"] = use_revision(args.at, work) if args.at else working_tree()
         info["startup"] = startup(base_env(work), work)
         for n in sizes:
             print(f"N={n}: running ...", flush=True)
