@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,28 @@ def password_login(pve_env: dict[str, str], small_cluster: Any, monkeypatch: pyt
 def _change_guests(pve: Any) -> None:
     for vm in pve.vms:
         vm.config["cores"] = 5
+
+
+def test_tickets_expire_in_the_middle(
+    synced: Path, cli: Any, small_cluster: Any, password_login: None
+) -> None:
+    """The ticket expires once the guests are being read: one new login, and the sync completes."""
+    _change_guests(small_cluster)
+
+    def expire() -> None:
+        for session in small_cluster.tickets.values():
+            session["expires"] = time.time() - 1
+
+    thread = _when_first_seen(small_cluster, "/pending", expire)
+    try:
+        result = cli("sync", "-C", str(synced))
+    finally:
+        thread.join(10)
+    assert result.code == 0, result.err
+    assert git(synced, "log", "-1", "--format=%s").strip() == "sync lab: 0 added, 3 changed, 0 removed"
+    logins = [path for _, path, _ in small_cluster.requests if path.endswith("/access/ticket")]
+    assert len(logins) == 2, "the first login, and one after the expiry"
+    assert_consistent(synced)
 
 
 def test_tickets_revoked_in_the_middle(
