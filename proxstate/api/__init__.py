@@ -1,6 +1,5 @@
-"""The PVE API client: settings, TLS trust, authentication, retries, errors and typed calls."""
+"""The PVE API client: settings, TLS trust, authentication, retries, errors and typed calls.
 
-from proxstate.api.client import PveClient
-from proxstate.api.settings import ConnectionSettings
-
-__all__ = ["ConnectionSettings", "PveClient"]
+Import from the modules (`proxstate.api.client`, `proxstate.api.settings`): this package does not
+import httpx on its own, so that commands which never talk to PVE start quickly.
+"""

@@ -11,12 +11,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console as RichConsole
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from proxstate.discover import Progress as ProgressCallback
+if TYPE_CHECKING:  # rich is imported by the commands that draw tables or bars, not at start-up
+    from rich.console import Console as RichConsole
+
+    from proxstate.discover import Progress as ProgressCallback
 
 
 def color_wanted(stream: object = None) -> bool:
@@ -55,6 +57,8 @@ class Console:
         click.echo(f"proxstate: warning: {text}", err=True)
 
     def rich(self) -> RichConsole:
+        from rich.console import Console as RichConsole
+
         return RichConsole(no_color=not self.color, highlight=False, soft_wrap=True)
 
     @contextmanager
@@ -67,6 +71,9 @@ class Console:
 
             yield quiet
             return
+        from rich.console import Console as RichConsole
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         bar = Progress(
             TextColumn(f"{label} [dim]{{task.fields[what]}}"),
             BarColumn(),

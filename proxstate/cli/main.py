@@ -8,6 +8,7 @@ traceback and debug logging (which never contains secrets).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import traceback
@@ -19,8 +20,46 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.errors import ProxstateError, UsageError
 
+# Command name -> the module that defines it. A command's module (and the libraries it needs) is
+# imported only when that command runs, which keeps `proxstate show-changes` from loading httpx.
+COMMANDS = {
+    "demo": "demo_cmd",
+    "discover-all": "discover_cmd",
+    "discover-containers": "discover_cmd",
+    "discover-nodes": "discover_cmd",
+    "discover-storage": "discover_cmd",
+    "discover-tasks": "discover_cmd",
+    "discover-vms": "discover_cmd",
+    "drift": "drift_cmd",
+    "init": "init_cmd",
+    "list-containers": "list_cmd",
+    "list-nodes": "list_cmd",
+    "list-storage": "list_cmd",
+    "list-tasks": "list_cmd",
+    "list-vms": "list_cmd",
+    "log": "history_cmd",
+    "show": "history_cmd",
+    "show-changes": "history_cmd",
+    "sync": "sync_cmd",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"proxstate.cli.{module}")
+        return self.commands.get(cmd_name)
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, "--version", prog_name="proxstate")
 @click.option("--debug", is_flag=True, envvar="PROXSTATE_DEBUG", help="Show debug logs and tracebacks.")
 @click.pass_context
@@ -35,21 +74,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    # Each command lives in its own module; importing them adds them to the group.
-    from proxstate.cli import (  # noqa: F401
-        demo_cmd,
-        discover_cmd,
-        drift_cmd,
-        history_cmd,
-        init_cmd,
-        list_cmd,
-        sync_cmd,
-    )
+    """Import every command module (for tools that walk all commands, such as the docs)."""
+    for module in sorted(set(COMMANDS.values())):
+        importlib.import_module(f"proxstate.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run a command and exit with its code."""
-    _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         code = cli.main(args=argv, prog_name="proxstate", standalone_mode=False)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from proxstate.connection import ConnectionOverrides
+if TYPE_CHECKING:
+    from proxstate.connection import ConnectionOverrides
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +69,8 @@ def connection_options(func: F) -> F:
 
 def overrides_from(params: dict[str, Any]) -> ConnectionOverrides:
     """Take the connection options out of a command's keyword arguments."""
+    from proxstate.connection import ConnectionOverrides
+
     return ConnectionOverrides(
         url=params.pop("url", None),
         user=params.pop("user", None),

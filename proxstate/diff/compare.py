@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from deepdiff import DeepDiff
-
 from proxstate.diff.classify import classify
 from proxstate.diff.model import ChangeClass, FieldChange, ResourceChange, natural_key, ordered_classes
 
@@ -75,6 +73,8 @@ def _field_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tuple
             continue
         # By default deepdiff skips keys starting with "__" and reports a mapping with few common keys
         # as one replaced value; both would hide field changes, so both are switched off.
+        from deepdiff import DeepDiff  # costs 0.15 s to import: only when two mappings differ
+
         tree = DeepDiff(
             old_part, new_part, view="tree", ignore_private_variables=False, threshold_to_diff_deeper=0
         )

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-import git as gitpython
+from typing import TYPE_CHECKING
 
 from proxstate.errors import DirtyTree, RevisionError, StoreError
 from proxstate.store import checkout, history, revisions
 from proxstate.store.commit import Identity, build_commit, check_path, identity_env
 from proxstate.store.gitcli import GitRunner, git_message
 from proxstate.store.history import CommitInfo, PathChange
+
+if TYPE_CHECKING:  # GitPython is imported where a repository is opened; start-up stays quick
+    import git as gitpython
 from proxstate.store.lock import LOCK_FILE, file_lock
 from proxstate.store.push import push_branch
 
@@ -45,6 +47,8 @@ class StateRepo:
     @classmethod
     def open(cls, path: str | Path) -> StateRepo:
         """The repository whose work tree is exactly `path` (a folder inside one is refused)."""
+        import git as gitpython
+
         path = Path(path)
         try:
             repo = gitpython.Repo(path, search_parent_directories=False)
@@ -58,6 +62,8 @@ class StateRepo:
     @classmethod
     def init(cls, path: str | Path) -> StateRepo:
         """A new repository at `path` (created if needed) whose first branch is `main`."""
+        import git as gitpython
+
         path = Path(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
