@@ -160,9 +160,20 @@ class _Reader:
         )
 
     async def node_storage(self, node: str) -> tuple[str, list[Payload]] | None:
-        # A failure here leaves every storage definition with its last recorded node states.
+        # A failure here leaves every storage definition with its last recorded node states, and
+        # the content recorded for the node as it was: without the list, no content is read there.
         found = await self.attempt("storage/*", self.client.node_storage(node), f"storage on {node}")
-        return None if found is None else (node, [s.payload() for s in found])
+        if found is None:
+            failure = self.failures[-1]
+            self.failures.append(
+                ReadFailure(
+                    resource_id=f"content/{node}/*",
+                    reason=failure.reason,
+                    node_unreachable=failure.node_unreachable,
+                )
+            )
+            return None
+        return node, [s.payload() for s in found]
 
     async def content(self, node: str, storage: str, folder: str) -> RawContent | None:
         rid = f"content/{folder}/{storage}"
@@ -300,14 +311,23 @@ async def _read_storage(client: PveClient, reader: _Reader, inventory: Inventory
     )
     if "content" not in inventory.kinds:
         return
+    unlisted = [n for n, item in zip(nodes, per_node, strict=True) if item is None]
     calls: list[Awaitable[RawContent | None]] = []
     for storage in sorted(storages.values(), key=lambda s: s.storage):
         active = [n for n in sorted(storage.per_node) if storage.per_node[n].get("active") in (1, True, "1")]
-        if not active:
-            continue
         shared = storage.definition.get("shared") in (1, True, "1") or any(
             storage.per_node[n].get("shared") in (1, True, "1") for n in active
         )
+        if not active:
+            if shared and unlisted:
+                # Perhaps active on a node whose list failed: its content keeps its last state.
+                reader.failures.append(
+                    ReadFailure(
+                        resource_id=f"content/_shared/{storage.storage}",
+                        reason=f"no node that lists storage {storage.storage} answered",
+                    )
+                )
+            continue
         if shared:
             calls.append(reader.content(active[0], storage.storage, "_shared"))
         else:
