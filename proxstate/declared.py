@@ -19,9 +19,7 @@ from urllib.parse import quote
 from proxstate.catalog import ENTRIES, Entry
 from proxstate.errors import (
     ApiError,
-    ApiTimeout,
     AuthenticationError,
-    ConnectError,
     NodeUnreachable,
     NotFound,
 )
@@ -29,7 +27,6 @@ from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
 
 Binding = dict[str, str]
 Get = Callable[[str], Awaitable[Any]]
-UNREACHABLE = (NodeUnreachable, ApiTimeout, ConnectError)
 _ABSENT_WORDS = re.compile(
     r"not installed|not initialized|not configured|no such file|not available|not supported|unknown|ENOENT",
     re.IGNORECASE,
@@ -79,7 +76,8 @@ class DeclaredReader:
             ReadFailure(
                 resource_id=fill(entry.rid, binding, escape=False),
                 reason=error.message,
-                node_unreachable=isinstance(error, UNREACHABLE),
+                # A timeout is named on its own; a node that answers 595/596 is reported as the node.
+                node_unreachable=isinstance(error, NodeUnreachable),
             )
         )
 

@@ -85,9 +85,13 @@ class _Reader:
         self.done = 0
         self.total = 0
         self.failures: list[ReadFailure] = []
+        self.gone: dict[str, str] = {}  # nodes PVE said were unreachable (595/596) after all
 
-    async def attempt(self, resource_id: str, call: Awaitable[T], what: str) -> T | None:
-        """Run one call; on an API error record the failure and return None.
+    async def attempt(
+        self, resource_id: str, call: Awaitable[T], what: str, *, node: str | None = None
+    ) -> T | None:
+        """Run one call (for `node`, if it is for one); on an API error record the failure and
+        return None.
 
         A refused login or token ends the whole discovery: nothing more can be read with it.
         """
@@ -97,11 +101,14 @@ class _Reader:
         except AuthenticationError:
             raise
         except ApiError as exc:
+            if isinstance(exc, NodeUnreachable) and node is not None:
+                self.gone.setdefault(node, _reason(exc))
             self.failures.append(
                 ReadFailure(
                     resource_id=resource_id,
                     reason=_reason(exc),
                     node_unreachable=isinstance(exc, UNREACHABLE),
+                    node=node,
                 )
             )
             return None
@@ -117,7 +124,7 @@ class _Reader:
             return RawNode(
                 name=name, online=False, resource=entry, cluster_entry=cluster_entry, unreachable=reason
             )
-        status = await self.attempt(f"node/{name}", self.client.node_status(name), f"node {name}")
+        status = await self.attempt(f"node/{name}", self.client.node_status(name), f"node {name}", node=name)
         failure = self.failures[-1] if status is None and self.failures else None
         return RawNode(
             name=name,
@@ -135,7 +142,7 @@ class _Reader:
         rid = f"{kind}/{vmid}"
         client = self.client
         pending_call = client.qemu_pending(node, vmid) if kind == "qemu" else client.lxc_pending(node, vmid)
-        pending = await self.attempt(rid, pending_call, rid)
+        pending = await self.attempt(rid, pending_call, rid, node=node)
         if pending is None:
             return None
         entries = [p.payload() for p in pending]
@@ -145,7 +152,7 @@ class _Reader:
             snap_call = (
                 client.qemu_snapshots(node, vmid) if kind == "qemu" else client.lxc_snapshots(node, vmid)
             )
-            snaps = await self.attempt(rid, snap_call, rid)
+            snaps = await self.attempt(rid, snap_call, rid, node=node)
             if snaps is None:
                 return None
             snapshots = [s.payload() for s in snaps]
@@ -162,7 +169,9 @@ class _Reader:
     async def node_storage(self, node: str) -> tuple[str, list[Payload]] | None:
         # A failure here leaves every storage definition with its last recorded node states, and
         # the content recorded for the node as it was: without the list, no content is read there.
-        found = await self.attempt("storage/*", self.client.node_storage(node), f"storage on {node}")
+        found = await self.attempt(
+            "storage/*", self.client.node_storage(node), f"storage on {node}", node=node
+        )
         if found is None:
             failure = self.failures[-1]
             self.failures.append(
@@ -170,6 +179,7 @@ class _Reader:
                     resource_id=f"content/{node}/*",
                     reason=failure.reason,
                     node_unreachable=failure.node_unreachable,
+                    node=node,
                 )
             )
             return None
@@ -177,7 +187,7 @@ class _Reader:
 
     async def content(self, node: str, storage: str, folder: str) -> RawContent | None:
         rid = f"content/{folder}/{storage}"
-        found = await self.attempt(rid, self.client.storage_content(node, storage), rid)
+        found = await self.attempt(rid, self.client.storage_content(node, storage), rid, node=node)
         return (
             None
             if found is None
@@ -194,7 +204,7 @@ class _Reader:
             source="archive",
             errors=self.options.task_errors or None,
         )
-        found = await self.attempt(f"tasks/{node}/*", call, f"tasks on {node}")
+        found = await self.attempt(f"tasks/{node}/*", call, f"tasks on {node}", node=node)
         return None if found is None else (node, [t.payload() for t in found])
 
 
@@ -254,6 +264,7 @@ async def discover(
                     resource_id=f"{entry['type']}/{entry['vmid']}",
                     reason=f"node {entry.get('node')} is unreachable",
                     node_unreachable=True,
+                    node=str(entry.get("node")),
                 )
             )
     readable = [r for r in guest_entries if r.get("node") in reachable]
@@ -287,8 +298,22 @@ async def discover(
                 inventory.tasks[node] = finished
         if options.task_logs:
             await _read_task_logs(client, reader, inventory)
+    _nodes_gone(nodes, reader)
     inventory.failures = reader.failures
     return inventory
+
+
+def _nodes_gone(nodes: list[RawNode], reader: _Reader) -> None:
+    """Nodes that stopped answering during the discovery (595/596 after their status was read) are
+    unreachable too; a failure counts as its node's only when that node is unreachable, so that a
+    timeout of one read on a node that answers is named on its own."""
+    for node in nodes:
+        if node.online and node.unreachable is None and node.name in reader.gone:
+            node.unreachable = f"stopped answering during the sync: {reader.gone[node.name]}"
+    unreachable = {node.name for node in nodes if not node.online or node.unreachable}
+    for failure in reader.failures:
+        if failure.node is not None:
+            failure.node_unreachable = failure.node in unreachable
 
 
 async def _read_storage(client: PveClient, reader: _Reader, inventory: Inventory, nodes: list[str]) -> None:
@@ -348,6 +373,10 @@ async def _read_declared(
         reader.total += 1
         try:
             return await client.get(path)
+        except NodeUnreachable as exc:
+            if exc.node is not None:
+                reader.gone.setdefault(exc.node, _reason(exc))
+            raise
         finally:
             reader.done += 1
             reader.progress(done=reader.done, total=reader.total, what=path)
@@ -367,7 +396,9 @@ async def _read_declared(
 
 async def _read_task_logs(client: PveClient, reader: _Reader, inventory: Inventory) -> None:
     async def one(node: str, upid: str) -> tuple[str, list[str]] | None:
-        lines = await reader.attempt(f"tasks/{node}", client.task_log(node, upid), f"task log {upid}")
+        lines = await reader.attempt(
+            f"tasks/{node}", client.task_log(node, upid), f"task log {upid}", node=node
+        )
         return None if lines is None else (upid, [str(line.t) for line in lines])
 
     calls = [

@@ -20,7 +20,8 @@ class ReadFailure:
 
     resource_id: str  # e.g. "qemu/101", "node/pve2", "content/pve1/local"
     reason: str  # a human message, e.g. "403 Permission check failed (/vms/101, VM.Audit)"
-    node_unreachable: bool = False
+    node_unreachable: bool = False  # because its node is unreachable (reported once, as the node)
+    node: str | None = None  # the node that was asked, when the read was for one node
 
 
 @dataclass(kw_only=True)

@@ -130,7 +130,9 @@ def plan_cluster(
     }
     failed = [f.resource_id for f in inventory.failures]
     unreachable = {n.name: n.unreachable for n in inventory.nodes if n.unreachable}
-    unreachable_nodes = sorted(unreachable)
+    # Without node documents (`--only qemu`), the failures still say which nodes were unreachable.
+    named = {f.node for f in inventory.failures if f.node_unreachable and f.node is not None}
+    unreachable_nodes = sorted(set(unreachable) | named)
 
     def keep_previous(rid: str, doc: Document) -> bool:
         kind = kind_of(rid)

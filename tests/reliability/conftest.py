@@ -5,6 +5,7 @@ Every test runs against fakepve on a loopback address or a git remote in tmp_pat
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from cli.conftest import *  # noqa: F403 - small_cluster, pve_env, cli, state_repo, ...
 from cli.conftest import TOKEN_ID, TOKEN_SECRET, Result, git
 
 ROOT = Path(__file__).resolve().parents[2]
+Rewrite = Callable[[Any], Any]
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +107,35 @@ def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str) -> Non
         time.sleep(0.005)
 
 
+def serve_body(
+    pve: Any, suffix: str, body: bytes, *, content_type: str = "application/json", status: int = 200
+) -> None:
+    """Requests whose path ends with `suffix` get this raw answer instead of the fake's."""
+    original = pve._answer
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        if request.path.endswith(suffix):
+            return web.Response(status=status, body=body, content_type=content_type)
+        return await original(request, handler, generic, path_node)
+
+    pve._answer = answer
+
+
+def rewrite_data(pve: Any, suffix: str, change: Rewrite) -> None:
+    """Requests whose path ends with `suffix` get the fake's answer with `data` passed through `change`."""
+    original = pve._answer
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        response = await original(request, handler, generic, path_node)
+        if request.path.endswith(suffix) and response.status == 200:
+            body = json.loads(response.text)
+            body["data"] = change(body["data"])
+            return web.json_response(body)
+        return response
+
+    pve._answer = answer
+
+
 @pytest.fixture
 def second_pve(_fakepve_pki: Any) -> Iterator[Any]:
     """Another started FakePve on a loopback address, independent of the `fakepve` fixture."""
@@ -120,11 +152,14 @@ def second_pve(_fakepve_pki: Any) -> Iterator[Any]:
 __all__ = [
     "TOKEN_ID",
     "TOKEN_SECRET",
+    "Rewrite",
     "assert_consistent",
     "assert_one_line_error",
     "committed",
     "proxstate_process",
     "recorded",
+    "rewrite_data",
     "run_proxstate",
+    "serve_body",
     "wait_for",
 ]

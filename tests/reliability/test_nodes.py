@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 from proxstate import yamlio
 
-from .conftest import assert_consistent, committed, git
+from .conftest import assert_consistent, committed, git, wait_for
 
 PVE2_GUESTS = ("clusters/lab/qemu/102.yaml", "clusters/lab/lxc/201.yaml")
 
@@ -32,6 +33,69 @@ def test_node_offline_before_the_sync(synced: Path, cli: Any, small_cluster: Any
     assert node["status"] == "unreachable" and node["unreachable"]
     assert _doc(synced, "clusters/lab/qemu/101.yaml")["config"]["cores"] == 3
     assert "Unreachable: node pve2" in git(synced, "log", "-1", "--format=%B")
+    assert_consistent(synced)
+
+
+def _fail_node_after_status(pve: Any, node: str) -> None:
+    """Every request for the node's guests, storage and tasks answers 595, as PVE does for a node
+    that went away after its status was read."""
+    for kind, vmids in (("qemu", [v.vmid for v in pve.vms]), ("lxc", [c.vmid for c in pve.cts])):
+        for vmid in vmids:
+            pve.fail("GET", f"/nodes/{node}/{kind}/{vmid}/pending", 595, "No route to host")
+    pve.fail("GET", f"/nodes/{node}/storage", 595, "No route to host")
+    pve.fail("GET", f"/nodes/{node}/tasks", 595, "No route to host")
+    for storage in pve.storages:
+        pve.fail("GET", f"/nodes/{node}/storage/{storage}/content", 595, "No route to host")
+
+
+def test_node_goes_offline_after_its_status_was_read(synced: Path, cli: Any, small_cluster: Any) -> None:
+    before = committed(synced)
+    _fail_node_after_status(small_cluster, "pve2")
+    small_cluster.vm(102).config["cores"] = 12
+    small_cluster.vm(101).config["cores"] = 3
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 3, result.err
+    assert "pve2" in result.out + result.err, "the output says which node could not be read"
+    after = committed(synced)
+    for path in PVE2_GUESTS:
+        assert after[path] == before[path]
+    assert set(before) <= set(after)
+    assert _doc(synced, "clusters/lab/qemu/101.yaml")["config"]["cores"] == 3
+    assert "pve2" in git(synced, "log", "-1", "--format=%b")
+    assert_consistent(synced)
+
+
+def test_node_goes_offline_while_the_sync_waits_for_it(synced: Path, cli: Any, small_cluster: Any) -> None:
+    """pve2 answers slowly; it goes offline once its first request was seen."""
+    before = committed(synced)
+    small_cluster.time_scale = 1.0
+    small_cluster.slow_network(0.3, node="pve2")
+    small_cluster.vm(101).config["cores"] = 3
+    small_cluster.requests.clear()
+
+    def take_pve2_down() -> None:
+        wait_for(
+            lambda: any(
+                path.startswith("/api2/json/nodes/pve2/") for _, path, _ in list(small_cluster.requests)
+            ),
+            timeout=10,
+            what="a request for pve2",
+        )
+        small_cluster.set_node_offline("pve2")
+
+    thread = threading.Thread(target=take_pve2_down)
+    thread.start()
+    try:
+        result = cli("sync", "-C", str(synced))
+    finally:
+        thread.join(10)
+    assert result.code == 3, result.err
+    assert "pve2" in result.out + result.err
+    after = committed(synced)
+    for path in PVE2_GUESTS:
+        assert after[path] == before[path]
+    assert set(before) <= set(after)
+    assert _doc(synced, "clusters/lab/qemu/101.yaml")["config"]["cores"] == 3
     assert_consistent(synced)
 
 
@@ -65,3 +129,15 @@ def test_a_node_storage_list_that_fails_keeps_the_content_of_that_node(
     assert "content/_shared/nfs" in result.err
     assert committed(synced) == after
     assert_consistent(synced)
+
+
+def test_an_offline_node_is_named_when_only_guests_are_read(
+    synced: Path, cli: Any, small_cluster: Any
+) -> None:
+    before = committed(synced)
+    small_cluster.set_node_offline("pve2")
+    result = cli("sync", "-C", str(synced), "--only", "qemu,lxc")
+    assert result.code == 3, result.err
+    assert "unreachable: pve2" in result.out
+    assert committed(synced) == before
+    assert "Unreachable: node pve2" not in git(synced, "log", "-1", "--format=%b")  # nothing committed
