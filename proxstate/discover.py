@@ -258,13 +258,17 @@ async def discover(
     ]
     for entry in guest_entries:
         # Listing guests needs no per-guest call, so an unreachable node hides nothing then.
-        if entry.get("node") in unreachable and options.guest_details:
+        node = entry.get("node")
+        if node not in reachable and options.guest_details:
+            known = node in unreachable
             reader.failures.append(
                 ReadFailure(
                     resource_id=f"{entry['type']}/{entry['vmid']}",
-                    reason=f"node {entry.get('node')} is unreachable",
-                    node_unreachable=True,
-                    node=str(entry.get("node")),
+                    reason=f"node {node} is unreachable"
+                    if known
+                    else f"its node {node!r} is not among the nodes /cluster/resources lists",
+                    node_unreachable=known,
+                    node=str(node) if known else None,
                 )
             )
     readable = [r for r in guest_entries if r.get("node") in reachable]

@@ -8,7 +8,7 @@ from typing import Any
 
 from proxstate import yamlio
 
-from .conftest import assert_consistent, committed, git, wait_for
+from .conftest import assert_consistent, committed, git, rewrite_data, wait_for
 
 PVE2_GUESTS = ("clusters/lab/qemu/102.yaml", "clusters/lab/lxc/201.yaml")
 
@@ -141,3 +141,23 @@ def test_an_offline_node_is_named_when_only_guests_are_read(
     assert "unreachable: pve2" in result.out
     assert committed(synced) == before
     assert "Unreachable: node pve2" not in git(synced, "log", "-1", "--format=%b")  # nothing committed
+
+
+def test_a_guest_on_a_node_the_cluster_does_not_list_is_kept(
+    synced: Path, cli: Any, small_cluster: Any
+) -> None:
+    """/cluster/resources places VM 102 on a node it does not list: the VM is not removed."""
+    before = committed(synced)
+
+    def move_102(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for entry in data:
+            if entry.get("vmid") == 102:
+                entry["node"] = "pve9"
+        return data
+
+    rewrite_data(small_cluster, "/cluster/resources", move_102)
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 3, result.err
+    assert "qemu/102" in result.err and "pve9" in result.err
+    assert committed(synced)["clusters/lab/qemu/102.yaml"] == before["clusters/lab/qemu/102.yaml"]
+    assert_consistent(synced)
