@@ -22,7 +22,14 @@ from typing import Protocol, TypeVar
 from proxstate.api.client import PveClient
 from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.declared import kept_failures, read_declared
-from proxstate.errors import ApiError, ApiTimeout, AuthenticationError, ConnectError, NodeUnreachable
+from proxstate.errors import (
+    ApiError,
+    ApiTimeout,
+    AuthenticationError,
+    ConnectError,
+    NodeUnreachable,
+    ProtocolError,
+)
 from proxstate.inventory import (
     GuestKind,
     Inventory,
@@ -208,6 +215,25 @@ class _Reader:
         return None if found is None else (node, [t.payload() for t in found])
 
 
+MAX_VMID = 999_999_999  # PVE's pve-vmid format: 100 to 999999999
+
+
+def _check_resources(entries: list[Payload]) -> None:
+    """ProtocolError for a resource list that cannot be the cluster's: one without any node (every
+    cluster lists its nodes, whatever the privileges), or a guest without a valid vmid. Recording
+    such a list would remove what it leaves out."""
+    where = "unexpected answer from PVE at GET /cluster/resources"
+    if not any(entry.get("type") == "node" for entry in entries):
+        raise ProtocolError(f"{where}: it lists no node", path="/cluster/resources")
+    for index, entry in enumerate(entries):
+        vmid = entry.get("vmid")
+        if entry.get("type") in ("qemu", "lxc") and not (isinstance(vmid, int) and 0 < vmid <= MAX_VMID):
+            raise ProtocolError(
+                f"{where}: item {index} is a {entry['type']} guest without a valid vmid",
+                path="/cluster/resources",
+            )
+
+
 def _listed_guest(entry: Payload) -> RawGuest:
     """A guest as /cluster/resources lists it, without its config (discovery tables)."""
     kind: GuestKind = "qemu" if entry.get("type") == "qemu" else "lxc"
@@ -229,6 +255,7 @@ async def discover(
     )
     status_entries = [s.payload() for s in status]
     resource_entries = [r.payload() for r in resources]
+    _check_resources(resource_entries)
     kinds = options.kinds
     wanted_nodes = options.nodes
     node_entries = [r for r in resource_entries if r.get("type") == "node"]
