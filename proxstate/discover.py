@@ -41,6 +41,7 @@ from proxstate.inventory import (
     RawStorage,
     ReadFailure,
 )
+from proxstate.privileges import PERMISSIONS_PATH, Permissions, hidden_failures, parse_permissions
 
 T = TypeVar("T")
 
@@ -215,6 +216,16 @@ class _Reader:
         return None if found is None else (node, [t.payload() for t in found])
 
 
+async def _permissions(client: PveClient) -> Permissions | None:
+    """The login's effective privileges; None when PVE does not say (nothing is assumed then)."""
+    try:
+        return parse_permissions(await client.get(PERMISSIONS_PATH))
+    except AuthenticationError:
+        raise
+    except ApiError:
+        return None
+
+
 MAX_VMID = 999_999_999  # PVE's pve-vmid format: 100 to 999999999
 
 
@@ -250,8 +261,8 @@ async def discover(
     client: PveClient, *, options: DiscoveryOptions, progress: Progress = _no_progress
 ) -> Inventory:
     """Read the cluster. Raises ApiError only when the cluster-wide calls fail."""
-    version, status, resources = await asyncio.gather(
-        client.version(), client.cluster_status(), client.cluster_resources()
+    version, status, resources, permissions = await asyncio.gather(
+        client.version(), client.cluster_status(), client.cluster_resources(), _permissions(client)
     )
     status_entries = [s.payload() for s in status]
     resource_entries = [r.payload() for r in resources]
@@ -264,6 +275,8 @@ async def discover(
     node_names = sorted(str(r.get("node")) for r in node_entries)
     name = options.cluster_name or cluster_name_of(status_entries, node_names)
     reader = _Reader(client, options, progress)
+    if permissions is not None:
+        reader.failures += hidden_failures(permissions, kinds, user=client.settings.auth_user)
     by_node = {str(e.get("name")): e for e in status_entries if e.get("type") == "node"}
 
     nodes = await _gather([reader.node(e, by_node.get(str(e.get("node")))) for e in node_entries])

@@ -22,6 +22,9 @@ class ReadFailure:
     reason: str  # a human message, e.g. "403 Permission check failed (/vms/101, VM.Audit)"
     node_unreachable: bool = False  # because its node is unreachable (reported once, as the node)
     node: str | None = None  # the node that was asked, when the read was for one node
+    # Only what was not listed keeps its last state (the login may not see everything); what was
+    # listed and read is recorded.
+    unseen_only: bool = False
 
 
 @dataclass(kw_only=True)

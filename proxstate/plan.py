@@ -6,6 +6,8 @@ through exactly the same rules:
 - a kind that was not read keeps its files;
 - a resource that could not be read keeps its last document (failure ids may be globs such as
   `storage/*`), and so do the guests and content of a node that could not be reached;
+- what a login may not see (a failure that is `unseen_only`) keeps its last document when it is
+  not listed; what is listed is recorded;
 - an unreachable node keeps its last facts, with `status: unreachable` and the reason;
 - tasks are history: a day's document is the union of what was recorded and what was read, and days
   that fall out of the read window keep their files;
@@ -128,7 +130,8 @@ def plan_cluster(
         for rid, doc in normalize_inventory(inventory, options=options).items()
         if selection.wants(rid)
     }
-    failed = [f.resource_id for f in inventory.failures]
+    failed = [f.resource_id for f in inventory.failures if not f.unseen_only]
+    unseen = [f.resource_id for f in inventory.failures if f.unseen_only]
     unreachable = {n.name: n.unreachable for n in inventory.nodes if n.unreachable}
     # Without node documents (`--only qemu`), the failures still say which nodes were unreachable.
     named = {f.node for f in inventory.failures if f.node_unreachable and f.node is not None}
@@ -136,7 +139,7 @@ def plan_cluster(
 
     def keep_previous(rid: str, doc: Document) -> bool:
         kind = kind_of(rid)
-        if kind not in inventory.kinds or any(fnmatchcase(rid, pattern) for pattern in failed):
+        if kind not in inventory.kinds or any(fnmatchcase(rid, pattern) for pattern in failed + unseen):
             return True
         if kind in ("qemu", "lxc") and doc.get("node") in unreachable:
             return True

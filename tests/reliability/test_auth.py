@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from proxstate.privileges import hidden_failures, holds, parse_permissions
+
 from .conftest import TOKEN_ID, assert_consistent, assert_one_line_error, committed, git, wait_for
 
 PASSWORD = "pw-Quokka-7-not-in-any-log"
@@ -131,6 +133,49 @@ def reader_token(small_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROXSTATE_TOKEN", f"{READER}={READER_SECRET}")
 
 
+def test_token_without_vm_audit_on_every_guest(
+    synced: Path, cli: Any, small_cluster: Any, reader_token: None
+) -> None:
+    """The token may audit VM 101 and the nodes and storage, not the other guests: what it can see is
+    recorded, the others keep their last state, and the output names the missing privilege."""
+    before = committed(synced)
+    small_cluster.grant(READER, "/vms/101", "VM.Audit")
+    small_cluster.grant(READER, "/nodes", "Sys.Audit")
+    small_cluster.grant(READER, "/storage", "Datastore.Audit")
+    small_cluster.vm(101).config["cores"] = 11
+    small_cluster.vm(102).config["cores"] = 11
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 3, result.out + result.err
+    assert "VM.Audit" in result.err and "/vms" in result.err
+    after = committed(synced)
+    assert set(before) <= set(after), "what the token cannot see is not removed"
+    assert b"cores: 11" in after["clusters/lab/qemu/101.yaml"]
+    for path in ("clusters/lab/qemu/102.yaml", "clusters/lab/qemu/9000.yaml", "clusters/lab/lxc/200.yaml"):
+        assert after[path] == before[path]
+    for path in before:  # content lists only the volumes of guests the token may audit
+        if path.startswith("clusters/lab/content/"):
+            assert after[path] == before[path], path
+    assert "VM.Audit" in git(synced, "log", "-1", "--format=%b")
+    assert_consistent(synced)
+
+
+def test_token_without_any_privilege(synced: Path, cli: Any, small_cluster: Any, reader_token: None) -> None:
+    """A token with privilege separation and no ACL of its own sees nothing: nothing is removed."""
+    before = committed(synced)
+    small_cluster.grant("someone@pve", "/", "VM.Audit")  # ACLs apply from now on; none for the reader
+    result = cli("sync", "-C", str(synced))
+    assert result.code in (1, 3), result.out + result.err
+    assert "Traceback" not in result.err
+    for privilege in ("VM.Audit", "Datastore.Audit", "Sys.Audit"):
+        assert privilege in result.err
+    after = committed(synced)
+    assert set(before) <= set(after)
+    for path in before:
+        if "/nodes/" not in path and not path.endswith("cluster.yaml"):
+            assert after[path] == before[path], path
+    assert_consistent(synced)
+
+
 def test_a_403_for_one_guest_names_the_privilege(synced: Path, cli: Any, small_cluster: Any) -> None:
     before = committed(synced)
     small_cluster.fail(
@@ -144,3 +189,29 @@ def test_a_403_for_one_guest_names_the_privilege(synced: Path, cli: Any, small_c
     assert after["clusters/lab/lxc/201.yaml"] == before["clusters/lab/lxc/201.yaml"]
     assert b"cores: 6" in after["clusters/lab/qemu/102.yaml"]
     assert_consistent(synced)
+
+
+def test_effective_privileges_the_nearest_path_decides() -> None:
+    permissions = parse_permissions(
+        {
+            "/": {"VM.Audit": 1, "Sys.Audit": 1},
+            "/vms": {"VM.PowerMgmt": 1},
+            "/storage/local": {"Datastore.Audit": 1},
+        }
+    )
+    assert permissions is not None
+    assert not holds(permissions, "/vms", ("VM.Audit",))  # an ACL on /vms without propagation from /
+    assert holds(permissions, "/vms/101", ("VM.PowerMgmt",))
+    assert holds(permissions, "/nodes", ("Sys.Audit",))
+    assert not holds(permissions, "/storage", ("Datastore.Audit",))
+    assert holds(permissions, "/storage/local", ("Datastore.AllocateSpace", "Datastore.Audit"))
+    assert parse_permissions(None) is None and parse_permissions([1]) is None
+    assert holds({}, "/vms", ("VM.Audit",)) is False
+    assert (
+        hidden_failures(
+            {"/": frozenset({"VM.Audit", "Sys.Audit", "Datastore.Audit", "Pool.Audit"})},
+            frozenset({"qemu", "lxc", "storage", "content", "tasks", "pool"}),
+            user="u",
+        )
+        == []
+    )
