@@ -95,3 +95,11 @@ def test_insecure_warns_every_time(synced: Path, cli: Any, monkeypatch: pytest.M
         result = cli(*command)
         assert result.code == 0, result.err
         assert "warning" in result.err and "insecure" in result.err.lower(), command
+    # Asked for in proxstate.yaml rather than on the command line.
+    monkeypatch.delenv("PROXSTATE_INSECURE")
+    config = synced / "proxstate.yaml"
+    config.write_text(config.read_text().replace("clusters: []", "clusters:\n  - tls:\n      insecure: true"))
+    for command in (("sync", "-C", str(synced)), ("drift", "-C", str(synced))):
+        result = cli(*command)
+        assert result.code == 0, result.err
+        assert "warning" in result.err and "insecure" in result.err.lower(), command
