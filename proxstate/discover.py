@@ -383,24 +383,40 @@ async def _read_storage(client: PveClient, reader: _Reader, inventory: Inventory
     unlisted = [n for n, item in zip(nodes, per_node, strict=True) if item is None]
     calls: list[Awaitable[RawContent | None]] = []
     for storage in sorted(storages.values(), key=lambda s: s.storage):
-        active = [n for n in sorted(storage.per_node) if storage.per_node[n].get("active") in (1, True, "1")]
+        states = storage.per_node
+        active = [n for n in sorted(states) if states[n].get("active") in (1, True, "1")]
+        # Enabled but not active (an NFS server that is down): the content cannot be listed now, and
+        # keeps its last state. A storage disabled on purpose has no content to keep.
+        down = [
+            n
+            for n in sorted(states)
+            if n not in active and states[n].get("enabled", 1) not in (0, False, "0")
+        ]
         shared = storage.definition.get("shared") in (1, True, "1") or any(
-            storage.per_node[n].get("shared") in (1, True, "1") for n in active
+            states[n].get("shared") in (1, True, "1") for n in active
         )
-        if not active:
-            if shared and unlisted:
+        if shared:
+            if active:
+                calls.append(reader.content(active[0], storage.storage, "_shared"))
+            elif down or unlisted:
                 # Perhaps active on a node whose list failed: its content keeps its last state.
+                why = "is not active on any node" if down else "is listed by no node that answered"
                 reader.failures.append(
                     ReadFailure(
                         resource_id=f"content/_shared/{storage.storage}",
-                        reason=f"no node that lists storage {storage.storage} answered",
+                        reason=f"storage {storage.storage} {why}",
                     )
                 )
             continue
-        if shared:
-            calls.append(reader.content(active[0], storage.storage, "_shared"))
-        else:
-            calls.extend(reader.content(n, storage.storage, n) for n in active)
+        calls.extend(reader.content(n, storage.storage, n) for n in active)
+        reader.failures += [
+            ReadFailure(
+                resource_id=f"content/{n}/{storage.storage}",
+                reason=f"storage {storage.storage} is enabled but not active on node {n}",
+                node=n,
+            )
+            for n in down
+        ]
     inventory.contents = [c for c in await _gather(calls) if c is not None]
 
 

@@ -161,3 +161,31 @@ def test_a_guest_on_a_node_the_cluster_does_not_list_is_kept(
     assert "qemu/102" in result.err and "pve9" in result.err
     assert committed(synced)["clusters/lab/qemu/102.yaml"] == before["clusters/lab/qemu/102.yaml"]
     assert_consistent(synced)
+
+
+def test_a_storage_that_is_not_active_keeps_its_content(synced: Path, cli: Any, small_cluster: Any) -> None:
+    """An enabled storage that is not active (its NFS server is down, say) cannot list its content:
+    the content keeps its last state and is named. A storage disabled on purpose has none to keep."""
+    small_cluster.storages["nfs"] = {
+        "type": "nfs", "active": 1, "content": "iso", "shared": 1, "files": set(),
+        "path": "/mnt/pve/nfs", "server": "192.0.2.5", "export": "/export",
+    }  # fmt: skip
+    small_cluster.store_file("nfs", "shared.iso", 5000)
+    assert cli("sync", "-C", str(synced)).code == 0
+    before = committed(synced)
+    small_cluster.storages["local"]["active"] = 0
+    small_cluster.storages["nfs"]["active"] = 0
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 3, result.err
+    for rid in ("content/pve1/local", "content/pve2/local", "content/_shared/nfs"):
+        assert f"kept the last state of {rid}: storage" in result.err, rid
+    after = committed(synced)
+    for path in ("content/pve1/local", "content/pve2/local", "content/_shared/nfs"):
+        assert after[f"clusters/lab/{path}.yaml"] == before[f"clusters/lab/{path}.yaml"]
+    assert b"active: false" in after["clusters/lab/storage/local.yaml"]
+    small_cluster.storages["local"]["disable"] = 1
+    small_cluster.storages["nfs"]["active"] = 1
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 0, result.err
+    assert "clusters/lab/content/pve1/local.yaml" not in committed(synced)
+    assert_consistent(synced)
