@@ -69,7 +69,7 @@ def test_hung_requests_end_in_bounded_time(
     before = committed(synced)
     _changed_everywhere(small_cluster)
     small_cluster._random.seed(7)
-    small_cluster.flaky_network(hang_rate=0.3, hang_secs=3)
+    small_cluster.flaky_network(hang_rate=0.3, hang_secs=1)
     monkeypatch.setenv("PROXSTATE_TIMEOUT", "0.3")
     started = time.monotonic()
     result = cli("sync", "-C", str(synced), *ONLY)
@@ -95,7 +95,7 @@ def test_one_guest_that_always_hangs_keeps_its_last_state(
         if request.path.endswith("/qemu/101/pending"):
             import asyncio
 
-            await asyncio.sleep(3)
+            await asyncio.sleep(1)
         return await hang(request, handler, generic, path_node)
 
     small_cluster._answer = hanging
