@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -426,14 +427,18 @@ def bench_size(n: int, *, latency: float, work: Path, repeat: int, profile: bool
     try:
         rounds = [one_round(server, n, work=work / f"round{i}", round_no=i) for i in range(repeat)]
         if profile:
-            profile_runs(server, work=work / f"round{repeat - 1}")
+            profile_runs(server, n, work=work / f"round{repeat - 1}")
     finally:
         server.stop()
     return best(rounds)
 
 
-def profile_runs(server: Server, *, work: Path) -> None:
-    """cProfile of a no-change sync, show-changes and log; the top entries go to results/."""
+def profile_runs(server: Server, n: int, *, work: Path) -> None:
+    """Profiles of a no-change sync, show-changes and log into results/.
+
+    cProfile counts every call but inflates small Python functions (the import machinery, asyncio);
+    pyinstrument, when installed, samples and shows where the time really goes.
+    """
     env = {
         **base_env(work),
         "PROXSTATE_URL": server.url,
@@ -447,16 +452,29 @@ def profile_runs(server: Server, *, work: Path) -> None:
         "show-changes": ["show-changes", "-C", repo, "HEAD~" + str(LOG_SNAPSHOTS)],
         "log": ["log", LOG_RESOURCE, "-C", repo],
     }
+    RESULTS.mkdir(parents=True, exist_ok=True)
     for name, args in commands.items():
+        what = f"`proxstate {args[0]}` ({name}) at N={n}"
         stats = work / f"{name}.prof"
         cmd = [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "proxstate", *args]
         subprocess.run(cmd, env=env, cwd=work, check=True, capture_output=True, timeout=CHILD_TIMEOUT)
-        RESULTS.mkdir(parents=True, exist_ok=True)
         with open(RESULTS / f"profile-{name}.txt", "w", encoding="utf-8") as out:
-            out.write(f"cProfile of `proxstate {' '.join(args[:1])}` ({name}), largest N of the last run\n")
+            out.write(f"cProfile of {what}\n")
             for order in ("tottime", "cumulative"):
                 report = pstats.Stats(str(stats), stream=out)
                 report.strip_dirs().sort_stats(order).print_stats(30)
+            # proxstate's own functions, and where the HTTP stack and pydantic spend.
+            report = pstats.Stats(str(stats), stream=out)
+            report.sort_stats("cumulative").print_stats(r"/proxstate/", 40)
+            report.sort_stats("tottime").print_stats(r"pydantic|_synchronization|importlib._bootstrap>", 12)
+        if importlib.util.find_spec("pyinstrument") is None:
+            continue
+        text = work / f"{name}.pyinstrument.txt"
+        cmd = [sys.executable, "-m", "pyinstrument", "-r", "text", "--no-color", "-o", str(text)]
+        cmd += ["-m", "proxstate", *args]
+        subprocess.run(cmd, env=env, cwd=work, check=True, capture_output=True, timeout=CHILD_TIMEOUT)
+        body = text.read_text(encoding="utf-8")
+        (RESULTS / f"pyinstrument-{name}.txt").write_text(f"pyinstrument of {what}\n{body}", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- report
