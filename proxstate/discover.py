@@ -44,6 +44,7 @@ from proxstate.inventory import (
 from proxstate.privileges import PERMISSIONS_PATH, Permissions, hidden_failures, parse_permissions
 
 T = TypeVar("T")
+SNAPSHOT_CONFIG = "snapshot-config"
 
 TASK_LIMIT = 5000
 # Errors that say the node as a whole could not be reached, not that one resource failed.
@@ -312,36 +313,47 @@ async def discover(
                 )
             )
     readable = [r for r in guest_entries if r.get("node") in reachable]
-    if options.guest_details:
-        guests = await _gather([reader.guest(e) for e in readable])
-        inventory.guests = [g for g in guests if g is not None]
-    else:
-        inventory.guests = [_listed_guest(e) for e in guest_entries]
-
     declared_kinds = kinds & frozenset(CATALOG_KINDS)
-    if declared_kinds:
-        await _read_declared(
-            client,
-            reader,
-            inventory,
-            kinds=declared_kinds,
-            reachable=sorted(reachable),
-            unreachable=sorted(unreachable),
+    # Every stage below needs only the inventory, so they run together and keep the allowed number
+    # of requests in flight; only snapshot configs wait for the guest reads that name the snapshots.
+    early = declared_kinds - {SNAPSHOT_CONFIG}
+
+    async def guests_then_snapshots() -> None:
+        if options.guest_details:
+            guests = await _gather([reader.guest(e) for e in readable])
+            inventory.guests = [g for g in guests if g is not None]
+        else:
+            inventory.guests = [_listed_guest(e) for e in guest_entries]
+        if SNAPSHOT_CONFIG in declared_kinds:
+            await _read_declared(
+                client,
+                reader,
+                inventory,
+                kinds=frozenset({SNAPSHOT_CONFIG}),
+                reachable=sorted(reachable),
+                guests=inventory.guests,
+            )
+
+    stages: list[Awaitable[None]] = [guests_then_snapshots()]
+    if early:
+        listed = [_listed_guest(e) for e in readable]
+        stages.append(
+            _read_declared(client, reader, inventory, kinds=early, reachable=sorted(reachable), guests=listed)
         )
     if kinds & {"storage", "content"}:
-        await _read_storage(client, reader, inventory, sorted(reachable))
+        stages.append(_read_storage(client, reader, inventory, sorted(reachable)))
     if "tasks" in kinds:
-        found_tasks = await _gather([reader.tasks(n) for n in sorted(reachable)])
-        for item in found_tasks:
-            if item is not None:
-                node, tasks = item
-                finished = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
-                if options.task_errors:
-                    # Older PVE versions ignore the `errors` filter; apply it here as well.
-                    finished = [t for t in finished if t.get("status") not in (None, "OK")]
-                inventory.tasks[node] = finished
-        if options.task_logs:
-            await _read_task_logs(client, reader, inventory)
+        stages.append(_read_tasks(client, reader, inventory, sorted(reachable)))
+    await asyncio.gather(*stages)
+    if declared_kinds:
+        # Unreachable nodes, and guests that were not read, keep their configuration documents.
+        not_read = [
+            (kind, int(vmid), f.reason)
+            for f in reader.failures
+            for kind, _, vmid in [f.resource_id.partition("/")]
+            if kind in ("qemu", "lxc") and vmid.isdigit()
+        ]
+        reader.failures += kept_failures(declared_kinds, nodes=sorted(unreachable), guests=not_read)
     _nodes_gone(nodes, reader)
     inventory.failures = reader.failures
     return inventory
@@ -427,7 +439,7 @@ async def _read_declared(
     *,
     kinds: frozenset[str],
     reachable: list[str],
-    unreachable: list[str],
+    guests: list[RawGuest],
 ) -> None:
     async def get(path: str) -> object:
         reader.total += 1
@@ -441,17 +453,24 @@ async def _read_declared(
             reader.done += 1
             reader.progress(done=reader.done, total=reader.total, what=path)
 
-    inventory.declared = await read_declared(
-        get, kinds=kinds, nodes=reachable, guests=inventory.guests, on_failure=reader.failures.append
+    found = await read_declared(
+        get, kinds=kinds, nodes=reachable, guests=guests, on_failure=reader.failures.append
     )
-    # Guests that were not read keep their firewall and snapshot documents too.
-    not_read = [
-        (kind, int(vmid), f.reason)
-        for f in reader.failures
-        for kind, _, vmid in [f.resource_id.partition("/")]
-        if kind in ("qemu", "lxc") and vmid.isdigit()
-    ]
-    reader.failures += kept_failures(kinds, nodes=unreachable, guests=not_read)
+    inventory.declared.extend(found)
+
+
+async def _read_tasks(client: PveClient, reader: _Reader, inventory: Inventory, nodes: list[str]) -> None:
+    options = reader.options
+    for item in await _gather([reader.tasks(n) for n in nodes]):
+        if item is not None:
+            node, tasks = item
+            finished = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
+            if options.task_errors:
+                # Older PVE versions ignore the `errors` filter; apply it here as well.
+                finished = [t for t in finished if t.get("status") not in (None, "OK")]
+            inventory.tasks[node] = finished
+    if options.task_logs:
+        await _read_task_logs(client, reader, inventory)
 
 
 async def _read_task_logs(client: PveClient, reader: _Reader, inventory: Inventory) -> None:
