@@ -28,7 +28,7 @@ from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
 Binding = dict[str, str]
 Get = Callable[[str], Awaitable[Any]]
 _ABSENT_WORDS = re.compile(
-    r"not installed|not initialized|not configured|no such file|not available|not supported|unknown|ENOENT",
+    r"not installed|not initialized|no such file|not supported|ENOENT",
     re.IGNORECASE,
 )
 

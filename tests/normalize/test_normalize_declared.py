@@ -109,3 +109,8 @@ def test_declared_ids_round_trip_through_paths() -> None:
         assert str(path).startswith("clusters/lab/")
         assert ".." not in path.parts
         assert resource_of_path(path) == ("lab", rid)
+
+
+def test_a_vague_server_error_is_a_failure_not_an_absent_feature() -> None:
+    assert not is_absent(ServerError("unknown error while reading the file", status=500))
+    assert not is_absent(ServerError("service not available right now", status=500))
