@@ -77,11 +77,11 @@ def instrument() -> Callable[[list[str]], None]:
     return main
 
 
-def run_sync(cli: Callable[[list[str]], None], repo: Path) -> tuple[float, float]:
+def run_sync(cli: Callable[[list[str]], None], repo: Path, options: list[str]) -> tuple[float, float]:
     totals.clear()
     cpu, wall = time.process_time(), time.perf_counter()
     try:
-        cli(["sync", "-C", str(repo)])
+        cli(["sync", "-C", str(repo), *options])
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
@@ -99,10 +99,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guests", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.005)
+    parser.add_argument("--only", metavar="KINDS", help="sync only these kinds (proxstate sync --only)")
     parser.add_argument(
         "--at", metavar="REV", help="proxstate as committed at REV instead of the working tree"
     )
     args = parser.parse_args()
+    options = ["--only", args.only] if args.only else []
     with tempfile.TemporaryDirectory(prefix="proxstate-phases-") as tmp:
         work = Path(tmp)
         if args.at:
@@ -123,11 +125,11 @@ def main() -> int:
             repo = work / "state"
             with contextlib.suppress(SystemExit), contextlib.redirect_stdout(None):
                 cli(["init", str(repo)])
-            report("sync, fresh repository", *run_sync(cli, repo))
-            report("sync, nothing changed", *run_sync(cli, repo))
+            report("sync, fresh repository", *run_sync(cli, repo, options))
+            report("sync, nothing changed", *run_sync(cli, repo, options))
             for i, (node, vmid) in enumerate(changed_guests(args.guests)):
                 server.put_config(node, vmid, {"memory": 8192 + i, "description": f"phases {i}"})
-            report("sync, 1% changed", *run_sync(cli, repo))
+            report("sync, 1% changed", *run_sync(cli, repo, options))
         finally:
             server.stop()
     return 0
