@@ -83,13 +83,16 @@ class DeclaredReader:
 
     async def _expand(self, entry: Entry, bindings: list[Binding]) -> list[Binding]:
         for param, (source, field) in entry.sources.items():
+            # Start every source read before awaiting any (one per guest for guest ipsets).
+            reads = [self._fetch(fill(source, binding, escape=True)) for binding in bindings]
+            answers = await asyncio.gather(*reads, return_exceptions=True)
             expanded: list[Binding] = []
-            for binding in bindings:
-                try:
-                    items = await self._fetch(fill(source, binding, escape=True))
-                except ApiError as error:
-                    self._fail(entry, binding, error)
+            for binding, items in zip(bindings, answers, strict=True):
+                if isinstance(items, ApiError):
+                    self._fail(entry, binding, items)
                     continue
+                if isinstance(items, BaseException):
+                    raise items
                 for item in items if isinstance(items, list) else []:
                     if isinstance(item, dict) and item.get(field) not in (None, ""):
                         expanded.append({**binding, param: str(item[field])})

@@ -105,7 +105,8 @@ def test_password_changed_in_the_middle(
     assert_consistent(synced)
 
 
-@pytest.mark.parametrize("when", ["/pending", "/storage", "/content"])
+# Markers of requests that come early in their stage, so that more requests follow them.
+@pytest.mark.parametrize("when", ["/pending", "/storage", "/firewall/options"])
 def test_token_revoked_in_the_middle(synced: Path, cli: Any, small_cluster: Any, when: str) -> None:
     """Whenever the token stops working, the sync stops with one clear error and records nothing."""
     before = committed(synced)
