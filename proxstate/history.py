@@ -11,7 +11,7 @@ from typing import Any
 
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, attribute, compare
 from proxstate.errors import RevisionError
-from proxstate.record import parse_document
+from proxstate.record import cluster_names, parse_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
@@ -66,16 +66,14 @@ def _head(repo: StateRepo) -> str:
 
 
 def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict[str, Any]]:
-    prefix = f"{cluster_dir(cluster)}/tasks/" if cluster else f"{CLUSTERS_DIR}/"
+    """The tasks recorded at rev: only the files under tasks/ are read."""
     tasks: list[dict[str, Any]] = []
-    for path, content in repo.read_tree(rev, prefix).items():
-        located = resource_of_path(path)
-        if located is None or not located[1].startswith("tasks/"):
-            continue
-        doc = parse_document(content, path=path)
-        for upid, task in (doc.get("tasks") or {}).items():
-            if isinstance(task, dict):
-                tasks.append({**task, "upid": upid})
+    for name in [cluster] if cluster else cluster_names(repo, rev):
+        for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/tasks/").items():
+            doc = parse_document(content, path=path)
+            for upid, task in (doc.get("tasks") or {}).items():
+                if isinstance(task, dict):
+                    tasks.append({**task, "upid": upid})
     return tasks
 
 
@@ -137,17 +135,7 @@ def resource_log(
     """Each commit that changed the resource, newest first, with its field-level changes."""
     if repo.head() is None:
         raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
-    clusters = (
-        [cluster]
-        if cluster
-        else sorted(
-            {
-                loc[0]
-                for loc in (resource_of_path(p) for p in repo.read_tree(repo.head(), f"{CLUSTERS_DIR}/"))
-                if loc
-            }
-        )
-    )
+    clusters = [cluster] if cluster else cluster_names(repo, repo.head())
     entries: list[LogEntry] = []
     for name in clusters:
         path = str(document_path(name, resource_id))

@@ -61,8 +61,15 @@ def documents_at(
     return out
 
 
+def cluster_names(repo: StateRepo, rev: str | None) -> list[str]:
+    """The clusters recorded at rev, from the folder names alone (no file is read)."""
+    folders = {path.split("/")[1] for path in repo.paths(rev, f"{CLUSTERS_DIR}/") if path.count("/") >= 2}
+    names = (resource_of_path(f"{CLUSTERS_DIR}/{folder}/cluster.yaml") for folder in folders)
+    return sorted(name[0] for name in names if name is not None)
+
+
 def clusters_at(repo: StateRepo, rev: str | None) -> list[str]:
-    return sorted({d.cluster for d in documents_at(repo, rev, pattern="cluster")})
+    return cluster_names(repo, rev)
 
 
 def document_of(

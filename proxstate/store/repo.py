@@ -113,6 +113,15 @@ class StateRepo:
 
     def read_tree(self, rev: str | None, prefix: str) -> dict[str, bytes]:
         """path -> content of every file under `prefix` at `rev` ({} for None or an unborn branch)."""
+        wanted = self._listed(rev, prefix)
+        contents = self._git.read_objects(wanted.values())
+        return {path: contents[sha] or b"" for path, sha in wanted.items()}
+
+    def paths(self, rev: str | None, prefix: str) -> list[str]:
+        """The files under `prefix` at `rev`, without reading them (one `git ls-tree`)."""
+        return sorted(self._listed(rev, prefix))
+
+    def _listed(self, rev: str | None, prefix: str) -> dict[str, str]:
         if rev is None:
             return {}
         commit = None if rev.startswith("-") else self.head(rev)
@@ -121,9 +130,7 @@ class StateRepo:
                 return {}
             commit = self.resolve(rev)  # a date, or an error that says what is wrong
         listed = self._git.list_tree(commit, history.directory_of(prefix))
-        wanted = {path: sha for path, (_, sha) in listed.items() if path.startswith(prefix)}
-        contents = self._git.read_objects(wanted.values())
-        return {path: contents[sha] or b"" for path, sha in wanted.items()}
+        return {path: sha for path, (_, sha) in listed.items() if path.startswith(prefix)}
 
     def _unborn(self, rev: str) -> bool:
         """Whether `rev` names the checked-out branch while it has no commit yet."""
