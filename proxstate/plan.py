@@ -16,7 +16,7 @@ through exactly the same rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -47,8 +47,9 @@ class Selection:
 @dataclass(kw_only=True)
 class ClusterPlan:
     cluster: str
-    previous: dict[str, Document]
-    current: dict[str, Document]
+    previous: Mapping[str, Document]  # as recorded before (parsed on access)
+    current: dict[str, Document]  # the documents written or compared now
+    kept: frozenset[str] = frozenset()  # recorded documents kept byte for byte (not read again)
     files: dict[str, bytes | None]  # path -> new content, or None to remove; only what changes
     changes: list[ResourceChange]
     failures: list[ReadFailure]
@@ -60,22 +61,42 @@ def kind_of(resource_id: str) -> str:
     return resource_id.split("/", 1)[0]
 
 
-def load_documents(cluster: str, files: Mapping[str, bytes]) -> tuple[dict[str, Document], dict[str, bytes]]:
-    """Recorded documents of one cluster by resource id, and their exact bytes."""
-    docs: dict[str, Document] = {}
+class RecordedDocuments(Mapping[str, Document]):
+    """The recorded documents of one cluster by resource id, parsed only when looked at.
+
+    A sync compares the new rendering with the recorded bytes first; most documents are unchanged
+    and are never parsed.
+    """
+
+    def __init__(self, raw: dict[str, bytes]) -> None:
+        self.raw = raw
+        self._parsed: dict[str, Document] = {}
+
+    def __getitem__(self, rid: str) -> Document:
+        if rid not in self._parsed:
+            try:
+                loaded = yamlio.load(self.raw[rid].decode("utf-8"))
+            except (ProxstateError, UnicodeDecodeError):
+                loaded = None
+            # A file that does not load is replaced by what the cluster says now.
+            self._parsed[rid] = loaded if isinstance(loaded, dict) else {}
+        return self._parsed[rid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+def load_documents(cluster: str, files: Mapping[str, bytes]) -> RecordedDocuments:
+    """Recorded documents of one cluster by resource id (with their exact bytes in `.raw`)."""
     raw: dict[str, bytes] = {}
     for path, content in files.items():
         located = resource_of_path(path)
-        if located is None or located[0] != cluster:
-            continue
-        try:
-            loaded = yamlio.load(content.decode("utf-8"))
-        except (ProxstateError, UnicodeDecodeError):
-            loaded = None
-        # A file that does not load is replaced by what the cluster says now.
-        docs[located[1]] = loaded if isinstance(loaded, dict) else {}
-        raw[located[1]] = content
-    return docs, raw
+        if located is not None and located[0] == cluster:
+            raw[located[1]] = content
+    return RecordedDocuments(raw)
 
 
 def _merge_tasks(previous: Document | None, current: Document) -> Document:
@@ -124,7 +145,7 @@ def plan_cluster(
 ) -> ClusterPlan:
     cluster = inventory.cluster.name
     selection = selection or Selection()
-    previous, previous_raw = load_documents(cluster, previous_files)
+    previous = load_documents(cluster, previous_files)
     fresh = {
         rid: doc
         for rid, doc in normalize_inventory(inventory, options=options).items()
@@ -137,25 +158,24 @@ def plan_cluster(
     named = {f.node for f in inventory.failures if f.node_unreachable and f.node is not None}
     unreachable_nodes = sorted(set(unreachable) | named)
 
-    def keep_previous(rid: str, doc: Document) -> bool:
+    def keep_previous(rid: str) -> bool:
         kind = kind_of(rid)
         if kind not in inventory.kinds or any(fnmatchcase(rid, pattern) for pattern in failed + unseen):
             return True
-        if kind in ("qemu", "lxc") and doc.get("node") in unreachable:
-            return True
         if kind == "content" and rid.split("/")[1] in unreachable:
             return True
+        if kind in ("qemu", "lxc"):
+            return previous[rid].get("node") in unreachable
         return kind == "tasks"
 
+    # Kept documents stay byte for byte as recorded; they are not parsed or rendered again.
+    kept = {rid for rid in previous if rid not in fresh and keep_previous(rid)}
     current: dict[str, Document] = {}
-    for rid, doc in previous.items():
-        if rid not in fresh and keep_previous(rid, doc):
-            current[rid] = doc
     for rid, doc in fresh.items():
         if kind_of(rid) == "node" and doc.get("name") in unreachable:
             current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
         elif any(fnmatchcase(rid, pattern) for pattern in failed) and rid in previous:
-            current[rid] = previous[rid]
+            kept.add(rid)
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)
         elif kind_of(rid) == "storage" and unreachable:
@@ -165,14 +185,14 @@ def plan_cluster(
 
     files: dict[str, bytes | None] = {}
     changes: list[ResourceChange] = []
-    for rid in sorted(set(previous) | set(current)):
+    for rid in sorted((set(previous) | set(current)) - kept):
         path = str(document_path(cluster, rid))
         new_doc = current.get(rid)
         if new_doc is None:
             files[path] = None
         else:
             rendered = yamlio.dump(new_doc).encode("utf-8")
-            if previous_raw.get(rid) == rendered:
+            if previous.raw.get(rid) == rendered:
                 continue
             files[path] = rendered
         change = compare(cluster=cluster, resource_id=rid, old=previous.get(rid), new=new_doc)
@@ -182,6 +202,7 @@ def plan_cluster(
         cluster=cluster,
         previous=previous,
         current=current,
+        kept=frozenset(kept),
         files=files,
         changes=changes,
         failures=list(inventory.failures),

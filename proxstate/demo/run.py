@@ -86,7 +86,8 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         config = parse_config(config_text)
         step(f"state repository ready in {root}")
         first = sync(root, config=config, request=SyncRequest(message="first snapshot"), env=env)
-        step(f"first snapshot: {len(first.clusters[0].plan.current)} resources recorded")
+        recorded = first.clusters[0].plan
+        step(f"first snapshot: {len(recorded.current) + len(recorded.kept)} resources recorded")
         for change in scenario.CHANGES:
             step(f"  change: {change}")
         _api(server, lambda client: scenario.changes(client, server))
