@@ -1,0 +1,247 @@
+"""The readers behind discovery: one object per run that counts progress and collects failures,
+and the per-kind reads (nodes, guests, storage and content, tasks, the declarative catalog).
+
+Every read goes through `Reader.attempt`, which turns an API error into a ReadFailure (the
+resource keeps its last state) unless the credentials stopped working, which ends the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from proxstate.api.client import PveClient
+from proxstate.errors import (
+    ApiError,
+    ApiTimeout,
+    AuthenticationError,
+    ConnectError,
+    NodeUnreachable,
+    ProtocolError,
+)
+from proxstate.inventory import (
+    GuestKind,
+    Payload,
+    RawContent,
+    RawGuest,
+    RawNode,
+    ReadFailure,
+)
+from proxstate.privileges import PERMISSIONS_PATH, Permissions, parse_permissions
+
+T = TypeVar("T")
+SNAPSHOT_CONFIG = "snapshot-config"
+
+TASK_LIMIT = 5000
+# Errors that say the node as a whole could not be reached, not that one resource failed.
+UNREACHABLE = (NodeUnreachable, ApiTimeout, ConnectError)
+
+
+class Progress(Protocol):
+    def __call__(self, *, done: int, total: int, what: str) -> None: ...
+
+
+def no_progress(*, done: int, total: int, what: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiscoveryOptions:
+    kinds: frozenset[str]
+    cluster_name: str | None = None  # from proxstate.yaml; else PVE's own
+    task_days: int = 7
+    task_logs: bool = False
+    nodes: frozenset[str] | None = None  # only these nodes (discover-* --node)
+    guest_details: bool = True  # read each guest's config, pending changes and snapshots
+    task_limit: int = TASK_LIMIT
+    task_errors: bool = False  # only failed tasks
+    now: float | None = None
+
+
+def cluster_name_of(status: list[Payload], nodes: list[str]) -> str:
+    """PVE's cluster name, or the node name of a standalone host."""
+    for entry in status:
+        if entry.get("type") == "cluster" and entry.get("name"):
+            return str(entry["name"])
+    return nodes[0] if len(nodes) == 1 else "pve"
+
+
+def reason_of(exc: ApiError) -> str:
+    return exc.message
+
+
+class Reader:
+    """One discovery run: the client, the inventory being filled, and the progress count."""
+
+    def __init__(self, client: PveClient, options: DiscoveryOptions, progress: Progress) -> None:
+        self.client = client
+        self.options = options
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+        self.failures: list[ReadFailure] = []
+        self.gone: dict[str, str] = {}  # nodes PVE said were unreachable (595/596) after all
+
+    async def attempt(
+        self, resource_id: str, call: Awaitable[T], what: str, *, node: str | None = None
+    ) -> T | None:
+        """Run one call (for `node`, if it is for one); on an API error record the failure and
+        return None.
+
+        A refused login or token ends the whole discovery: nothing more can be read with it.
+        """
+        self.total += 1
+        try:
+            return await call
+        except AuthenticationError:
+            raise
+        except ApiError as exc:
+            if isinstance(exc, NodeUnreachable) and node is not None:
+                self.gone.setdefault(node, reason_of(exc))
+            self.failures.append(
+                ReadFailure(
+                    resource_id=resource_id,
+                    reason=reason_of(exc),
+                    node_unreachable=isinstance(exc, UNREACHABLE),
+                    node=node,
+                )
+            )
+            return None
+        finally:
+            self.done += 1
+            self.progress(done=self.done, total=self.total, what=what)
+
+    async def node(self, entry: Payload, cluster_entry: Payload | None) -> RawNode:
+        name = str(entry.get("node") or entry.get("name"))
+        online = entry.get("status") == "online"
+        if not online:
+            reason = "node is offline (cluster status: {})".format(entry.get("status") or "unknown")
+            return RawNode(
+                name=name, online=False, resource=entry, cluster_entry=cluster_entry, unreachable=reason
+            )
+        status = await self.attempt(f"node/{name}", self.client.node_status(name), f"node {name}", node=name)
+        failure = self.failures[-1] if status is None and self.failures else None
+        return RawNode(
+            name=name,
+            online=True,
+            resource=entry,
+            cluster_entry=cluster_entry,
+            status=status.payload() if status is not None else None,
+            unreachable=failure.reason if failure is not None and failure.node_unreachable else None,
+        )
+
+    async def guest(self, entry: Payload) -> RawGuest | None:
+        kind: GuestKind = "qemu" if entry["type"] == "qemu" else "lxc"
+        vmid = int(entry["vmid"])
+        node = str(entry["node"])
+        rid = f"{kind}/{vmid}"
+        client = self.client
+        pending_call = client.qemu_pending(node, vmid) if kind == "qemu" else client.lxc_pending(node, vmid)
+        pending = await self.attempt(rid, pending_call, rid, node=node)
+        if pending is None:
+            return None
+        entries = [p.payload() for p in pending]
+        config = {str(e["key"]): e["value"] for e in entries if "value" in e}
+        snapshots = None
+        if "parent" in config:
+            snap_call = (
+                client.qemu_snapshots(node, vmid) if kind == "qemu" else client.lxc_snapshots(node, vmid)
+            )
+            snaps = await self.attempt(rid, snap_call, rid, node=node)
+            if snaps is None:
+                return None
+            snapshots = [s.payload() for s in snaps]
+        return RawGuest(
+            kind=kind,
+            vmid=vmid,
+            node=node,
+            resource=entry,
+            config=config,
+            pending=entries,
+            snapshots=snapshots,
+        )
+
+    async def node_storage(self, node: str) -> tuple[str, list[Payload]] | None:
+        # A failure here leaves every storage definition with its last recorded node states, and
+        # the content recorded for the node as it was: without the list, no content is read there.
+        found = await self.attempt(
+            "storage/*", self.client.node_storage(node), f"storage on {node}", node=node
+        )
+        if found is None:
+            failure = self.failures[-1]
+            self.failures.append(
+                ReadFailure(
+                    resource_id=f"content/{node}/*",
+                    reason=failure.reason,
+                    node_unreachable=failure.node_unreachable,
+                    node=node,
+                )
+            )
+            return None
+        return node, [s.payload() for s in found]
+
+    async def content(self, node: str, storage: str, folder: str) -> RawContent | None:
+        rid = f"content/{folder}/{storage}"
+        found = await self.attempt(rid, self.client.storage_content(node, storage), rid, node=node)
+        return (
+            None
+            if found is None
+            else RawContent(node=folder, storage=storage, volumes=[v.payload() for v in found])
+        )
+
+    async def tasks(self, node: str) -> tuple[str, list[Payload]] | None:
+        now = self.options.now if self.options.now is not None else time.time()
+        since = int(now - self.options.task_days * 86400)
+        call = self.client.node_tasks(
+            node,
+            since=since,
+            limit=self.options.task_limit,
+            source="archive",
+            errors=self.options.task_errors or None,
+        )
+        found = await self.attempt(f"tasks/{node}/*", call, f"tasks on {node}", node=node)
+        return None if found is None else (node, [t.payload() for t in found])
+
+
+async def read_permissions(client: PveClient) -> Permissions | None:
+    """The login's effective privileges; None when PVE does not say (nothing is assumed then)."""
+    try:
+        return parse_permissions(await client.get(PERMISSIONS_PATH))
+    except AuthenticationError:
+        raise
+    except ApiError:
+        return None
+
+
+MAX_VMID = 999_999_999  # PVE's pve-vmid format: 100 to 999999999
+
+
+def check_resources(entries: list[Payload]) -> None:
+    """ProtocolError for a resource list that cannot be the cluster's: one without any node (every
+    cluster lists its nodes, whatever the privileges), or a guest without a valid vmid. Recording
+    such a list would remove what it leaves out."""
+    where = "unexpected answer from PVE at GET /cluster/resources"
+    if not any(entry.get("type") == "node" for entry in entries):
+        raise ProtocolError(f"{where}: it lists no node", path="/cluster/resources")
+    for index, entry in enumerate(entries):
+        vmid = entry.get("vmid")
+        if entry.get("type") in ("qemu", "lxc") and not (isinstance(vmid, int) and 0 < vmid <= MAX_VMID):
+            raise ProtocolError(
+                f"{where}: item {index} is a {entry['type']} guest without a valid vmid",
+                path="/cluster/resources",
+            )
+
+
+def listed_guest(entry: Payload) -> RawGuest:
+    """A guest as /cluster/resources lists it, without its config (discovery tables)."""
+    kind: GuestKind = "qemu" if entry.get("type") == "qemu" else "lxc"
+    return RawGuest(
+        kind=kind, vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={}
+    )
+
+
+async def gather(calls: Sequence[Awaitable[T]]) -> list[T]:
+    return list(await asyncio.gather(*calls))
