@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from proxstate import yamlio
 from proxstate.errors import StoreError
-from proxstate.yamlio import dump, load
+from proxstate.yamlio import dump, library, load, own
 
 AMBIGUOUS = [
     "yes", "no", "Yes", "NO", "on", "off", "On", "y", "n", "Y", "N", "true", "False", "TRUE",
@@ -208,7 +208,7 @@ def _load_yaml_1_1(text: str) -> Any:
 def _library_load(text: str) -> Any:
     """What the YAML library alone reads (the reference for the fast reader)."""
     try:
-        return ("value", yamlio._loader().load(text))
+        return ("value", library._loader().load(text))
     except Exception:
         return ("error", None)
 
@@ -224,7 +224,7 @@ def test_documents_in_own_style_skip_the_yaml_library(monkeypatch: pytest.Monkey
     def refuse() -> None:
         raise AssertionError("the YAML library was used")
 
-    monkeypatch.setattr(yamlio, "_loader", refuse)
+    monkeypatch.setattr(library, "_loader", refuse)
     assert load(text) == document
 
 
@@ -254,7 +254,7 @@ def test_other_styles_are_read_by_the_yaml_library(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_KEY_LIKE, _JSON_LIKE, min_size=1, max_size=4))
 def test_fast_reader_reads_every_dumped_document(document: dict[str, Any]) -> None:
-    assert yamlio._read_own(dump(document)) == document
+    assert own._read_own(dump(document)) == document
 
 
 @settings(max_examples=300, deadline=None)

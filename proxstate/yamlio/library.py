@@ -1,0 +1,90 @@
+"""Loading any YAML: the own-style fast path first, then ruamel.yaml's safe loader (YAML 1.2)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import YAMLError
+
+from proxstate.errors import StoreError
+from proxstate.yamlio.own import _NotOwnStyle, _read_own
+
+# --------------------------------------------------------------------------- loading
+
+
+def _construct_as_string(constructor: SafeConstructor, node: Any) -> str:
+    return str(constructor.construct_scalar(node))
+
+
+class _JsonLikeConstructor(SafeConstructor):
+    """The safe constructor, minus the types JSON does not have."""
+
+
+for _tag in ("timestamp", "value", "merge"):
+    _JsonLikeConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_as_string)
+
+# One configured loader per thread: building one costs more than loading a small document.
+_loaders = threading.local()
+
+
+def _loader() -> YAML:
+    yaml: YAML | None = getattr(_loaders, "yaml", None)
+    if yaml is None:
+        yaml = YAML(typ="safe", pure=True)
+        yaml.Constructor = _JsonLikeConstructor
+        yaml.allow_duplicate_keys = False
+        _loaders.yaml = yaml
+    return yaml
+
+
+def load(text: str) -> Any:
+    """The value of a YAML document (YAML 1.2 core schema; `yes` stays a string)."""
+    try:
+        return _read_own(text)
+    except _NotOwnStyle:
+        pass
+    try:
+        return _loader().load(text)
+    except YAMLError as error:
+        raise StoreError(f"invalid YAML: {_describe(error)}") from error
+    except (ValueError, TypeError, RecursionError) as error:
+        raise StoreError(f"invalid YAML: {error}") from error
+
+
+def _describe(error: YAMLError) -> str:
+    problem = getattr(error, "problem", None)
+    mark = getattr(error, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(error).split())
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of the setting at path (keys and list indexes) in text, for error messages.
+
+    Where the path goes deeper than the text (a missing key), the line of its deepest existing part.
+    """
+    try:
+        node: Any = YAML(typ="rt", pure=True).load(text)
+    except (YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    line: int | None = None
+    for part in path:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            break
+        try:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                line, _ = lc.item(part)
+                node = node[part]
+            elif isinstance(part, str) and isinstance(node, dict) and part in node:
+                line, _ = lc.key(part)
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    return None if line is None else line + 1
