@@ -52,7 +52,7 @@ def drift(
         found = repo.commits(rev_range=rev, max_count=1)
         base = commit_ref(found[0]) if found else None
     options = normalize_options(config, env)
-    selection = Selection(include=tuple(config.record.include), exclude=tuple(config.record.exclude))
+    selection = Selection.of(config)
     # Tasks are history, not state: a new finished task is not drift.
     read_kinds = (kinds or frozenset(config.record.kinds)) - {"tasks"}
     changes: list[ResourceChange] = []

@@ -22,6 +22,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from proxstate import yamlio
+from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
 from proxstate.errors import ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
@@ -37,6 +38,10 @@ class Selection:
 
     include: tuple[str, ...] = ("*",)
     exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, config: ProxstateConfig) -> Selection:
+        return cls(include=tuple(config.record.include), exclude=tuple(config.record.exclude))
 
     def wants(self, resource_id: str) -> bool:
         if not any(resource_glob_matches(p, resource_id) for p in self.include):

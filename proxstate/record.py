@@ -68,10 +68,6 @@ def cluster_names(repo: StateRepo, rev: str | None) -> list[str]:
     return sorted(name[0] for name in names if name is not None)
 
 
-def clusters_at(repo: StateRepo, rev: str | None) -> list[str]:
-    return cluster_names(repo, rev)
-
-
 def document_of(
     repo: StateRepo, resource_id: str, *, rev: str | None, cluster: str | None
 ) -> RecordedDocument:
@@ -79,7 +75,7 @@ def document_of(
     commit = repo.resolve(rev) if rev else repo.head()
     if commit is None:
         raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
-    names = [cluster] if cluster else clusters_at(repo, commit)
+    names = [cluster] if cluster else cluster_names(repo, commit)
     found = []
     for name in names:
         path = str(document_path(name, resource_id))

@@ -115,13 +115,18 @@ def read_cluster(
     return run(go)
 
 
+def counts_text(changes: list[ResourceChange]) -> str:
+    """`1 added, 3 changed, 0 removed`: the summary of commit subjects and of the sync's output."""
+    counts = {"added": 0, "modified": 0, "removed": 0}
+    for change in changes:
+        counts[change.action] += 1
+    return f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
+
+
 def commit_message(plan: ClusterPlan, *, extra: str | None) -> str:
     """The message of a sync commit. Names from the API are escaped: they cannot add a line (or a
     trailer) to the message, nor hold a NUL, which git refuses."""
-    counts = {"added": 0, "modified": 0, "removed": 0}
-    for change in plan.changes:
-        counts[change.action] += 1
-    what = f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
+    what = counts_text(plan.changes)
     cluster = escape_unsafe(plan.cluster)
     subject = f"sync {cluster}: {what}"
     body = [escape_unsafe(summarize(change)) for change in plan.changes]
@@ -172,7 +177,7 @@ def sync(
         if config.commit.author
         else None
     )
-    selection = Selection(include=tuple(config.record.include), exclude=tuple(config.record.exclude))
+    selection = Selection.of(config)
     options = normalize_options(config, env)
     result = SyncResult()
     clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)

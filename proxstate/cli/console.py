@@ -56,6 +56,9 @@ class Console:
     def warn(self, text: str) -> None:
         click.echo(f"proxstate: warning: {text}", err=True)
 
+    def warn_insecure(self) -> None:
+        self.warn("TLS verification is off (insecure): the connection can be intercepted")
+
     def rich(self) -> RichConsole:
         from rich.console import Console as RichConsole
 

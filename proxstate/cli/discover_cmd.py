@@ -161,7 +161,7 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
     cluster = one_cluster(root, name=cluster_name, overrides=overrides)
     settings = resolve_connection(cluster, overrides=overrides, env=environment())
     if settings.insecure:
-        console.warn("TLS verification is off (--insecure): the connection can be intercepted")
+        console.warn_insecure()
     kinds = frozenset(k for s in wanted for k in KINDS_OF[s]) | {"node"}
     options = DiscoveryOptions(
         kinds=kinds,

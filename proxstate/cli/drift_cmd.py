@@ -11,7 +11,7 @@ from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.history_cmd import REPORT_FORMATS, render
 from proxstate.cli.main import cli
-from proxstate.cli.options import connection_options, overrides_from, repo_option
+from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.drift import drift
 
@@ -48,8 +48,7 @@ def drift_command(
     """
     overrides = overrides_from(dict(params))
     config = config_at(repo)
-    if overrides.insecure or any(c.tls.insecure for c in config.clusters):
-        console.warn("TLS verification is off (insecure): the connection can be intercepted")
+    warn_if_insecure(console, overrides, config)
     with console.progress("drift") as progress:
         result = drift(
             repo,

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from proxstate.cli.console import Console
+    from proxstate.config import ProxstateConfig
     from proxstate.connection import ConnectionOverrides
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,6 +82,12 @@ def overrides_from(params: dict[str, Any]) -> ConnectionOverrides:
         timeout=params.pop("timeout", None),
         concurrency=params.pop("concurrency", None),
     )
+
+
+def warn_if_insecure(console: Console, overrides: ConnectionOverrides, config: ProxstateConfig) -> None:
+    """Every run that turns TLS verification off says so, whether by flag, variable or file."""
+    if overrides.insecure or any(cluster.tls.insecure for cluster in config.clusters):
+        console.warn_insecure()
 
 
 def repo_option(func: F) -> F:

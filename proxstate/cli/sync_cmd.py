@@ -10,20 +10,17 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
-from proxstate.cli.options import connection_options, overrides_from, repo_option
+from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
 from proxstate.report.values import escape_unsafe
-from proxstate.sync import ClusterSync, SyncRequest, sync
+from proxstate.sync import ClusterSync, SyncRequest, counts_text, sync
 
 
 def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
     plan = done.plan
-    counts = {"added": 0, "modified": 0, "removed": 0}
-    for change in plan.changes:
-        counts[change.action] += 1
-    what = f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
+    what = counts_text(plan.changes)
     cluster = escape_unsafe(plan.cluster)
     if not plan.files:
         head = f"{cluster}: no changes"
@@ -82,8 +79,7 @@ def sync_command(
     """
     overrides = overrides_from(dict(params))
     config = config_at(repo)
-    if overrides.insecure or any(c.tls.insecure for c in config.clusters):
-        console.warn("TLS verification is off (insecure): the connection can be intercepted")
+    warn_if_insecure(console, overrides, config)
     request = SyncRequest(
         cluster=cluster,
         only=parse_kinds(list(only)) if only else None,
