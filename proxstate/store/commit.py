@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -12,7 +11,6 @@ from pathlib import Path, PurePosixPath
 from proxstate.errors import StoreError
 from proxstate.store.gitcli import GitRunner
 
-TEMP_PREFIX = "proxstate-tmp-"
 FILE_MODE = "100644"
 DEFAULT_NAME = "proxstate"
 DEFAULT_EMAIL = "proxstate@localhost"
@@ -87,48 +85,62 @@ def build_commit(
         check_path(path)
     if parent is None and all(content is None for content in changes.values()):
         return None  # an empty first commit records nothing
-    scratch = git_dir / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    scratch.mkdir()
-    try:
-        index_env = {"GIT_INDEX_FILE": str(scratch / "index")}
-        if parent is not None:
-            git.run("read-tree", parent, env=index_env)
-        blobs = _write_blobs(git, changes)
-        zero = "0" * len(parent or next(sha for sha in blobs.values() if sha))
-        entries = "".join(
-            f"{FILE_MODE} {sha}\t{path}\0" if sha else f"0 {zero}\t{path}\0" for path, sha in blobs.items()
-        )
-        git.run("update-index", "-z", "--index-info", stdin=entries.encode(), env=index_env)
-        tree = git.text("write-tree", env=index_env)
-        if parent is not None and tree == git.text("rev-parse", f"{parent}^{{tree}}"):
-            return None
-        text = message if message.endswith("\n") else message + "\n"
-        parents = ("-p", parent) if parent else ()
-        sha = git.text("commit-tree", tree, *parents, stdin=text.encode(), env=env)
-        return BuiltCommit(sha=sha, blobs=blobs)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    blobs, holder = _write_objects(git, parent=parent, changes=changes)
+    parent_tree = (f"{parent}^{{tree}}",) if parent is not None else ()
+    tree, *before = git.text("rev-parse", f"{holder}^{{tree}}", *parent_tree).split()
+    if before == [tree]:
+        return None
+    text = message if message.endswith("\n") else message + "\n"
+    parents = ("-p", parent) if parent else ()
+    sha = git.text("commit-tree", tree, *parents, stdin=text.encode(), env=env)
+    return BuiltCommit(sha=sha, blobs=blobs)
 
 
-def _write_blobs(git: GitRunner, changes: Mapping[str, bytes | None]) -> dict[str, str | None]:
-    """Store each distinct content as a blob with one `git fast-import`; path -> sha (None: deleted).
+def _quoted(path: str) -> bytes:
+    """A path as fast-import reads it: C-style quoted (check_path has ruled out LF and NUL)."""
+    return b'"' + path.encode().replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
 
-    One process and, for many blobs, one pack file: much cheaper than a file per blob.
+
+def _write_objects(
+    git: GitRunner, *, parent: str | None, changes: Mapping[str, bytes | None]
+) -> tuple[dict[str, str | None], str]:
+    """Store each distinct content as a blob and the new trees with one `git fast-import`.
+
+    Returns path -> blob sha (None: deleted) and a commit that holds the new tree. One process and, for
+    many objects, one pack file: `git write-tree` would create a file per tree, which for the
+    folders of a first snapshot of thousands of guests costs about a millisecond each.
+
+    fast-import writes trees only as part of a commit, so the trees hang off a commit that no ref
+    ever points to (the `reset` drops its branch before fast-import would create it); the real
+    commit is made by `git commit-tree`, which keeps git's own handling of identities and dates.
+    The unreferenced commit is a few hundred bytes that `git gc` prunes.
     """
     contents = list(dict.fromkeys(content for content in changes.values() if content is not None))
+    mark_of = {content: mark for mark, content in enumerate(contents, 1)}
     stream = bytearray()
-    for mark, content in enumerate(contents, 1):
+    for content, mark in mark_of.items():
         stream += b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(content), content)
-    for mark in range(1, len(contents) + 1):
+    scratch = f"refs/proxstate-scratch/{os.getpid()}-{secrets.token_hex(4)}".encode()
+    tree_mark = len(contents) + 1
+    stream += b"commit %s\nmark :%d\ncommitter %s <%s> 0 +0000\ndata 0\n" % (
+        scratch,
+        tree_mark,
+        DEFAULT_NAME.encode(),
+        DEFAULT_EMAIL.encode(),
+    )
+    if parent is not None:
+        stream += b"from %s\n" % parent.encode()
+    for path, new in changes.items():
+        if new is None:
+            stream += b"D %s\n" % _quoted(path)
+        else:
+            stream += b"M %s :%d %s\n" % (FILE_MODE.encode(), mark_of[new], _quoted(path))
+    stream += b"\nreset %s\n\n" % scratch
+    for mark in range(1, tree_mark + 1):
         stream += b"get-mark :%d\n" % mark
-    shas = git.text("fast-import", "--quiet", stdin=bytes(stream)).split() if contents else []
-    if len(shas) != len(contents):
-        raise StoreError("git fast-import did not report the blobs it wrote")
-    sha_of = dict(zip(contents, shas, strict=True))
-    return {path: None if content is None else sha_of[content] for path, content in changes.items()}
-
-
-def remove_scratch(git_dir: Path) -> None:
-    """Remove what interrupted runs left behind in the git directory."""
-    for leftover in git_dir.glob(f"{TEMP_PREFIX}*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    shas = git.text("fast-import", "--quiet", stdin=bytes(stream)).split()
+    if len(shas) != tree_mark:
+        raise StoreError("git fast-import did not report the objects it wrote")
+    sha_of = dict(zip(contents, shas[:-1], strict=True))
+    blobs = {path: None if content is None else sha_of[content] for path, content in changes.items()}
+    return blobs, shas[-1]

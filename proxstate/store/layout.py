@@ -115,8 +115,11 @@ def document_path(cluster: str, resource_id: str) -> PurePosixPath:
     if kind in _CATALOG:
         # Declarative configuration: kind/part/.../last, each part escaped on its own.
         parts = rest.split("/")
-        return root.joinpath(kind, *[f for part in parts[:-1] for f in escape_component(part)],
-                             *_file(escape_component(parts[-1])))
+        return root.joinpath(
+            kind,
+            *[f for part in parts[:-1] for f in escape_component(part)],
+            *_file(escape_component(parts[-1])),
+        )
     raise StoreError(f"not a resource id: {resource_id!r} (unknown kind {kind!r})")
 
 

@@ -214,3 +214,49 @@ def test_head_and_current_branch(repo: StateRepo, git: Git) -> None:
     assert repo.current_branch() == "feature"
     with pytest.raises(RevisionError):
         repo.head("--all")
+
+
+def test_many_files_and_odd_names_in_one_commit(repo: StateRepo, git: Git) -> None:
+    """Enough files for the threaded writes; names git would quote; no helper ref left behind."""
+    files = {f"clusters/lab/guest-firewall/qemu/{vmid}/rules.yaml": b"- pos: 0\n" for vmid in range(100, 180)}
+    odd = [
+        'clusters/lab/pool/a"b.yaml',
+        "clusters/lab/pool/back\\slash.yaml",
+        "clusters/lab/pool/ünï cødé.yaml",
+    ]
+    files.update({path: path.encode() + b"\n" for path in odd})
+    first = repo.commit_files(files, message="many", author=None)
+    assert first is not None
+    assert git(repo.root, "for-each-ref", "--format=%(refname)") == "refs/heads/main"
+    listed = git(repo.root, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "HEAD")
+    assert sorted(listed.strip("\0").split("\0")) == sorted(files)
+    for path in odd:
+        assert (repo.root / path).read_bytes() == path.encode() + b"\n"
+    assert git(repo.root, "status", "--porcelain", "--untracked-files=all") == ""
+    # Deleting a path that was never recorded changes nothing; deleting recorded ones does.
+    assert repo.commit_files({"clusters/lab/pool/never.yaml": None}, message="x", author=None) is None
+    second = repo.commit_files({odd[0]: None, odd[1]: b"new\n"}, message="two", author=None)
+    assert git(repo.root, "rev-parse", f"{second}^") == first
+    assert git(repo.root, "diff", "--name-status", "-z", first, second).strip("\0").split("\0") == [
+        "D",
+        odd[0],
+        "M",
+        odd[1],
+    ]
+
+
+def test_a_write_that_fails_among_many_leaves_nothing_behind(repo: StateRepo, git: Git) -> None:
+    first = repo.commit_files({NODE: b"a\n"}, message="one", author=None)
+    blocked = repo.root / "clusters/lab/lxc"
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_bytes(b"a file where a folder must go\n")
+    git(repo.root, "update-index", "--add", "clusters/lab/lxc")
+    git(repo.root, "commit", "-q", "-m", "a file in the way")
+    files = {f"clusters/lab/qemu/{vmid}.yaml": b"vmid\n" for vmid in range(100, 200)}
+    files["clusters/lab/lxc/200.yaml"] = b"vmid: 200\n"
+    head = repo.head()
+    with pytest.raises(StoreError, match=r"cannot write .*clusters/lab/lxc"):
+        repo.commit_files(files, message="two", author=None)
+    assert repo.head() == head != first
+    assert not list(repo.root.rglob("*.proxstate-tmp"))
+    assert not (repo.root / "clusters/lab/qemu/100.yaml").exists()
