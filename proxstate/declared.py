@@ -13,7 +13,7 @@ import asyncio
 import re
 import string
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from proxstate.catalog import ENTRIES, Entry
@@ -24,8 +24,10 @@ from proxstate.errors import (
     NotFound,
 )
 from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
+from proxstate.workers import each
 
 Binding = dict[str, str]
+T = TypeVar("T")
 Get = Callable[[str], Awaitable[Any]]
 _ABSENT_WORDS = re.compile(
     r"not installed|not initialized|no such file|not supported|ENOENT",
@@ -56,9 +58,18 @@ def is_absent(error: ApiError) -> bool:
 class DeclaredReader:
     """Reads every entry of the kinds asked for, sharing source lists between entries."""
 
-    def __init__(self, get: Get, *, on_failure: Callable[[ReadFailure], None]) -> None:
+    def __init__(
+        self,
+        get: Get,
+        *,
+        on_failure: Callable[[ReadFailure], None],
+        workers: int,
+        queued: Callable[[int], None],
+    ) -> None:
         self._get = get
         self._on_failure = on_failure
+        self._workers = workers
+        self._queued = queued
         self._sources: dict[str, asyncio.Task[Any]] = {}
 
     def _fetch(self, path: str) -> Awaitable[Any]:
@@ -83,21 +94,28 @@ class DeclaredReader:
 
     async def _expand(self, entry: Entry, bindings: list[Binding]) -> list[Binding]:
         for param, (source, field) in entry.sources.items():
-            # Start every source read before awaiting any (one per guest for guest ipsets).
-            reads = [self._fetch(fill(source, binding, escape=True)) for binding in bindings]
-            answers = await asyncio.gather(*reads, return_exceptions=True)
+
+            async def read(binding: Binding, source: str = source) -> Any:
+                try:
+                    return await self._fetch(fill(source, binding, escape=True))
+                except ApiError as error:
+                    return error
+
+            # The source lists are read side by side (one per guest for guest ipsets).
+            answers = await self._each(bindings, read)
             expanded: list[Binding] = []
             for binding, items in zip(bindings, answers, strict=True):
                 if isinstance(items, ApiError):
                     self._fail(entry, binding, items)
                     continue
-                if isinstance(items, BaseException):
-                    raise items
                 for item in items if isinstance(items, list) else []:
                     if isinstance(item, dict) and item.get(field) not in (None, ""):
                         expanded.append({**binding, param: str(item[field])})
             bindings = expanded
         return bindings
+
+    async def _each(self, items: list[Binding], call: Callable[[Binding], Awaitable[T]]) -> list[T]:
+        return await each(items, call, workers=self._workers, queued=self._queued)
 
     async def _one(self, entry: Entry, binding: Binding) -> list[RawDeclared]:
         try:
@@ -120,7 +138,7 @@ class DeclaredReader:
 
     async def entry(self, entry: Entry, bindings: list[Binding]) -> list[RawDeclared]:
         ready = await self._expand(entry, bindings)
-        found = await asyncio.gather(*(self._one(entry, binding) for binding in ready))
+        found = await self._each(ready, lambda binding: self._one(entry, binding))
         return [doc for docs in found for doc in docs]
 
 
@@ -187,9 +205,12 @@ async def read_declared(
     nodes: list[str],
     guests: list[RawGuest],
     on_failure: Callable[[ReadFailure], None],
+    workers: int,
+    queued: Callable[[int], None],
 ) -> list[RawDeclared]:
-    """Every document of the catalog entries whose kind is in `kinds`."""
-    reader = DeclaredReader(get, on_failure=on_failure)
+    """Every document of the catalog entries whose kind is in `kinds`, each entry's reads made by
+    `workers` workers (`queued` hears of the reads waiting for one)."""
+    reader = DeclaredReader(get, on_failure=on_failure, workers=workers, queued=queued)
     wanted = [entry for entry in ENTRIES if entry.kind in kinds]
     found = await asyncio.gather(
         *(reader.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)

@@ -29,7 +29,6 @@ from proxstate.reading import (
     T,
     check_resources,
     cluster_name_of,
-    gather,
     listed_guest,
     no_progress,
     read_permissions,
@@ -59,7 +58,7 @@ async def discover(
         reader.failures += hidden_failures(permissions, kinds, user=client.settings.auth_user)
     by_node = {str(e.get("name")): e for e in status_entries if e.get("type") == "node"}
 
-    nodes = await gather([reader.node(e, by_node.get(str(e.get("node")))) for e in node_entries])
+    nodes = await reader.each(node_entries, lambda e: reader.node(e, by_node.get(str(e.get("node")))))
     reachable = {n.name for n in nodes if n.online and n.unreachable is None}
     unreachable = {n.name for n in nodes} - reachable
     inventory = Inventory(
@@ -99,7 +98,7 @@ async def discover(
 
     async def guests_then_snapshots() -> None:
         if options.guest_details:
-            guests = await gather([reader.guest(e) for e in readable])
+            guests = await reader.each(readable, reader.guest)
             inventory.guests = [g for g in guests if g is not None]
         else:
             inventory.guests = [listed_guest(e) for e in guest_entries]

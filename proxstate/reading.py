@@ -7,9 +7,8 @@ resource keeps its last state) unless the credentials stopped working, which end
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -31,8 +30,10 @@ from proxstate.inventory import (
     ReadFailure,
 )
 from proxstate.privileges import PERMISSIONS_PATH, Permissions, parse_permissions
+from proxstate.workers import each
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 SNAPSHOT_CONFIG = "snapshot-config"
 
 TASK_LIMIT = 5000
@@ -81,7 +82,8 @@ class Reader:
         self.options = options
         self.progress = progress
         self.done = 0
-        self.total = 0
+        self.total = 0  # requests started
+        self.queued = 0  # calls waiting for a worker (each makes one request or more)
         self.failures: list[ReadFailure] = []
         self.gone: dict[str, str] = {}  # nodes PVE said were unreachable (595/596) after all
 
@@ -112,7 +114,17 @@ class Reader:
             return None
         finally:
             self.done += 1
-            self.progress(done=self.done, total=self.total, what=what)
+            self.report(what)
+
+    def report(self, what: str) -> None:
+        self.progress(done=self.done, total=self.total + self.queued, what=what)
+
+    def count_queued(self, change: int) -> None:
+        self.queued += change
+
+    async def each(self, items: Sequence[Item], call: Callable[[Item], Awaitable[T]]) -> list[T]:
+        """`call(item)` for every item, with as many workers as requests may be in flight."""
+        return await each(items, call, workers=self.client.settings.concurrency, queued=self.count_queued)
 
     async def node(self, entry: Payload, cluster_entry: Payload | None) -> RawNode:
         name = str(entry.get("node") or entry.get("name"))
@@ -241,7 +253,3 @@ def listed_guest(entry: Payload) -> RawGuest:
     return RawGuest(
         kind=kind, vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={}
     )
-
-
-async def gather(calls: Sequence[Awaitable[T]]) -> list[T]:
-    return list(await asyncio.gather(*calls))

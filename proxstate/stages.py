@@ -5,8 +5,6 @@ and leaves its failures with the Reader.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
 from proxstate.api.client import PveClient
 from proxstate.declared import read_declared
 from proxstate.errors import (
@@ -14,17 +12,16 @@ from proxstate.errors import (
 )
 from proxstate.inventory import (
     Inventory,
-    RawContent,
     RawGuest,
     RawStorage,
     ReadFailure,
 )
-from proxstate.reading import Reader, gather, reason_of
+from proxstate.reading import Reader, reason_of
 
 
 async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
     definitions = await client.storage_definitions()
-    per_node = await gather([reader.node_storage(n) for n in nodes])
+    per_node = await reader.each(nodes, reader.node_storage)
     storages = {
         d.payload()["storage"]: RawStorage(storage=str(d.payload()["storage"]), definition=d.payload())
         for d in definitions
@@ -43,7 +40,7 @@ async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, 
     if "content" not in inventory.kinds:
         return
     unlisted = [n for n, item in zip(nodes, per_node, strict=True) if item is None]
-    calls: list[Awaitable[RawContent | None]] = []
+    listings: list[tuple[str, str, str]] = []  # node to ask, storage, folder recorded under
     for storage in sorted(storages.values(), key=lambda s: s.storage):
         states = storage.per_node
         active = [n for n in sorted(states) if states[n].get("active") in (1, True, "1")]
@@ -59,7 +56,7 @@ async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, 
         )
         if shared:
             if active:
-                calls.append(reader.content(active[0], storage.storage, "_shared"))
+                listings.append((active[0], storage.storage, "_shared"))
             elif down or unlisted:
                 # Perhaps active on a node whose list failed: its content keeps its last state.
                 why = "is not active on any node" if down else "is listed by no node that answered"
@@ -70,7 +67,7 @@ async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, 
                     )
                 )
             continue
-        calls.extend(reader.content(n, storage.storage, n) for n in active)
+        listings.extend((n, storage.storage, n) for n in active)
         reader.failures += [
             ReadFailure(
                 resource_id=f"content/{n}/{storage.storage}",
@@ -79,7 +76,8 @@ async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, 
             )
             for n in down
         ]
-    inventory.contents = [c for c in await gather(calls) if c is not None]
+    found = await reader.each(listings, lambda listing: reader.content(*listing))
+    inventory.contents = [c for c in found if c is not None]
 
 
 async def read_declared_into(
@@ -101,17 +99,23 @@ async def read_declared_into(
             raise
         finally:
             reader.done += 1
-            reader.progress(done=reader.done, total=reader.total, what=path)
+            reader.report(path)
 
     found = await read_declared(
-        get, kinds=kinds, nodes=reachable, guests=guests, on_failure=reader.failures.append
+        get,
+        kinds=kinds,
+        nodes=reachable,
+        guests=guests,
+        on_failure=reader.failures.append,
+        workers=client.settings.concurrency,
+        queued=reader.count_queued,
     )
     inventory.declared.extend(found)
 
 
 async def read_tasks(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
     options = reader.options
-    for item in await gather([reader.tasks(n) for n in nodes]):
+    for item in await reader.each(nodes, reader.tasks):
         if item is not None:
             node, tasks = item
             finished = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
@@ -130,12 +134,12 @@ async def read_task_logs(client: PveClient, reader: Reader, inventory: Inventory
         )
         return None if lines is None else (upid, [str(line.t) for line in lines])
 
-    calls = [
-        one(node, str(task["upid"]))
+    failed = [
+        (node, str(task["upid"]))
         for node, tasks in inventory.tasks.items()
         for task in tasks
         if task.get("status") not in (None, "OK") and task.get("upid")
     ]
-    for item in await gather(calls):
+    for item in await reader.each(failed, lambda task: one(*task)):
         if item is not None:
             inventory.task_logs[item[0]] = item[1]
