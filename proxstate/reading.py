@@ -155,8 +155,7 @@ class Reader:
         pending = await self.attempt(rid, pending_call, rid, node=node)
         if pending is None:
             return None
-        entries = [p.payload() for p in pending]
-        config = {str(e["key"]): e["value"] for e in entries if "value" in e}
+        config = {str(e["key"]): e["value"] for e in pending if "value" in e}
         snapshots = None
         if "parent" in config:
             snap_call = (
@@ -172,7 +171,7 @@ class Reader:
             node=node,
             resource=entry,
             config=config,
-            pending=entries,
+            pending=pending,
             snapshots=snapshots,
         )
 

@@ -1,7 +1,8 @@
 """Typed endpoint methods of PveClient: one per PVE API call proxstate makes.
 
 Each method builds the path with every component percent-encoded (names come from the API and
-may hold anything), makes one raw call, and parses the `data` member into models.
+may hold anything), makes one raw call, and parses the `data` member into models (the pending
+config of a guest, read for every guest, into checked plain dicts).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from proxstate.models import (
     ContainerStatus,
     NodeInfo,
     NodeStatus,
-    PendingEntry,
     Snapshot,
     StorageContent,
     StorageDefinition,
@@ -34,6 +34,7 @@ from proxstate.models import (
     VMStatus,
     parse_model,
     parse_models,
+    pending_payloads,
 )
 from proxstate.models.base import ModelT
 
@@ -60,6 +61,9 @@ class EndpointMethods:
         self, model: type[ModelT], path: str, params: Mapping[str, Any] | None = None
     ) -> list[ModelT]:
         return parse_models(model, await self.get(path, params=params), source=f"GET {display_path(path)}")
+
+    async def _pending(self, path: str) -> list[dict[str, Any]]:
+        return pending_payloads(await self.get(path), source=f"GET {display_path(path)}")
 
     # ------------------------------------------------------------------ cluster and nodes
 
@@ -90,8 +94,9 @@ class EndpointMethods:
     async def qemu_config(self, node: str, vmid: int) -> VMConfig:
         return await self._one(VMConfig, api_path("nodes", node, "qemu", vmid, "config"))
 
-    async def qemu_pending(self, node: str, vmid: int) -> list[PendingEntry]:
-        return await self._many(PendingEntry, api_path("nodes", node, "qemu", vmid, "pending"))
+    async def qemu_pending(self, node: str, vmid: int) -> list[dict[str, Any]]:
+        """The config with pending changes, as PendingEntry payloads (checked, not modelled)."""
+        return await self._pending(api_path("nodes", node, "qemu", vmid, "pending"))
 
     async def qemu_snapshots(self, node: str, vmid: int) -> list[Snapshot]:
         return await self._many(Snapshot, api_path("nodes", node, "qemu", vmid, "snapshot"))
@@ -107,8 +112,9 @@ class EndpointMethods:
     async def lxc_config(self, node: str, vmid: int) -> ContainerConfig:
         return await self._one(ContainerConfig, api_path("nodes", node, "lxc", vmid, "config"))
 
-    async def lxc_pending(self, node: str, vmid: int) -> list[PendingEntry]:
-        return await self._many(PendingEntry, api_path("nodes", node, "lxc", vmid, "pending"))
+    async def lxc_pending(self, node: str, vmid: int) -> list[dict[str, Any]]:
+        """The config with pending changes, as PendingEntry payloads (checked, not modelled)."""
+        return await self._pending(api_path("nodes", node, "lxc", vmid, "pending"))
 
     async def lxc_snapshots(self, node: str, vmid: int) -> list[Snapshot]:
         return await self._many(Snapshot, api_path("nodes", node, "lxc", vmid, "snapshot"))

@@ -11,6 +11,7 @@ from proxstate.models.guest import (
     VMConfig,
     VMInfo,
     VMStatus,
+    pending_payloads,
 )
 from proxstate.models.storage import StorageContent, StorageDefinition, StorageInfo
 from proxstate.models.task import TaskInfo, TaskLogLine, TaskStatus, Upid, decode_upid
@@ -44,4 +45,5 @@ __all__ = [
     "decode_upid",
     "parse_model",
     "parse_models",
+    "pending_payloads",
 ]

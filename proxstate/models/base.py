@@ -59,25 +59,28 @@ def parse_model(model: type[ModelT], data: Any, *, source: str) -> ModelT:
         raise ProtocolError(f"unexpected answer from PVE at {source}: {detail}", path=source) from None
 
 
-def parse_models(model: type[ModelT], data: Any, *, source: str) -> list[ModelT]:
-    """A list of models from a `data` member that must be a list of objects; ProtocolError otherwise."""
+def objects_of(data: Any, *, source: str) -> list[Mapping[str, Any]]:
+    """A `data` member that must be a list of objects; ProtocolError otherwise."""
     if not isinstance(data, list):
         raise ProtocolError(
             f"unexpected answer from PVE at {source}: expected a list, got {_kind_of(data)}", path=source
         )
-    items = []
     for index, item in enumerate(data):
         if not isinstance(item, Mapping):
             raise ProtocolError(
                 f"unexpected answer from PVE at {source}: item {index} is {_kind_of(item)}, not an object",
                 path=source,
             )
+    return data
+
+
+def parse_models(model: type[ModelT], data: Any, *, source: str) -> list[ModelT]:
+    """A list of models from a `data` member that must be a list of objects; ProtocolError otherwise."""
+    items = []
+    for index, item in enumerate(objects_of(data, source=source)):
         try:
             items.append(model.model_validate(item))
         except ValidationError as exc:
             detail = _describe(exc, prefix=f"item {index}: ")
             raise ProtocolError(f"unexpected answer from PVE at {source}: {detail}", path=source) from None
     return items
-
-
-__all__ = ["PveModel", "parse_model", "parse_models"]

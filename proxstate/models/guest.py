@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import Field
 
-from proxstate.models.base import PveModel
-from proxstate.models.types import PveBool, PveFloat, PveInt
+from proxstate.errors import ProtocolError
+from proxstate.models.base import PveModel, objects_of
+from proxstate.models.types import PveBool, PveFloat, PveInt, to_int
 
 
 class _GuestSummary(PveModel):
@@ -91,6 +92,28 @@ class PendingEntry(PveModel):
     delete: PveInt | None = None
 
 
+def pending_payloads(data: Any, *, source: str) -> list[dict[str, Any]]:
+    """The entries of GET .../pending as PendingEntry(...).payload() gives them, checked alike
+    (a string `key`, an integer `delete`), without building a model per entry: every guest's
+    config comes through here, and the round trip through the model cost about 65 µs a guest."""
+    entries = []
+    for index, item in enumerate(objects_of(data, source=source)):
+        entry = dict(item)
+        problem = None
+        if not isinstance(entry.get("key"), str):
+            problem = "key: Field required" if "key" not in entry else "key: Input should be a valid string"
+        elif entry.get("delete") is not None:
+            try:
+                entry["delete"] = to_int(entry["delete"])
+            except ValueError as error:
+                problem = f"delete: Value error, {error}"
+        if problem is not None:
+            detail = f"item {index}: {problem}"
+            raise ProtocolError(f"unexpected answer from PVE at {source}: {detail}", path=source)
+        entries.append(entry)
+    return entries
+
+
 class Snapshot(PveModel):
     """One entry of GET .../snapshot; the entry named "current" is the live state."""
 
@@ -110,4 +133,5 @@ __all__ = [
     "VMConfig",
     "VMInfo",
     "VMStatus",
+    "pending_payloads",
 ]

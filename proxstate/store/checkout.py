@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from proxstate.errors import StoreError
@@ -25,8 +24,6 @@ from proxstate.store.commit import FILE_MODE
 from proxstate.store.gitcli import GitRunner
 
 MARKER = "proxstate-commit.json"
-WRITERS = 8  # threads that write the files of a large commit
-PARALLEL_FROM = 64  # files; fewer are written one after the other
 
 
 def _marker_path(git_dir: Path) -> Path:
@@ -41,34 +38,16 @@ def _temp_name(target: Path) -> Path:
 def _stage(root: Path, paths: Sequence[str], contents: Mapping[str, bytes | None]) -> None:
     """Write the new content of each changed file under its temporary name; on failure remove them."""
     written = [path for path in paths if contents.get(path) is not None]
-
-    def make_folder(folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def write(path: str) -> None:
-        try:
-            _temp_name(root / path).write_bytes(contents[path] or b"")
-        except OSError as error:
-            error.filename = str(root / path)  # the file the user knows, not its temporary name
-            raise
-
+    target = root
     try:
-        folders = sorted({(root / path).parent for path in written})
-        if len(written) < PARALLEL_FROM:
-            for folder in folders:
-                make_folder(folder)
-            for path in written:
-                write(path)
-        else:
-            # Creating a file is mostly waiting for the filesystem (about 0.5 ms a file on a
-            # virtual disk), so a large first snapshot creates its folders and files from a few
-            # threads: 4 to 5 times faster there. Every thread is done before this returns.
-            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-                list(pool.map(make_folder, folders))
-                list(pool.map(write, written))
+        for target in sorted({(root / path).parent for path in written}):
+            target.mkdir(parents=True, exist_ok=True)
+        for path in written:
+            target = root / path  # named in the error: the file the user knows, not its temporary name
+            _temp_name(target).write_bytes(contents[path] or b"")
     except OSError as error:
         _unstage(root, paths)
-        raise StoreError(f"cannot write {error.filename or root}: {error.strerror}") from error
+        raise StoreError(f"cannot write {target}: {error.strerror}") from error
 
 
 def _unstage(root: Path, paths: Sequence[str]) -> None:

@@ -64,7 +64,7 @@ async def test_qemu_calls(cluster: FakePve, fakepve_settings: ConnectionSettings
     # Fields proxstate does not declare keep the value PVE sent ("2048": a string in PVE's answer).
     assert config.payload()["memory"] == "2048"
     assert config.payload()["net0"] == "virtio=BC:24:11:00:00:01,bridge=vmbr0"
-    assert {p.key: p.value for p in pending}["cores"] == 2
+    assert {p["key"]: p["value"] for p in pending}["cores"] == 2
     assert [s.name for s in snapshots] == ["before", "current"]
     assert snapshots[0].snaptime and snapshots[1].parent == "before"
 
@@ -79,7 +79,7 @@ async def test_lxc_calls(cluster: FakePve, fakepve_settings: ConnectionSettings)
     assert [(ct.vmid, ct.name, ct.status) for ct in listed] == [(201, "ct01", "stopped")]
     assert status.ha == {"managed": 0} and status.maxswap is not None
     assert config.hostname == "ct01" and config.payload()["unprivileged"] == 1
-    assert {p.key for p in pending} >= {"hostname", "rootfs"}
+    assert {p["key"] for p in pending} >= {"hostname", "rootfs"}
     assert [s.name for s in snapshots] == ["current"]
 
 

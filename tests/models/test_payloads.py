@@ -23,6 +23,7 @@ from proxstate.models import (
     VMStatus,
     parse_model,
     parse_models,
+    pending_payloads,
 )
 
 # One VM as GET /nodes/{node}/qemu lists it, in the styles of three PVE versions.
@@ -290,3 +291,35 @@ def test_log_lines() -> None:
         TaskLogLine, [{"n": 1, "t": "starting"}, {"n": "2", "t": "TASK OK"}], source="GET log"
     )
     assert [(line.n, line.t) for line in lines] == [(1, "starting"), (2, "TASK OK")]
+
+
+PENDING_ANSWERS = [
+    [{"key": "memory", "value": 2048, "pending": "4096"}, {"key": "net1", "value": "virtio", "delete": "1"}],
+    [{"key": "cores", "value": "2", "delete": 2.0, "extra": [1, {"x": None}]}],
+    [{"key": "name", "delete": None}],
+    [],
+    [{"key": 5, "value": 1}],
+    [{"value": 1}],
+    [{"key": "net0", "delete": "yes"}],
+    [{"key": "net0", "delete": True}],
+    [{"key": "a"}, "not an object"],
+    {"key": "memory"},
+    None,
+]
+
+
+@pytest.mark.parametrize("answer", PENDING_ANSWERS)
+def test_pending_payloads_match_the_model(answer: object) -> None:
+    """The fast path for every guest's pending config gives what PendingEntry gives, and refuses
+    what it refuses."""
+    source = "GET /nodes/pve1/qemu/101/pending"
+    try:
+        expected: object = [entry.payload() for entry in parse_models(PendingEntry, answer, source=source)]
+    except ProtocolError as error:
+        expected = error
+    if isinstance(expected, ProtocolError):
+        with pytest.raises(ProtocolError) as raised:
+            pending_payloads(answer, source=source)
+        assert str(raised.value) == str(expected)
+    else:
+        assert pending_payloads(answer, source=source) == expected

@@ -217,7 +217,7 @@ def test_head_and_current_branch(repo: StateRepo, git: Git) -> None:
 
 
 def test_many_files_and_odd_names_in_one_commit(repo: StateRepo, git: Git) -> None:
-    """Enough files for the threaded writes; names git would quote; no helper ref left behind."""
+    """Many folders at once; names git would quote; no helper ref left behind."""
     files = {f"clusters/lab/guest-firewall/qemu/{vmid}/rules.yaml": b"- pos: 0\n" for vmid in range(100, 180)}
     odd = [
         'clusters/lab/pool/a"b.yaml',
@@ -245,7 +245,7 @@ def test_many_files_and_odd_names_in_one_commit(repo: StateRepo, git: Git) -> No
     ]
 
 
-def test_a_write_that_fails_among_many_leaves_nothing_behind(repo: StateRepo, git: Git) -> None:
+def test_a_write_that_fails_leaves_nothing_behind(repo: StateRepo, git: Git) -> None:
     first = repo.commit_files({NODE: b"a\n"}, message="one", author=None)
     blocked = repo.root / "clusters/lab/lxc"
     blocked.parent.mkdir(parents=True, exist_ok=True)
