@@ -34,7 +34,7 @@ class RawGuest:
     node: str
     resource: Payload  # its entry of /cluster/resources (name, status, template, tags, pool, ...)
     config: Payload  # GET /nodes/{node}/{kind}/{vmid}/config
-    pending: list[Payload] | None = None  # GET .../pending
+    pending: list[Payload] | None = None  # the entries of GET .../pending with a pending value or delete
     snapshots: list[Payload] | None = None  # GET .../snapshot
     status: Payload | None = None  # GET .../status/current (qmpstatus, ha, lock, ...)
 

@@ -138,7 +138,7 @@ def _write_objects(
     stream += b"\nreset %s\n\n" % scratch
     for mark in range(1, tree_mark + 1):
         stream += b"get-mark :%d\n" % mark
-    shas = git.text("fast-import", "--quiet", stdin=bytes(stream)).split()
+    shas = git.text("fast-import", "--quiet", stdin=stream).split()  # the stream as is: no copy
     if len(shas) != tree_mark:
         raise StoreError("git fast-import did not report the objects it wrote")
     sha_of = dict(zip(contents, shas[:-1], strict=True))

@@ -72,7 +72,7 @@ class GitRunner:
     def run(
         self,
         *args: str,
-        stdin: bytes | None = None,
+        stdin: bytes | bytearray | None = None,
         env: Mapping[str, str] | None = None,
         check: bool = True,
         what: str | None = None,
@@ -116,7 +116,9 @@ class GitRunner:
             )
         raise StoreError(f"git {what or args[0]} failed: {message}")
 
-    def text(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> str:
+    def text(
+        self, *args: str, stdin: bytes | bytearray | None = None, env: Mapping[str, str] | None = None
+    ) -> str:
         """Stdout of `git args` as text, without the final newline."""
         out = self.run(*args, stdin=stdin, env=env).stdout
         return out.decode("utf-8", "surrogateescape").removesuffix("\n")
