@@ -10,6 +10,10 @@ by method, the most that were in flight at once, the GET paths seen and the serv
 The cluster is generated from N alone, so every run and every size sees the same kind of guests:
 80 % VMs and 20 % containers, half of them running, 1 VM in 20 with a snapshot, each with a config
 of the size an administrator's guest has (disks, a NIC, a description, tags).
+
+A storage that is not shared (local-lvm) lists on each node the volumes of that node's guests, as
+PVE does; fakepve itself lists every volume on every node, which would make the content five
+times what a real cluster of this size holds.
 """
 
 from __future__ import annotations
@@ -128,6 +132,15 @@ class BenchPve(FakePve):
             return await handler(request)
         finally:
             self.in_flight -= 1
+
+    async def _content_list(self, v: dict[str, Any], user: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = await super()._content_list(v, user)
+        if self.storages[v["storage"]].get("shared"):
+            return items
+        node_of = {guest.vmid: guest.node for guest in [*self.vms, *self.cts]}
+        return [
+            item for item in items if item.get("vmid") is None or node_of.get(int(item["vmid"])) == v["node"]
+        ]
 
     async def _stats(self, request: web.Request) -> web.Response:
         return web.json_response(
