@@ -10,6 +10,7 @@ it simply has no documents.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import string
 from collections.abc import Awaitable, Callable, Iterable
@@ -35,8 +36,10 @@ _ABSENT_WORDS = re.compile(
 )
 
 
-def fields_of(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+@functools.lru_cache(maxsize=256)
+def fields_of(template: str) -> tuple[str, ...]:
+    # The catalog has a few dozen templates, filled once per guest each: parse each once.
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 def fill(template: str, binding: Binding, *, escape: bool) -> str:

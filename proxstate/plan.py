@@ -27,7 +27,7 @@ from proxstate.diff import ResourceChange, compare
 from proxstate.errors import ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
 from proxstate.normalize import NormalizeOptions, normalize_inventory
-from proxstate.store.layout import document_path, resource_glob_matches, resource_of_path
+from proxstate.store.layout import document_file, resource_glob_matches, resource_of_path
 
 Document = dict[str, Any]
 
@@ -191,7 +191,7 @@ def plan_cluster(
     files: dict[str, bytes | None] = {}
     changes: list[ResourceChange] = []
     for rid in sorted((set(previous) | set(current)) - kept):
-        path = str(document_path(cluster, rid))
+        path = document_file(cluster, rid)
         new_doc = current.get(rid)
         if new_doc is None:
             files[path] = None

@@ -227,23 +227,25 @@ class PveClient(EndpointMethods):
             try:
                 response = await self._http.request(method, path, params=params, data=data, headers=headers)
             except httpx.HTTPError as exc:
-                log.debug(
-                    "%s %s failed after %.3fs: %s",
-                    method,
-                    display_path(path),
-                    time.monotonic() - started,
-                    type(exc).__name__,
-                )
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug(
+                        "%s %s failed after %.3fs: %s",
+                        method,
+                        display_path(path),
+                        time.monotonic() - started,
+                        type(exc).__name__,
+                    )
                 raise
             finally:
                 self._in_flight -= 1
-        log.debug(
-            "%s %s -> %d in %.3fs",
-            method,
-            display_path(path),
-            response.status_code,
-            time.monotonic() - started,
-        )
+        if log.isEnabledFor(logging.DEBUG):  # display_path is not free, and this runs per request
+            log.debug(
+                "%s %s -> %d in %.3fs",
+                method,
+                display_path(path),
+                response.status_code,
+                time.monotonic() - started,
+            )
         return response
 
 
