@@ -143,6 +143,9 @@ class PveClient(EndpointMethods):
                 log.debug("%s %s: ticket refused, logging in again", method, display_path(path))
                 continue
             break
+        # Let the call that waits for the slot just freed send its request before this answer is
+        # decoded: the server works on the next request while this one is parsed.
+        await asyncio.sleep(0)
         if response.is_error:
             raise error_for_response(method, path, response, user=self._auth.user)
         return data_of(method, path, response)
