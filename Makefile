@@ -30,8 +30,11 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/sync_bench.py
+BENCH_ARGS ?=
+
+bench: $(STAMP)  ## the benchmark of docs/performance.md (about 10 minutes; BENCH_ARGS=--quick: 1)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/sync_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
