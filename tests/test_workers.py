@@ -1,0 +1,57 @@
+"""proxstate.workers.each: a fixed number of workers, results in order, the first error ends it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from proxstate.workers import each
+
+
+def test_results_keep_the_order_of_the_items_and_at_most_workers_run() -> None:
+    running = 0
+    most = 0
+    queued: list[int] = []
+
+    async def call(item: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.001 * (item % 3))  # later items finish first now and then
+        running -= 1
+        return item * 10
+
+    results = asyncio.run(each(list(range(20)), call, workers=4, queued=queued.append))
+    assert results == [item * 10 for item in range(20)]
+    assert most == 4
+    assert queued[0] == 20 and queued[1:] == [-1] * 20  # announced at once, then one by one
+
+
+def test_no_items_and_fewer_items_than_workers() -> None:
+    async def call(item: str) -> str:
+        return item.upper()
+
+    assert asyncio.run(each([], call, workers=4)) == []
+    assert asyncio.run(each(["a", "b"], call, workers=8)) == ["A", "B"]
+
+
+def test_the_first_error_cancels_the_running_calls_and_starts_no_more() -> None:
+    started: list[int] = []
+    cancelled: list[int] = []
+
+    async def call(item: int) -> int:
+        started.append(item)
+        if item == 1:
+            raise ValueError("item 1 failed")
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append(item)
+            raise
+        return item
+
+    with pytest.raises(ValueError, match="item 1 failed"):
+        asyncio.run(each(list(range(100)), call, workers=3))
+    assert sorted(started) == [0, 1, 2]  # one item per worker; none taken after the failure
+    assert sorted(cancelled) == [0, 2]
