@@ -2,13 +2,14 @@
 
 Protocol: (1) a marker file in the git directory records the ref, its old and new commit and the
 paths that change; (2) when the branch is checked out, the new content of every changed file is
-written next to it under a temporary name; (3) `git update-ref <ref> <new> <old>` moves the ref
-atomically; (4) the temporary files are renamed over the old ones and the index entries set;
-(5) the marker is removed. A process killed anywhere leaves either the marker (and `recover`
-finishes step 4 or drops a ref move that never happened, with its temporary files) or a finished
-move. A write that fails for want of space fails in step 2, before anything changed: the
-previous commit and work tree stay as they were. Files are not fsynced: this protects against a
-killed process or a full disk, not against power loss.
+written next to it under a temporary name (steps 1 and 2 may run while git builds the commit: the
+marker names no new commit then, and is rewritten with it before step 3); (3) `git update-ref
+<ref> <new> <old>` moves the ref atomically; (4) the temporary files are renamed over the old
+ones and the index entries set; (5) the marker is removed. A process killed anywhere leaves either
+the marker (and `recover` finishes step 4 or drops a ref move that never happened, with its
+temporary files) or a finished move. A write that fails for want of space fails in step 2, before
+anything changed: the previous commit and work tree stay as they were. Files are not fsynced:
+this protects against a killed process or a full disk, not against power loss.
 """
 
 from __future__ import annotations
@@ -114,6 +115,44 @@ def update_worktree(
     git.run("update-index", "-q", "--refresh", check=False)
 
 
+def _write_marker(git_dir: Path, record: Mapping[str, object]) -> None:
+    marker = _marker_path(git_dir)
+    temp = marker.with_suffix(".tmp")
+    try:
+        temp.write_text(json.dumps(record), encoding="utf-8")
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {temp}: {error.strerror}") from error
+    os.replace(temp, marker)
+
+
+def stage_ahead(
+    git: GitRunner,
+    git_dir: Path,
+    *,
+    branch: str,
+    old: str | None,
+    paths: Sequence[str],
+    contents: Mapping[str, bytes | None],
+) -> None:
+    """Steps (1) and (2) before the new commit exists, so that git can build it meanwhile: a marker
+    without the new commit (`recover` rolls such a marker back), then the new contents under their
+    temporary names. Go on with `move_branch(staged=True)`, or undo with `discard_staged`."""
+    record = {"branch": branch, "old": old, "new": None, "worktree": True, "paths": list(paths)}
+    _write_marker(git_dir, record)
+    try:
+        _stage(git.root, paths, contents)
+    except StoreError:
+        _marker_path(git_dir).unlink()
+        raise
+
+
+def discard_staged(git: GitRunner, git_dir: Path, paths: Sequence[str]) -> None:
+    """Undo `stage_ahead`: the temporary files and the marker go."""
+    _unstage(git.root, paths)
+    _marker_path(git_dir).unlink(missing_ok=True)
+
+
 def move_branch(
     git: GitRunner,
     git_dir: Path,
@@ -125,18 +164,17 @@ def move_branch(
     worktree: bool,
     blobs: Mapping[str, str | None] | None = None,
     contents: Mapping[str, bytes | None] | None = None,
+    staged: bool = False,
 ) -> None:
-    """Point `branch` from `old` (None: it does not exist yet) to `new`; the work tree follows if asked."""
+    """Point `branch` from `old` (None: it does not exist yet) to `new`; the work tree follows if asked.
+
+    `staged`: `stage_ahead` has written the new contents already.
+    """
     marker = _marker_path(git_dir)
-    record = {"branch": branch, "old": old, "new": new, "worktree": worktree, "paths": list(paths)}
-    temp = marker.with_suffix(".tmp")
-    try:
-        temp.write_text(json.dumps(record), encoding="utf-8")
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {temp}: {error.strerror}") from error
-    os.replace(temp, marker)
-    if worktree:
+    _write_marker(
+        git_dir, {"branch": branch, "old": old, "new": new, "worktree": worktree, "paths": list(paths)}
+    )
+    if worktree and not staged:
         if blobs is None or contents is None:
             blobs, contents = _contents_at(git, new, paths)
         try:
@@ -170,6 +208,9 @@ def recover(git: GitRunner, git_dir: Path) -> str | None:
     except (ValueError, KeyError, TypeError, OSError) as error:
         raise StoreError(f"cannot read {marker}: {error}; remove it if no proxstate is running") from error
     _unstage(git.root, paths)
+    if new is None:  # killed while the files were staged ahead, before the commit existed
+        marker.unlink()
+        return f"an interrupted commit on {branch} was rolled back"
     found = git.run("rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False)
     tip = found.stdout.decode().strip() if found.returncode == 0 else None
     checked_out = git.run("symbolic-ref", "-q", "HEAD", check=False).stdout.decode().strip()

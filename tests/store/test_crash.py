@@ -84,6 +84,27 @@ def test_recover_rolls_back_when_the_ref_did_not_move(repo: StateRepo, git: Git)
     assert repo.recover() is None
 
 
+@pytest.mark.parametrize("first_commit", [False, True])
+def test_recover_rolls_back_files_staged_while_git_built_the_commit(
+    repo: StateRepo, git: Git, first_commit: bool
+) -> None:
+    """Killed after the files were staged ahead and before the commit existed: the marker names no
+    new commit (on a first commit neither an old one), and recover removes what was staged."""
+    head = None if first_commit else repo.commit_files({VMS[0]: b"a\n"}, message="one", author=None)
+    record = {"branch": "main", "old": head, "new": None, "worktree": True, "paths": [VMS[0], VMS[1]]}
+    (repo.git_dir / checkout.MARKER).write_text(json.dumps(record))
+    (repo.root / "clusters/lab/qemu").mkdir(parents=True, exist_ok=True)
+    (repo.root / "clusters/lab/qemu/.100.yaml.proxstate-tmp").write_bytes(b"new")
+    (repo.root / "clusters/lab/qemu/.101.yaml.proxstate-tmp").write_bytes(b"new")
+    assert "rolled back" in (repo.recover() or "")
+    assert repo.head() == head
+    assert not list(repo.root.rglob("*.proxstate-tmp"))
+    assert not (repo.git_dir / checkout.MARKER).exists()
+    if not first_commit:
+        _assert_clean(repo, git)
+    assert repo.commit_files({VMS[0]: b"b\n"}, message="two", author=None) is not None
+
+
 def test_recover_finishes_a_moved_ref(repo: StateRepo, git: Git, monkeypatch: pytest.MonkeyPatch) -> None:
     repo.commit_files({VMS[0]: b"a\n", VMS[1]: b"b\n"}, message="one", author=None)
 

@@ -52,6 +52,9 @@ def test_unchanged_tree_makes_no_commit(repo: StateRepo) -> None:
     assert repo.commit_files({NODE: b"a\n"}, message="two", author=None) is None
     assert repo.commit_files({VM: None}, message="three", author=None) is None
     assert repo.head() == first
+    # The files staged while git built the (unneeded) commit are gone again.
+    assert not list(repo.root.rglob("*.proxstate-tmp"))
+    assert not list(repo.git_dir.glob("proxstate-*"))
     fresh = StateRepo.init(repo.root.parent / "fresh")
     assert fresh.commit_files({}, message="nothing", author=None) is None
     assert fresh.head() is None
