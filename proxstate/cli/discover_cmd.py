@@ -78,7 +78,7 @@ def guest_row(guest: RawGuest, *, verbose: bool, human: bool = True) -> Row:
     }
     if verbose:
         row["config"] = guest.config
-        row["pending"] = [p for p in guest.pending or [] if "pending" in p or "delete" in p]
+        row["pending"] = guest.pending or []  # discovery keeps only the entries that change something
         row["snapshots"] = [s.get("name") for s in guest.snapshots or [] if s.get("name") != "current"]
     return row
 

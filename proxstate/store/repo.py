@@ -196,16 +196,6 @@ class StateRepo:
             if dirty:
                 raise DirtyTree(_dirty_message(dirty))
         env = identity_env(self._git, author)
-        if not worktree:
-            built = build_commit(
-                self._git, self.git_dir, parent=parent, changes=changes, message=message, env=env
-            )
-            if built is None:
-                return None
-            checkout.move_branch(
-                self._git, self.git_dir, branch=target, old=tip, new=built.sha, paths=paths, worktree=False
-            )
-            return built.sha
         # git builds the commit (blobs, trees: one fast-import) while the new files are written next
         # to their places: for a first snapshot both take a while, and neither needs the other.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -218,22 +208,25 @@ class StateRepo:
                 message=message,
                 env=env,
             )
-            try:
-                checkout.stage_ahead(
-                    self._git, self.git_dir, branch=target, old=tip, paths=paths, contents=changes
-                )
-            except StoreError:
-                # When git failed as well (a full disk fails both), its error is the one told: it
-                # comes first in the order of the steps, so the message does not depend on timing.
-                if building.exception() is None:
-                    raise
+            if worktree:
+                try:
+                    checkout.stage_ahead(
+                        self._git, self.git_dir, branch=target, old=tip, paths=paths, contents=changes
+                    )
+                except StoreError:
+                    # When git failed as well (a full disk fails both), its error is the one told:
+                    # it comes first in the order of the steps, so the message does not depend on timing.
+                    if building.exception() is None:
+                        raise
         try:
             built = building.result()
         except BaseException:
-            checkout.discard_staged(self._git, self.git_dir, paths)
+            if worktree:
+                checkout.discard_staged(self._git, self.git_dir, paths)
             raise
         if built is None:
-            checkout.discard_staged(self._git, self.git_dir, paths)
+            if worktree:
+                checkout.discard_staged(self._git, self.git_dir, paths)
             return None
         checkout.move_branch(
             self._git,
@@ -242,10 +235,10 @@ class StateRepo:
             old=tip,
             new=built.sha,
             paths=paths,
-            worktree=True,
+            worktree=worktree,
             blobs=built.blobs,
             contents=changes,
-            staged=True,
+            staged=worktree,
         )
         return built.sha
 
