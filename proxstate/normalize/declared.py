@@ -24,6 +24,8 @@ from proxstate.inventory import RawDeclared
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.masking import mask_value
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from proxstate.normalize.snapshot import ENTRY as SNAPSHOT_ENTRY
+from proxstate.normalize.snapshot import normalize_snapshot_config
 from proxstate.normalize.values import natural_key, plain, typed
 
 _BY_PATH = {entry.path: entry for entry in ENTRIES}
@@ -77,6 +79,8 @@ def _entries(items: list[Any], *, entry: Entry) -> Any:
 
 
 def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
+    if raw.entry == SNAPSHOT_ENTRY:
+        return normalize_snapshot_config(raw, options=options)
     entry = _BY_PATH[raw.entry]
     kind, _, rest = raw.resource_id.partition("/")
     document: dict[str, Any] = {"kind": kind}

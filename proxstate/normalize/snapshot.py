@@ -1,0 +1,41 @@
+"""Documents of the configs guest snapshots hold (`snapshot-config/<kind>/<vmid>/<snapshot>`).
+
+A snapshot's config is the guest's config as it was, plus a few keys of the snapshot itself. PVE's
+handlers (`get_snapshot_config` in qemu-server's API2/Qemu.pm and pve-container's
+API2/LXC/Snapshot.pm) return it as stored: unlike GET .../config, which answers `cipassword` as
+`**********` (qemu) and leaves out `env` without VM.Config.Options (lxc), the snapshot's config holds
+both in clear, readable with VM.Audit. So it goes through exactly the typing and masking of the guest
+config: same schema, same secret keys, same `mask_keys`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proxstate.inventory import RawDeclared
+from proxstate.normalize.config import normalize_config
+from proxstate.normalize.ignore import apply_ignore_rules
+from proxstate.normalize.options import NormalizeOptions
+from proxstate.normalize.rules import SNAPSHOT_KEY_TYPES
+from proxstate.normalize.values import plain, typed
+
+ENTRY = "/nodes/{node}/{type}/{vmid}/snapshot/{snapname}/config"
+GUEST_KINDS = ("qemu", "lxc")
+
+
+def normalize_snapshot_config(raw: RawDeclared, *, options: NormalizeOptions) -> dict[str, Any]:
+    """`kind`, `id` (`<kind>/<vmid>/<snapshot>`), then the typed and masked `config`."""
+    kind, _, rest = raw.resource_id.partition("/")
+    guest_kind = rest.split("/", 1)[0]
+    document: dict[str, Any] = {"kind": kind, "id": rest}
+    data = raw.data
+    if isinstance(data, dict) and guest_kind in GUEST_KINDS:
+        config = normalize_config(guest_kind, data, options=options)
+        for key, type_name in SNAPSHOT_KEY_TYPES.items():
+            if key in config and not isinstance(config[key], dict | list):
+                config[key] = typed(config[key], type_name)
+        document["config"] = config
+    else:
+        document["value"] = plain(data)
+    apply_ignore_rules(raw.resource_id, document, options.ignore)
+    return document
