@@ -325,7 +325,7 @@ BUILTIN_COVERS: dict[str, str] = {
     "/nodes/{node}/qemu/{vmid}/config": "qemu: read through .../pending, which returns every config key",
     "/nodes/{node}/qemu/{vmid}/pending": "qemu",
     "/nodes/{node}/qemu/{vmid}/snapshot": "qemu (snapshots)",
-    "/nodes/{node}/lxc/{vmid}/config": "lxc: read through .../pending, which returns every config key",
+    "/nodes/{node}/lxc/{vmid}/config": "lxc: the raw lxc.* lines, which .../pending leaves out",
     "/nodes/{node}/lxc/{vmid}/pending": "lxc",
     "/nodes/{node}/lxc/{vmid}/snapshot": "lxc (snapshots)",
     "/storage": "storage",

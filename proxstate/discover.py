@@ -3,7 +3,8 @@
 One `/cluster/resources` call gives the inventory (nodes, guests, storages, with placement, power
 state, lock, pool and HA state); then per-resource calls read what it does not hold. Per guest that is
 one call, `pending` (it returns every config key with its current value and any pending one, so it
-serves as the config too), plus `snapshot` only when the config names a snapshot (`parent`).
+serves as the config too), plus `snapshot` only when the config names a snapshot (`parent`); a
+container also has its `config` read, for the raw `lxc.*` lines `pending` leaves out.
 
 What fails is recorded as a ReadFailure and the rest goes on: an unreachable node (595/596, or a
 timeout) marks the node and its guests; a single 403, 500 or lock timeout marks that resource.

@@ -7,6 +7,7 @@ resource keeps its last state) unless the credentials stopped working, which end
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -151,11 +152,22 @@ class Reader:
         node = str(entry["node"])
         rid = f"{kind}/{vmid}"
         client = self.client
-        pending_call = client.qemu_pending(node, vmid) if kind == "qemu" else client.lxc_pending(node, vmid)
-        pending = await self.attempt(rid, pending_call, rid, node=node)
-        if pending is None:
+        if kind == "qemu":
+            pending = await self.attempt(rid, client.qemu_pending(node, vmid), rid, node=node)
+            full: Payload | None = {}
+        else:
+            pending, full = await asyncio.gather(
+                self.attempt(rid, client.lxc_pending(node, vmid), rid, node=node),
+                self.attempt(rid, self._lxc_config(node, vmid), rid, node=node),
+            )
+        if pending is None or full is None:
             return None
         config = {str(e["key"]): e["value"] for e in pending if "value" in e}
+        # PVE's /pending leaves out what is not a plain value (pve-guest-common's
+        # config_with_pending_array skips array refs): a container's raw `lxc.*` lines. /config
+        # has them; nothing else of /config is missing from /pending.
+        named = {str(e.get("key")) for e in pending}
+        config.update((k, v) for k, v in full.items() if k not in named and k != "digest")
         # Only the entries that change something are kept beside the config (a guest has some 20
         # entries, rarely one with a change): 4 KiB less per guest held until the snapshot.
         changing = [e for e in pending if "pending" in e or "delete" in e]
@@ -177,6 +189,9 @@ class Reader:
             pending=changing,
             snapshots=snapshots,
         )
+
+    async def _lxc_config(self, node: str, vmid: int) -> Payload:
+        return (await self.client.lxc_config(node, vmid)).payload()
 
     async def node_storage(self, node: str) -> tuple[str, list[Payload]] | None:
         # A failure here leaves every storage definition with its last recorded node states, and

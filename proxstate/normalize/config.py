@@ -17,6 +17,9 @@ from proxstate.normalize.rules import DEFAULT_LIST_SEPARATOR, DROPPED_CONFIG_KEY
 from proxstate.normalize.schema import key_spec
 from proxstate.normalize.values import natural_key, plain, sorted_set, split_list, typed
 
+# The key under which PVE's /config lists a container's raw LXC lines (pve-container's vm_config).
+RAW_LXC_KEY = "lxc"
+
 
 def _as_text(value: Any) -> str | None:
     if isinstance(value, str):
@@ -35,6 +38,8 @@ def normalize_value(kind: str, key: str, value: Any) -> Any:
     `[current=]<int>`, `unusedN`: `[file=]<volume>`), which record that key's value, so
     `memory: 2048` reads the same from PVE 7 (an integer) and PVE 8/9 (a property string).
     """
+    if kind == "lxc" and key == RAW_LXC_KEY:
+        return _raw_lxc(value)
     spec = key_spec(kind, key)
     if spec is None:
         return plain(value)
@@ -59,6 +64,16 @@ def normalize_value(kind: str, key: str, value: Any) -> Any:
         items = split_list(value, spec.list)
         return sorted_set(items) if key in SET_KEYS.get(kind, ()) else items
     return typed(value, spec.type)
+
+
+def _raw_lxc(value: Any) -> Any:
+    """A container's raw `lxc.*` lines, which PVE gives as `[[key, value], ...]`, as one-key
+    mappings in file order (the order matters to LXC, and a key may repeat)."""
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in value
+    ):
+        return plain(value)
+    return [{pair[0]: plain(pair[1])} for pair in value]
 
 
 def config_value(kind: str, key: str, value: Any, *, options: NormalizeOptions) -> Any:
@@ -89,6 +104,9 @@ def build_config_value(kind: str, key: str, value: Any) -> str:
     Raises PropertyStringError when the value cannot be written (a mapping that is not a valid
     property string). Masked values give back their marker.
     """
+    if kind == "lxc" and key == RAW_LXC_KEY and isinstance(value, list):
+        # Not a single value in PVE's file: one `key: value` line per entry.
+        return "\n".join(f"{k}: {v}" for item in value if isinstance(item, Mapping) for k, v in item.items())
     spec = key_spec(kind, key)
     if spec is not None and spec.format is not None:
         if isinstance(value, Mapping):
