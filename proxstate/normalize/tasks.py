@@ -63,6 +63,12 @@ def _entry(task: Mapping[str, Any], log: list[str] | None) -> dict[str, Any]:
         if value is None or value == "":
             continue
         entry[key] = int_or_keep(value) if key in _TIME_FIELDS else plain(value)
+    # PVE splits a token's task into `user` and `tokenid` (pve-manager API2/Tasks.pm,
+    # convert_token_task): join them again so the record names the token, as the UPID does.
+    tokenid = task.get("tokenid")
+    user = entry.get("user")
+    if isinstance(tokenid, str) and tokenid and isinstance(user, str) and "!" not in user:
+        entry["user"] = f"{user}!{tokenid}"
     if log is not None:
         entry["log"] = [str(line) for line in log]
     return entry

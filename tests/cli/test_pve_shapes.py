@@ -6,6 +6,7 @@ Each test makes the fake answer as the named PVE handler does and checks what a 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from aiohttp import web
 
 from proxstate import yamlio
+
+from .conftest import api_post
 
 Answer = Callable[[Any, dict[str, Any]], dict[str, Any] | None]
 
@@ -33,6 +36,13 @@ def answer_as_pve(pve: Any, path: str, change: Answer) -> None:
         return response
 
     pve._answer = answer
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def load(root: Path, rel: str) -> Any:
@@ -70,3 +80,27 @@ def test_raw_lxc_lines_are_recorded_though_pending_leaves_them_out(
     # A second sync sees the same container: nothing changed, nothing committed.
     again = cli("sync", "-C", str(state_repo), "--only", "lxc")
     assert again.code == 0 and "no changes" in (again.out + again.err).lower()
+
+
+def test_a_task_run_by_a_token_names_the_token(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    # pve-manager API2/Tasks.pm node_tasks: convert_token_task splits `user@realm!token` into
+    # `user` and `tokenid` (fakepve keeps the whole id in `user`).
+    def split_token(request: Any, body: dict[str, Any]) -> dict[str, Any]:
+        for task in body["data"]:
+            user, _, token = task["user"].partition("!")
+            if token:
+                task["user"], task["tokenid"] = user, token
+        return body
+
+    answer_as_pve(small_cluster, "/nodes/pve2/tasks", split_token)
+    small_cluster.time_scale = 0  # the VM starts at once
+    assert cli("sync", "-C", str(state_repo), "--only", "qemu,tasks").code == 0
+    upid = api_post(small_cluster, pve_env, "/nodes/pve2/qemu/102/status/start")
+    wait_until(lambda: small_cluster.tasks[upid].get("exitstatus") is not None)
+    assert cli("sync", "-C", str(state_repo), "--only", "qemu,tasks").code == 0
+    day = next((state_repo / "clusters/lab/tasks/pve2").glob("*.yaml"))
+    assert yamlio.load(day.read_text())["tasks"][upid]["user"] == "root@pam!proxstate"
+    report = cli("show-changes", "-C", str(state_repo), "--resource", "qemu/102")
+    assert "root@pam!proxstate" in report.out, report.out
