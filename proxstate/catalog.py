@@ -37,6 +37,8 @@ class Entry:
     keep_only: frozenset[str] = frozenset()  # record only these keys of each item (TFA: presence only)
     optional: bool = False  # absent on clusters without the feature (Ceph, SDN, older PVE)
     guest_types: tuple[str, ...] = ("qemu", "lxc")
+    # Read from another endpoint's answer: (its path template, the field holding this entry's data).
+    read_from: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:
@@ -202,6 +204,9 @@ ENTRIES: tuple[Entry, ...] = (
         key="tokenid",
         sources={"userid": ("/access/users", "userid")},
         covers=("/access/users/{userid}/token/{tokenid}",),
+        # PVE's read_user returns the tokens too and asks for Sys.Audit, where this endpoint asks
+        # for User.Modify (or the user's own login): an auditor token reads every user's tokens.
+        read_from=("/access/users/{userid}", "tokens"),
     ),
     Entry(
         path="/access/groups/{groupid}",

@@ -58,6 +58,22 @@ def is_absent(error: ApiError) -> bool:
     return error.status in (400, 500) and bool(_ABSENT_WORDS.search(error.message))
 
 
+# Endpoints whose answer more than one entry records: read once.
+_SHARED = frozenset(entry.read_from[0] for entry in ENTRIES if entry.read_from is not None)
+
+
+def _field(answer: Any, entry: Entry) -> Any:
+    """The entry's part of another endpoint's answer: a mapping by key becomes the list of items
+    its own endpoint returns (`tokens: {id: {...}}` -> `[{tokenid: id, ...}]`); none is an empty list."""
+    assert entry.read_from is not None
+    value = answer.get(entry.read_from[1]) if isinstance(answer, dict) else answer
+    if value is None:
+        return []
+    if isinstance(value, dict) and entry.key:
+        return [{entry.key: name, **item} if isinstance(item, dict) else item for name, item in value.items()]
+    return value
+
+
 class DeclaredReader:
     """Reads every entry of the kinds asked for, sharing source lists between entries."""
 
@@ -122,7 +138,12 @@ class DeclaredReader:
 
     async def _one(self, entry: Entry, binding: Binding) -> list[RawDeclared]:
         try:
-            data = await self._get(fill(entry.path, binding, escape=True))
+            if entry.read_from is not None:
+                data = _field(await self._fetch(fill(entry.read_from[0], binding, escape=True)), entry)
+            elif entry.path in _SHARED:
+                data = await self._fetch(fill(entry.path, binding, escape=True))
+            else:
+                data = await self._get(fill(entry.path, binding, escape=True))
         except ApiError as error:
             if isinstance(error, NotFound) and entry.sources:
                 return []  # the item went away between its list and its own GET
@@ -210,11 +231,13 @@ async def read_declared(
     on_failure: Callable[[ReadFailure], None],
     workers: int,
     queued: Callable[[int], None],
+    skip: frozenset[str] = frozenset(),
 ) -> list[RawDeclared]:
     """Every document of the catalog entries whose kind is in `kinds`, each entry's reads made by
-    `workers` workers (`queued` hears of the reads waiting for one)."""
+    `workers` workers (`queued` hears of the reads waiting for one); the entries in `skip` (paths) are
+    not read."""
     reader = DeclaredReader(get, on_failure=on_failure, workers=workers, queued=queued)
-    wanted = [entry for entry in ENTRIES if entry.kind in kinds]
+    wanted = [entry for entry in ENTRIES if entry.kind in kinds and entry.path not in skip]
     found = await asyncio.gather(
         *(reader.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)
     )

@@ -21,7 +21,6 @@ from proxstate.api.client import PveClient
 from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.declared import kept_failures
 from proxstate.inventory import Inventory, RawCluster, RawNode, ReadFailure
-from proxstate.privileges import hidden_failures
 from proxstate.reading import (
     SNAPSHOT_CONFIG,
     DiscoveryOptions,
@@ -56,7 +55,7 @@ async def discover(
     name = options.cluster_name or cluster_name_of(status_entries, node_names)
     reader = Reader(client, options, progress)
     if permissions is not None:
-        reader.failures += hidden_failures(permissions, kinds, user=client.settings.auth_user)
+        reader.restrict(permissions)
     by_node = {str(e.get("name")): e for e in status_entries if e.get("type") == "node"}
 
     nodes = await reader.each(node_entries, lambda e: reader.node(e, by_node.get(str(e.get("node")))))

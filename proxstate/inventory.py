@@ -25,6 +25,9 @@ class ReadFailure:
     # Only what was not listed keeps its last state (the login may not see everything); what was
     # listed and read is recorded.
     unseen_only: bool = False
+    # The login may not read it by design (a privilege beyond PVEAuditor): not read, not a failure
+    # unless something of it was recorded before.
+    by_design: bool = False
 
 
 @dataclass(kw_only=True)

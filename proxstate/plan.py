@@ -8,6 +8,8 @@ through exactly the same rules:
   `storage/*`), and so do the guests and content of a node that could not be reached;
 - what a login may not see (a failure that is `unseen_only`) keeps its last document when it is
   not listed; what is listed is recorded;
+- what a login may not read by design (a privilege beyond PVEAuditor) was not read: it is named,
+  and a failure only when something of it was recorded before (the privilege was lost);
 - an unreachable node keeps its last facts, with `status: unreachable` and the reason;
 - tasks are history: a day's document is the union of what was recorded and what was read, and days
   that fall out of the read window keep their files;
@@ -17,7 +19,7 @@ through exactly the same rules:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -58,6 +60,8 @@ class ClusterPlan:
     files: dict[str, bytes | None]  # path -> new content, or None to remove; only what changes
     changes: list[ResourceChange]
     failures: list[ReadFailure]
+    # What the login may not read by design and nothing of which is recorded: named, not a failure.
+    not_permitted: list[ReadFailure] = field(default_factory=list)
     unreachable_nodes: list[str] = field(default_factory=list)
     pve_version: str = ""
 
@@ -141,6 +145,28 @@ def _storage_with_unreachable_nodes(
     return {**current, "nodes": dict(sorted({**now, **kept}.items()))}
 
 
+def _lost_privileges(
+    failures: list[ReadFailure], previous: Mapping[str, Document], selection: Selection
+) -> tuple[list[ReadFailure], list[ReadFailure]]:
+    """(failures, not permitted by design): what the login may not read by design is a failure only
+    when something of it was recorded before, that is when the privilege was lost; then it keeps
+    its last state like any other failure."""
+    kept: list[ReadFailure] = []
+    by_design: list[ReadFailure] = []
+    for failure in failures:
+        if not failure.by_design:
+            kept.append(failure)
+        elif any(fnmatchcase(rid, failure.resource_id) for rid in previous):
+            reason = (
+                f"the login may not read it any more ({failure.reason}); "
+                "it was recorded before, so it keeps its last state"
+            )
+            kept.append(replace(failure, reason=reason, by_design=False))
+        elif selection.wants(failure.resource_id):
+            by_design.append(failure)
+    return kept, by_design
+
+
 def plan_cluster(
     inventory: Inventory,
     previous_files: Mapping[str, bytes],
@@ -156,8 +182,9 @@ def plan_cluster(
         for rid, doc in normalize_inventory(inventory, options=options).items()
         if selection.wants(rid)
     }
-    failed = [f.resource_id for f in inventory.failures if not f.unseen_only]
-    unseen = [f.resource_id for f in inventory.failures if f.unseen_only]
+    failures, not_permitted = _lost_privileges(inventory.failures, previous, selection)
+    failed = [f.resource_id for f in failures if not f.unseen_only]
+    unseen = [f.resource_id for f in failures if f.unseen_only]
     unreachable = {n.name: n.unreachable for n in inventory.nodes if n.unreachable}
     # Without node documents (`--only qemu`), the failures still say which nodes were unreachable.
     named = {f.node for f in inventory.failures if f.node_unreachable and f.node is not None}
@@ -210,7 +237,8 @@ def plan_cluster(
         kept=frozenset(kept),
         files=files,
         changes=changes,
-        failures=list(inventory.failures),
+        failures=failures,
+        not_permitted=not_permitted,
         unreachable_nodes=unreachable_nodes,
         pve_version=str(inventory.cluster.version.get("version", "")),
     )

@@ -1,22 +1,28 @@
-"""What a login may not see: PVE leaves out of its lists what the user or token may not audit.
+"""What a login may not see, and what it may not read at all.
 
-`/cluster/resources` lists only the guests a login holds VM.Audit on, and only the storages it holds
-Datastore.Audit (or Datastore.AllocateSpace) on; a storage's content only the volumes of guests it
-may audit; a node's task list only the login's own tasks without Sys.Audit; `/pools` only the pools
-it holds Pool.Audit on. A guest missing from the list may therefore be gone, or only hidden.
+PVE leaves out of its lists what the user or token may not audit: `/cluster/resources` lists only
+the guests a login holds VM.Audit on, and only the storages it holds Datastore.Audit (or
+Datastore.AllocateSpace) on; a storage's content only the volumes of guests it may audit; a node's
+task list only the login's own tasks without Sys.Audit; `/pools` only the pools it holds Pool.Audit
+on; the users, groups, ACL, TFA, mapping and SDN lists likewise (proxstate.needs says which
+privilege each list asks for). A guest missing from the list may therefore be gone, or only hidden.
 Discovery asks PVE for the login's effective privileges (`GET /access/permissions`) and, where one
-is missing on the root of a kind's ACL tree, records a failure that keeps what was not seen: the
-guests the token can see are recorded, the others keep their last state, and the output names the
-privilege.
+is missing on the root of a kind's ACL tree, records a failure that keeps what was not seen.
+
+What needs more than PVEAuditor on `/` (ACME plugins: Sys.Modify; ACME accounts: the root@pam
+login) is not read at all by a login without it: that is a configuration fact, named once, not a
+failure, unless something of it was recorded before (then the privilege was lost: see plan.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from proxstate.catalog import ENTRIES
+from proxstate.catalog import ENTRIES, Entry
 from proxstate.inventory import ReadFailure
+from proxstate.needs import Need, need_of
 
 PERMISSIONS_PATH = "/access/permissions"
 
@@ -30,31 +36,77 @@ REQUIRED: tuple[tuple[tuple[str, ...], str, tuple[str, ...], str], ...] = (
         "the storages it may not audit",
     ),
     (("tasks",), "/nodes", ("Sys.Audit",), "the tasks of other users"),
-    (("pool",), "/pool", ("Pool.Audit",), "the pools it may not audit"),
 )
 
-Permissions = dict[str, frozenset[str]]
+# The paths PVE's GET /access/permissions always considers (RPCEnvironment::get_effective_permissions).
+TOP_PATHS = frozenset({"/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms"})
+
+# path -> privilege -> whether it propagates to the paths below. PVE answers `{path: {privilege: 1}}`,
+# with 0 for a privilege that is held on the path itself only (an ACL without propagation).
+Permissions = dict[str, dict[str, bool]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Login:
+    user: str  # USER@REALM, or USER@REALM!TOKENID
+    token: bool
+
+    @property
+    def root(self) -> bool:
+        return self.user == "root@pam" and not self.token
 
 
 def parse_permissions(data: Any) -> Permissions | None:
-    """`{path: {privilege: 1}}` as PVE answers it, as sets; None for any other shape."""
+    """`{path: {privilege: 0|1}}` as PVE answers it; None for any other shape."""
     if not isinstance(data, Mapping):
         return None
     out: Permissions = {}
     for path, privileges in data.items():
         if isinstance(privileges, Mapping):
-            out[str(path)] = frozenset(str(name) for name, value in privileges.items() if value)
+            held = {str(name): value for name, value in privileges.items() if value is not None}
+            out[str(path)] = {name: value not in (0, "0", False) for name, value in held.items()}
     return out
 
 
-def holds(permissions: Permissions, path: str, privileges: tuple[str, ...]) -> bool:
-    """Whether any of `privileges` is effective on `path`: the nearest path PVE lists decides."""
+def holds(permissions: Permissions, path: str, privileges: tuple[str, ...], *, below: bool = False) -> bool:
+    """Whether any of `privileges` is effective on `path` (with `below`: on everything under it).
+
+    PVE lists the top-level paths and every path with an ACL, each with what is effective there, and
+    leaves out a path where nothing is (NoAccess): the nearest path listed decides, a top-level path
+    left out holds nothing, and a privilege reaches the paths below only where it propagates. (An
+    answer without any top-level path but `/` is not PVE's own: there the nearest path decides.)
+    """
+    top_level_listed = any(top in permissions for top in TOP_PATHS)
     probe = path
     while probe not in permissions:
-        if probe == "/":
+        if probe == "/" or (top_level_listed and probe in TOP_PATHS):
             return False
         probe = probe.rsplit("/", 1)[0] or "/"
-    return any(name in permissions[probe] for name in privileges)
+    held = permissions[probe]
+    inherited = probe != path or below
+    return any(name in held and (held[name] or not inherited) for name in privileges)
+
+
+def permitted(need: Need, permissions: Permissions, login: Login) -> bool:
+    """Whether PVE answers the login at all (a filtered list always answers)."""
+    if need.root:
+        return login.root
+    return not need.any_of or holds(permissions, need.acl, need.any_of)
+
+
+def complete(need: Need, permissions: Permissions) -> bool:
+    """Whether PVE's answer leaves nothing out for this login."""
+    return need.filtered is None or holds(permissions, need.filtered[0], need.filtered[1], below=True)
+
+
+def entry_paths(entry: Entry) -> list[str]:
+    """The endpoints one catalog entry reads."""
+    source_paths = [source for source, _ in entry.sources.values()]
+    return [entry.read_from[0] if entry.read_from else entry.path, *source_paths]
+
+
+def _glob(entry: Entry) -> str:
+    return "/".join("*" if "{" in part else part for part in entry.rid.split("/"))
 
 
 def hidden_failures(permissions: Permissions, kinds: frozenset[str], *, user: str) -> list[ReadFailure]:
@@ -62,11 +114,12 @@ def hidden_failures(permissions: Permissions, kinds: frozenset[str], *, user: st
 
     The declarative documents of a guest (its firewall, ...) are read only for the guests listed,
     so they are kept the same way when guests may be hidden. A storage's content lists only the
-    volumes of guests the login may audit: then the content keeps its last state as a whole.
+    volumes of guests the login may audit: then the content keeps its last state as a whole. A list
+    recorded as one document (the ACL, TFA, a node's interfaces) keeps its last state as a whole.
     """
     failures = []
     for wanted, path, privileges, hidden in REQUIRED:
-        if holds(permissions, path, privileges):
+        if holds(permissions, path, privileges, below=True):
             continue
         lacks = f"{user} lacks {' or '.join(privileges)} on {path}"
         reason = f"{lacks}, so PVE does not list {hidden}; what it does not list keeps its last state"
@@ -85,7 +138,65 @@ def hidden_failures(permissions: Permissions, kinds: frozenset[str], *, user: st
         failures += [
             ReadFailure(resource_id=f"{kind}/*", reason=reason, unseen_only=True) for kind in patterns
         ]
+    for entry in ENTRIES:
+        if entry.kind not in kinds or entry.scope == "guest":
+            continue
+        for path in entry_paths(entry):
+            need = need_of(path)
+            if need.filtered is None or complete(need, permissions):
+                continue
+            acl, privileges = need.filtered
+            whole = "{" not in entry.rid or (entry.mode != "items" and not entry.sources)
+            failures.append(
+                ReadFailure(
+                    resource_id=_glob(entry),
+                    reason=f"{user} lacks {' or '.join(privileges)} on {acl}, so PVE leaves out of "
+                    f"{path} what it may not see; "
+                    + ("it keeps its last state" if whole else "what it does not list keeps its last state"),
+                    unseen_only=not whole,
+                )
+            )
+            break
     return failures
 
 
-__all__ = ["PERMISSIONS_PATH", "hidden_failures", "holds", "parse_permissions"]
+def not_permitted(permissions: Permissions, kinds: Iterable[str], login: Login) -> list[tuple[Entry, Need]]:
+    """The catalog entries of `kinds` that need more than PVEAuditor and that the login may not read."""
+    wanted = set(kinds)
+    out = []
+    for entry in ENTRIES:
+        if entry.kind not in wanted:
+            continue
+        for path in entry_paths(entry):
+            need = need_of(path)
+            if need.extra and not permitted(need, permissions, login):
+                out.append((entry, need))
+                break
+    return out
+
+
+def by_design_failures(permissions: Permissions, kinds: frozenset[str], login: Login) -> list[ReadFailure]:
+    """What the login is not allowed to read by design, as failures that discovery does not read."""
+    return [
+        ReadFailure(
+            resource_id=_glob(entry),
+            reason=f"needs {need.text()}",
+            by_design=True,
+        )
+        for entry, need in not_permitted(permissions, kinds, login)
+    ]
+
+
+__all__ = [
+    "PERMISSIONS_PATH",
+    "Login",
+    "Permissions",
+    "by_design_failures",
+    "complete",
+    "entry_paths",
+    "hidden_failures",
+    "holds",
+    "not_permitted",
+    "parse_permissions",
+    "permitted",
+]

@@ -30,7 +30,15 @@ from proxstate.inventory import (
     RawNode,
     ReadFailure,
 )
-from proxstate.privileges import PERMISSIONS_PATH, Permissions, parse_permissions
+from proxstate.privileges import (
+    PERMISSIONS_PATH,
+    Login,
+    Permissions,
+    by_design_failures,
+    hidden_failures,
+    not_permitted,
+    parse_permissions,
+)
 from proxstate.workers import each
 
 T = TypeVar("T")
@@ -87,6 +95,16 @@ class Reader:
         self.queued = 0  # calls waiting for a worker (each makes one request or more)
         self.failures: list[ReadFailure] = []
         self.gone: dict[str, str] = {}  # nodes PVE said were unreachable (595/596) after all
+        self.not_permitted: frozenset[str] = frozenset()  # catalog entries the login may not read
+
+    def restrict(self, permissions: Permissions) -> None:
+        """What the login may not see or read: failures that keep it, and catalog entries not read."""
+        settings = self.client.settings
+        login = Login(user=settings.auth_user, token=settings.token is not None)
+        kinds = self.options.kinds
+        self.failures += hidden_failures(permissions, kinds, user=login.user)
+        self.failures += by_design_failures(permissions, kinds, login)
+        self.not_permitted = frozenset(entry.path for entry, _ in not_permitted(permissions, kinds, login))
 
     async def attempt(
         self, resource_id: str, call: Awaitable[T], what: str, *, node: str | None = None

@@ -109,6 +109,7 @@ async def read_declared_into(
         on_failure=reader.failures.append,
         workers=client.settings.concurrency,
         queued=reader.count_queued,
+        skip=reader.not_permitted,
     )
     inventory.declared.extend(found)
 

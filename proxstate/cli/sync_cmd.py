@@ -37,6 +37,14 @@ def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
     return head + (f" ({'; '.join(notes)})" if notes else "")
 
 
+def not_permitted_line(done: ClusterSync) -> str:
+    """The kinds the login may not read by design, once per sync (docs/configuration.md)."""
+    named = ", ".join(
+        f"{escape_unsafe(f.resource_id)} ({escape_unsafe(f.reason)})" for f in done.plan.not_permitted
+    )
+    return f"{escape_unsafe(done.plan.cluster)}: not recorded, this login may not read them: {named}"
+
+
 @cli.command("sync")
 @connection_options
 @repo_option
@@ -99,6 +107,8 @@ def sync_command(
             changeset = ChangeSet(base=None, target=None, resources=tuple(done.plan.changes))
             console.out(render_text(changeset, color=console.color))
         console.out(summary_line(done, dry_run=dry_run))
+        if done.plan.not_permitted:
+            console.out(not_permitted_line(done))
         for failure in done.plan.failures:
             if not failure.node_unreachable:
                 what = escape_unsafe(failure.resource_id)

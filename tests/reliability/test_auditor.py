@@ -1,0 +1,120 @@
+"""The token docs/getting-started.md recommends: exactly the PVEAuditor role on `/`.
+
+The fake answers as PVE's handlers do where proxstate depends on it (fakepve checks the schema's
+permissions blocks, which already refuse ACME plugins without Sys.Modify and another user's tokens
+without User.Modify):
+
+- `GET /access/permissions` as pve-access-control's RPCEnvironment::get_effective_permissions: the
+  top-level paths (`/`, `/access`, `/access/groups`, `/nodes`, `/pool`, `/sdn`, `/storage`, `/vms`)
+  each with the privileges effective there, 1 where they propagate;
+- `GET /access/users/{userid}` as API2/User.pm's read_user: `extract_user_data($data, 1)` returns
+  the user's API tokens as `tokens: {tokenid: {comment, expire, privsep}}`;
+- `GET /cluster/acme/account/{name}` has no permissions block, so RPCEnvironment's
+  check_api2_permissions refuses every login but `root@pam` (`user != root@pam`), tokens included;
+- `GET /access/acl` as API2/ACL.pm's read_acl: without Sys.Audit on /access, only the ACL entries
+  on paths where the login may modify permissions (none for an auditor).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from proxstate import yamlio
+
+from .conftest import TOKEN_ID, TOKEN_SECRET, assert_consistent, committed, rewrite_data
+
+AUDITOR = ("Datastore.Audit", "Mapping.Audit", "Pool.Audit", "SDN.Audit", "Sys.Audit", "VM.Audit")
+TOP_PATHS = ("/", "/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms")
+TOKEN = "proxstate@pve!audit"
+SECRET = "7d1c0b9e-auditor-secret-9f3a"
+
+
+def effective(privileges: dict[str, tuple[str, ...]]) -> dict[str, dict[str, int]]:
+    """PVE's answer to GET /access/permissions: path -> {privilege: 1 (propagates)}."""
+    return {path: dict.fromkeys(held, 1) for path, held in privileges.items() if held}
+
+
+def root_with_tokens(data: Any) -> Any:
+    return {**data, "tokens": {"proxstate": {"comment": "state recorder", "expire": 0, "privsep": 1}}}
+
+
+@pytest.fixture
+def auditor(small_cluster: Any, pve_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """`pveum acl modify / --users proxstate@pve --tokens proxstate@pve!audit --roles PVEAuditor`."""
+    small_cluster.apitokens[TOKEN] = SECRET
+    for who in ("proxstate@pve", TOKEN):
+        small_cluster.grant(who, "/", *AUDITOR)
+    # What GET /access/permissions answers; None: the fake's own answer (for other logins).
+    answer: dict[str, Any] = {"held": dict.fromkeys(TOP_PATHS, AUDITOR)}
+    rewrite_data(
+        small_cluster,
+        "/access/permissions",
+        lambda data: data if answer["held"] is None else effective(answer["held"]),
+    )
+    rewrite_data(small_cluster, "/access/users/root@pam", root_with_tokens)
+    monkeypatch.setenv("PROXSTATE_TOKEN", f"{TOKEN}={SECRET}")
+    return answer
+
+
+def test_an_auditor_token_syncs_and_drifts_clean(state_repo: Path, cli: Any, auditor: Any) -> None:
+    first = cli("sync", "-C", str(state_repo))
+    assert first.code == 0, first.out + first.err
+    said = first.out + first.err
+    assert said.count("acme/plugin/*") == 1 and "Sys.Modify on /" in said
+    assert said.count("acme/account/*") == 1 and "root@pam login" in said
+    assert "kept the last state" not in said
+    assert not (state_repo / "clusters/lab/acme").exists()
+    # Every user's tokens, read from the user (Sys.Audit), not from .../token (User.Modify or self).
+    tokens = yamlio.load((state_repo / "clusters/lab/access/tokens/root@pam.yaml").read_text())
+    assert tokens["entries"] == {"proxstate": {"comment": "state recorder", "expire": 0, "privsep": True}}
+    again = cli("sync", "-C", str(state_repo))
+    assert again.code == 0, again.err
+    assert "lab: no changes" in again.out
+    drift = cli("drift", "-C", str(state_repo))
+    assert drift.code == 0, drift.out + drift.err
+    assert "Could not be read" not in drift.out
+    assert_consistent(state_repo)
+
+
+def test_a_privilege_lost_after_recording_keeps_the_last_state(
+    state_repo: Path, cli: Any, auditor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recorded with a root@pam token (which may read ACME plugins), then synced with the auditor."""
+    monkeypatch.setenv("PROXSTATE_TOKEN", f"{TOKEN_ID}={TOKEN_SECRET}")
+    held, auditor["held"] = auditor["held"], None
+    assert cli("sync", "-C", str(state_repo)).code == 0
+    auditor["held"] = held
+    before = committed(state_repo)
+    plugins = [path for path in before if path.startswith("clusters/lab/acme/plugin/")]
+    assert plugins
+    monkeypatch.setenv("PROXSTATE_TOKEN", f"{TOKEN}={SECRET}")
+    result = cli("sync", "-C", str(state_repo))
+    assert result.code == 3, result.out + result.err
+    assert "acme/plugin/*" in result.err and "Sys.Modify" in result.err
+    after = committed(state_repo)
+    for path in plugins:
+        assert after[path] == before[path]
+    drift = cli("drift", "-C", str(state_repo))
+    assert drift.code == 3 and "acme/plugin/*" in drift.out
+    assert_consistent(state_repo)
+
+
+def test_an_acl_list_filtered_by_privilege_is_kept(
+    state_repo: Path, cli: Any, auditor: dict[str, Any], small_cluster: Any
+) -> None:
+    """NoAccess on /access: PVE leaves /access and /access/groups out of the effective privileges,
+    and read_acl lists nothing. The recorded ACL is not recorded as emptied."""
+    assert cli("sync", "-C", str(state_repo)).code == 0
+    acl = (state_repo / "clusters/lab/access/acl.yaml").read_bytes()
+    assert b"entries: []" not in acl
+    auditor["held"] = {path: held for path, held in auditor["held"].items() if not path.startswith("/access")}
+    rewrite_data(small_cluster, "/access/acl", lambda _: [])
+    result = cli("sync", "-C", str(state_repo))
+    assert result.code == 3, result.out + result.err
+    assert "access/acl" in result.err and "Sys.Audit on /access" in result.err
+    assert (state_repo / "clusters/lab/access/acl.yaml").read_bytes() == acl
+    assert committed(state_repo)["clusters/lab/access/acl.yaml"] == acl
+    assert_consistent(state_repo)
