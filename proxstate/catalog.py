@@ -39,6 +39,9 @@ class Entry:
     guest_types: tuple[str, ...] = ("qemu", "lxc")
     # Read from another endpoint's answer: (its path template, the field holding this entry's data).
     read_from: tuple[str, str] | None = None
+    # A newer form of `path` that answers a list holding the one object, tried first; `path` is
+    # read where the server rejects its parameters (an older PVE).
+    newer: str | None = None
 
     @property
     def kind(self) -> str:
@@ -63,6 +66,9 @@ ENTRIES: tuple[Entry, ...] = (
     # pools
     Entry(
         path="/pools/{poolid}",
+        # PVE 8.1+: the only form that reads nested pools (`prod/web`; /pools/{poolid} answers
+        # 501 for them); PVE 7 has no `poolid` parameter on /pools.
+        newer="/pools?poolid={poolid}",
         rid="pool/{poolid}",
         sources={"poolid": ("/pools", "poolid")},
         covers=("/pools",),

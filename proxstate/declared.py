@@ -23,6 +23,8 @@ from proxstate.errors import (
     AuthenticationError,
     NodeUnreachable,
     NotFound,
+    ParameterError,
+    ProtocolError,
 )
 from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
 from proxstate.workers import each
@@ -90,6 +92,7 @@ class DeclaredReader:
         self._workers = workers
         self._queued = queued
         self._sources: dict[str, asyncio.Task[Any]] = {}
+        self._older: set[str] = set()  # entries whose newer form this server does not have
 
     def _fetch(self, path: str) -> Awaitable[Any]:
         # One request per distinct source path, whoever asks first.
@@ -136,6 +139,22 @@ class DeclaredReader:
     async def _each(self, items: list[Binding], call: Callable[[Binding], Awaitable[T]]) -> list[T]:
         return await each(items, call, workers=self._workers, queued=self._queued)
 
+    async def _read(self, entry: Entry, binding: Binding) -> Any:
+        """The answer of the entry's path; through its newer form where the server has it."""
+        if entry.newer is not None and entry.path not in self._older:
+            path = fill(entry.newer, binding, escape=True)
+            try:
+                data = await self._get(path)
+            except ParameterError as error:
+                if not set(error.errors) & set(fields_of(entry.newer)):
+                    raise
+                self._older.add(entry.path)  # an older PVE: its parameters are unknown there
+            else:
+                if not (isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict)):
+                    raise ProtocolError(f"unexpected answer from PVE at GET {path}: not one item", path=path)
+                return data[0]
+        return await self._get(fill(entry.path, binding, escape=True))
+
     async def _one(self, entry: Entry, binding: Binding) -> list[RawDeclared]:
         try:
             if entry.read_from is not None:
@@ -143,7 +162,7 @@ class DeclaredReader:
             elif entry.path in _SHARED:
                 data = await self._fetch(fill(entry.path, binding, escape=True))
             else:
-                data = await self._get(fill(entry.path, binding, escape=True))
+                data = await self._read(entry, binding)
         except ApiError as error:
             if isinstance(error, NotFound) and entry.sources:
                 return []  # the item went away between its list and its own GET

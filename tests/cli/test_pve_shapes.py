@@ -12,27 +12,30 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from fakepve.server import error
 
 from proxstate import yamlio
 
 from .conftest import api_post
 
-Answer = Callable[[Any, dict[str, Any]], dict[str, Any] | None]
+Answer = Callable[[Any, dict[str, Any]], "dict[str, Any] | web.Response | None"]
 
 
 def answer_as_pve(pve: Any, path: str, change: Answer) -> None:
-    """GET requests for `path` (exactly, after /api2/json) are answered with `change(request, body)`
-    applied to the fake's own answer body; None keeps the fake's answer."""
+    """GET requests for `path` (exactly, after /api2/json, as aiohttp decodes it) are answered with
+    what `change(request, body)` returns: a new JSON body, a response of its own (an error), or
+    None to keep the fake's answer; `body` is the fake's own answer."""
     original = pve._answer
 
     async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
         response = await original(request, handler, generic, path_node)
         if request.method == "GET" and request.path.removeprefix("/api2/json") == path:
-            body = json.loads(response.text) if response.status == 200 else {}
+            body = json.loads(response.text) if response.content_type == "application/json" else {}
             changed = change(request, body)
+            if isinstance(changed, web.Response):
+                return changed
             if changed is not None:
-                status = int(changed.pop("status", 200))
-                return web.json_response(changed, status=status)
+                return web.json_response(changed)
         return response
 
     pve._answer = answer
@@ -104,3 +107,46 @@ def test_a_task_run_by_a_token_names_the_token(
     assert yamlio.load(day.read_text())["tasks"][upid]["user"] == "root@pam!proxstate"
     report = cli("show-changes", "-C", str(state_repo), "--resource", "qemu/102")
     assert "root@pam!proxstate" in report.out, report.out
+
+
+def not_implemented(request: Any, body: dict[str, Any]) -> web.Response:
+    # PVE's router for a path no method matches (a pool id with `/` in /pools/{poolid}).
+    return error(501, f"Method 'GET {request.path.removeprefix('/api2/json')}' not implemented")
+
+
+def test_nested_pools_are_read_through_pools_with_poolid(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    # pve-manager API2/Pool.pm (8.1+): `GET /pools?poolid=` answers a list with the pool and its
+    # members; the deprecated read_pool at /pools/{poolid} cannot take `prod/web`.
+    api_post(small_cluster, pve_env, "/pools", {"poolid": "prod/web", "comment": "web tier"})
+    small_cluster._pool_join("prod/web", 102)
+    answer_as_pve(small_cluster, "/pools/prod/web", not_implemented)
+    answer_as_pve(small_cluster, "/pools/prod", not_implemented)  # only the newer form is read
+    result = cli("sync", "-C", str(state_repo), "--only", "pool")
+    assert result.code == 0, result.err
+    web_pool = load(state_repo, "pool/prod/web.yaml")
+    assert web_pool["id"] == "prod/web"
+    assert web_pool["config"]["comment"] == "web tier"
+    assert web_pool["config"]["members"] == [{"id": "qemu/102", "type": "qemu", "vmid": 102}]
+    assert load(state_repo, "pool/prod.yaml")["config"]["members"][0]["vmid"] == 101
+    assert "pool/prod/web" in cli("log", "-C", str(state_repo), "pool/prod/web").out
+
+
+def test_pools_of_pve7_are_read_through_the_old_endpoint(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    # PVE 7.4's /pools has no parameters (apidoc-pve7.4.json): the generic parameter check
+    # refuses `poolid` with a 400, and only lists pool ids; /pools/{poolid} holds the pool.
+    def pve7_index(request: Any, body: dict[str, Any]) -> dict[str, Any] | web.Response:
+        if "poolid" in request.query:
+            refused = "property is not defined in schema and the schema does not allow additional properties"
+            return error(400, "Parameter verification failed.", {"poolid": refused})
+        return {"data": [{"poolid": item["poolid"]} for item in body["data"]]}
+
+    answer_as_pve(small_cluster, "/pools", pve7_index)
+    result = cli("sync", "-C", str(state_repo), "--only", "pool")
+    assert result.code == 0, result.err
+    assert load(state_repo, "pool/prod.yaml")["config"]["members"] == [
+        {"id": "qemu/101", "type": "qemu", "vmid": 101}
+    ]
