@@ -23,6 +23,7 @@ from proxstate.errors import ProxstateError, UsageError
 # Command name -> the module that defines it. A command's module (and the libraries it needs) is
 # imported only when that command runs, which keeps `proxstate show-changes` from loading httpx.
 COMMANDS = {
+    "check-token": "checktoken_cmd",
     "demo": "demo_cmd",
     "discover-all": "discover_cmd",
     "discover-containers": "discover_cmd",

@@ -17,6 +17,7 @@ without User.Modify):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,36 @@ def test_an_acl_list_filtered_by_privilege_is_kept(
     assert (state_repo / "clusters/lab/access/acl.yaml").read_bytes() == acl
     assert committed(state_repo)["clusters/lab/access/acl.yaml"] == acl
     assert_consistent(state_repo)
+
+
+def test_check_token_names_what_an_auditor_may_not_read(state_repo: Path, cli: Any, auditor: Any) -> None:
+    result = cli("check-token", "-C", str(state_repo), "--format", "json")
+    assert result.code == 0, result.out + result.err
+    (check,) = json.loads(result.out)["clusters"]
+    assert check["login"] == TOKEN and check["clean"] is True
+    status = {kind["kind"]: kind for kind in check["kinds"]}
+    assert {name for name, kind in status.items() if kind["status"] != "full"} == {"acme"}
+    assert status["acme"]["status"] == "none"
+    assert {(gap["resources"], gap["needs"], gap["extra"]) for gap in status["acme"]["gaps"]} == {
+        ("acme/plugin/*", "Sys.Modify on /", True),
+        (
+            "acme/account/*",
+            "the root@pam login with its password (PVE refuses API tokens, even root@pam's)",
+            True,
+        ),
+    }
+    text = cli("check-token", "-C", str(state_repo))
+    assert text.code == 0
+    assert "acme/plugin/*: needs Sys.Modify on /" in text.out
+    assert "records in full: cluster, node, qemu" in text.out
+
+
+def test_check_token_of_a_token_whose_user_holds_nothing(state_repo: Path, cli: Any, auditor: Any) -> None:
+    """Privilege separation gives a token the intersection of its ACL and its user's (pve-access-control
+    RPCEnvironment: 'intersect user and token permissions'): PVEAuditor given to the token alone is
+    nothing, and PVE's effective privileges are empty."""
+    auditor["held"] = {}
+    result = cli("check-token", "-C", str(state_repo))
+    assert result.code == 3, result.out + result.err
+    assert "cluster/*: cannot read /cluster/status; needs Sys.Audit on /" in result.out
+    assert "qemu/*: lists only part of /cluster/resources; needs VM.Audit on /vms" in result.out

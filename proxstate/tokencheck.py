@@ -1,0 +1,152 @@
+"""`proxstate check-token`: what the configured login can record, and what each missing kind needs.
+
+For each configured cluster, proxstate asks PVE for the login's effective privileges
+(`GET /access/permissions`) and holds them against what PVE's handlers ask for the reads of each
+kind (proxstate.needs). A kind is recorded in full, in part (PVE answers with a list that leaves out
+what the login may not see, or refuses some of the kind's reads), or not at all. What needs more
+than PVEAuditor on `/` is an extra: a sync does not read it and is not partial for lacking it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from proxstate.api.client import PveClient
+from proxstate.catalog import ENTRIES
+from proxstate.config import ProxstateConfig
+from proxstate.connection import ConnectionOverrides, resolve_connection
+from proxstate.discover import run
+from proxstate.errors import ProtocolError
+from proxstate.needs import need_of
+from proxstate.privileges import (
+    PERMISSIONS_PATH,
+    Login,
+    Permissions,
+    complete,
+    entry_paths,
+    parse_permissions,
+    permitted,
+)
+from proxstate.sync import selected_clusters
+
+_GUEST_READS = (
+    "/cluster/resources",
+    "/nodes/{node}/{type}/{vmid}/pending",
+    "/nodes/{node}/{type}/{vmid}/snapshot",
+)
+# The reads of the built-in kinds; the catalog's kinds read their entries' endpoints.
+BUILTIN_READS: dict[str, tuple[str, ...]] = {
+    "cluster": ("/cluster/status",),
+    "node": ("/nodes/{node}/status",),
+    "qemu": _GUEST_READS,
+    "lxc": _GUEST_READS,
+    "storage": ("/storage", "/nodes/{node}/storage"),
+    "content": ("/nodes/{node}/storage/{storage}/content",),
+    "tasks": ("/nodes/{node}/tasks",),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gap:
+    resources: str  # the resource ids it concerns: "acme/plugin/*"
+    endpoint: str  # the endpoint PVE refuses, or answers in part
+    needs: str  # what PVE asks for: "Sys.Modify on /"
+    partly: bool  # PVE answers, leaving out what the login may not see
+    extra: bool  # beyond PVEAuditor on `/`: not read, by design
+
+
+@dataclass(frozen=True, kw_only=True)
+class KindAccess:
+    kind: str
+    reads: int  # how many reads (catalog entries, or endpoints of a built-in kind) the kind has
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def status(self) -> Literal["full", "partial", "none"]:
+        if not self.gaps:
+            return "full"
+        refused = sum(1 for gap in self.gaps if not gap.partly)
+        return "none" if refused >= self.reads else "partial"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenCheck:
+    cluster: str
+    login: str
+    kinds: tuple[KindAccess, ...]
+
+    @property
+    def clean(self) -> bool:
+        """Whether syncs with this login can be complete: it lacks nothing but extras."""
+        return all(gap.extra for kind in self.kinds for gap in kind.gaps)
+
+
+def _gap(path: str, resources: str, permissions: Permissions, login: Login) -> Gap | None:
+    need = need_of(path)
+    if not permitted(need, permissions, login):
+        return Gap(resources=resources, endpoint=path, needs=need.text(), partly=False, extra=need.extra)
+    if not complete(need, permissions):
+        assert need.filtered is not None
+        acl, privileges = need.filtered
+        needs = f"{' or '.join(privileges)} on {acl}"
+        return Gap(resources=resources, endpoint=path, needs=needs, partly=True, extra=False)
+    return None
+
+
+def assess(permissions: Permissions, kinds: list[str], login: Login) -> tuple[KindAccess, ...]:
+    """What the login can record of each kind (pure)."""
+    out = []
+    for kind in kinds:
+        gaps: list[Gap] = []
+        if kind in BUILTIN_READS:
+            reads = len(BUILTIN_READS[kind])
+            for path in BUILTIN_READS[kind]:
+                gap = _gap(path, f"{kind}/*", permissions, login)
+                gaps += [gap] if gap else []
+        else:
+            entries = [entry for entry in ENTRIES if entry.kind == kind]
+            reads = len(entries)
+            for entry in entries:
+                glob = "/".join("*" if "{" in part else part for part in entry.rid.split("/"))
+                found = [_gap(path, glob, permissions, login) for path in entry_paths(entry)]
+                gaps += [gap for gap in found if gap][:1]
+        out.append(KindAccess(kind=kind, reads=reads, gaps=tuple(gaps)))
+    return tuple(out)
+
+
+def check_token(
+    config: ProxstateConfig,
+    *,
+    cluster: str | None,
+    overrides: ConnectionOverrides,
+    env: Mapping[str, str],
+) -> list[TokenCheck]:
+    """For each cluster of proxstate.yaml (or the one named, or --url), what its login can record."""
+    out = []
+    for entry in selected_clusters(config, name=cluster, overrides=overrides):
+        settings = resolve_connection(entry, overrides=overrides, env=env)
+
+        async def ask() -> object:
+            async with PveClient(settings) as client:  # noqa: B023 - awaited at once
+                return await client.get(PERMISSIONS_PATH)
+
+        permissions = parse_permissions(run(ask))
+        if permissions is None:
+            raise ProtocolError(
+                f"unexpected answer from PVE at GET {PERMISSIONS_PATH}: not a mapping of paths",
+                path=PERMISSIONS_PATH,
+            )
+        login = Login(user=settings.auth_user, token=settings.token is not None)
+        out.append(
+            TokenCheck(
+                cluster=entry.name or str(settings.url),
+                login=login.user,
+                kinds=assess(permissions, list(config.record.kinds), login),
+            )
+        )
+    return out
+
+
+__all__ = ["BUILTIN_READS", "Gap", "KindAccess", "TokenCheck", "assess", "check_token"]
