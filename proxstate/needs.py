@@ -58,6 +58,7 @@ _STORE = ("Datastore.Audit", "Datastore.AllocateSpace")
 _USERS = ("Sys.Audit", "User.Modify")
 _MAPPING = Need(filtered=("/mapping", ("Mapping.Audit", "Mapping.Use", "Mapping.Modify")))
 _NOTIFY = Need(acl="/mapping/notifications", any_of=("Mapping.Audit", "Mapping.Modify"))
+_NOTIFY_AUDIT = Need(acl="/mapping/notifications", any_of=("Mapping.Audit",))
 _SDN = Need(filtered=("/sdn", ("SDN.Audit", "SDN.Allocate")))
 _CEPH = Need(any_of=("Sys.Audit", "Datastore.Audit"))
 
@@ -92,11 +93,13 @@ NEEDS: dict[str, Need] = {
     "/cluster/mapping/usb": _MAPPING,
     "/cluster/mapping/dir": _MAPPING,
     "/cluster/metrics/server": _SYS,
-    "/cluster/notifications/endpoints/gotify": _NOTIFY,
+    "/cluster/notifications/endpoints/gotify": _NOTIFY_AUDIT,
     "/cluster/notifications/endpoints/sendmail": _NOTIFY,
     "/cluster/notifications/endpoints/smtp": _NOTIFY,
-    "/cluster/notifications/endpoints/webhook": _NOTIFY,
-    "/cluster/notifications/matchers": _NOTIFY,
+    "/cluster/notifications/endpoints/webhook": _NOTIFY_AUDIT,
+    "/cluster/notifications/matchers": Need(
+        acl="/mapping/notifications", any_of=("Mapping.Audit", "Mapping.Modify", "Mapping.Use")
+    ),
     "/cluster/acme/account": Need(),
     "/cluster/acme/account/{name}": Need(root=True),
     "/cluster/acme/plugins": Need(any_of=("Sys.Modify",)),
@@ -119,7 +122,8 @@ NEEDS: dict[str, Need] = {
     ),
     "/access/users": Need(filtered=("/access/groups", _USERS)),
     "/access/users/{userid}": Need(acl="/access/groups", any_of=_USERS),
-    "/access/users/{userid}/token": Need(acl="/access/groups", any_of=_USERS),
+    # Or the user's own login. Not read: the tokens come with /access/users/{userid} (Sys.Audit).
+    "/access/users/{userid}/token": Need(acl="/access/groups", any_of=("User.Modify",)),
     "/access/groups": Need(filtered=("/access/groups", ("Sys.Audit", "User.Modify", "Group.Allocate"))),
     "/access/groups/{groupid}": Need(acl="/access/groups", any_of=("Sys.Audit", "Group.Allocate")),
     "/access/roles": Need(),
@@ -133,7 +137,9 @@ NEEDS: dict[str, Need] = {
     "/nodes/{node}/config": _SYS,
     "/nodes/{node}/time": _NODE,
     "/nodes/{node}/apt/repositories": _NODE,
-    "/nodes/{node}/vzdump/defaults": Need(acl="/storage", any_of=_STORE),
+    # The handler checks the default storage itself, and leaves out mailto, tmpdir, dumpdir,
+    # script and ionice without Sys.Audit on the node.
+    "/nodes/{node}/vzdump/defaults": Need(acl="/storage", any_of=_STORE, filtered=("/nodes", ("Sys.Audit",))),
     "/cluster/sdn/zones": _SDN,
     "/cluster/sdn/vnets": _SDN,
     "/cluster/sdn/vnets/{vnet}/subnets": _SDN,
