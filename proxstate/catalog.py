@@ -42,6 +42,8 @@ class Entry:
     # A newer form of `path` that answers a list holding the one object, tried first; `path` is
     # read where the server rejects its parameters (an older PVE).
     newer: str | None = None
+    # Fields PVE sets beside `data` that are recorded too (`changes` of /nodes/{node}/network).
+    beside: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -245,6 +247,9 @@ ENTRIES: tuple[Entry, ...] = (
         mode="list",
         key="iface",
         scope="node",
+        # While /etc/network/interfaces.new exists PVE lists that file and sets `changes`, its diff
+        # against the applied /etc/network/interfaces (pve-manager API2/Network.pm).
+        beside=("changes",),
         covers=("/nodes/{node}/network/{iface}",),
     ),
     Entry(path="/nodes/{node}/dns", rid="dns/{node}", scope="node"),

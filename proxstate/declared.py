@@ -14,7 +14,7 @@ import functools
 import re
 import string
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from proxstate.catalog import ENTRIES, Entry
@@ -31,7 +31,14 @@ from proxstate.workers import each
 
 Binding = dict[str, str]
 T = TypeVar("T")
-Get = Callable[[str], Awaitable[Any]]
+
+
+class Get(Protocol):
+    """GET a path: its `data`, or with `envelope` PVE's whole answer object."""
+
+    def __call__(self, path: str, *, envelope: bool = False) -> Awaitable[Any]: ...
+
+
 _ABSENT_WORDS = re.compile(
     r"not installed|not initialized|no such file|not supported|ENOENT",
     re.IGNORECASE,
@@ -155,14 +162,22 @@ class DeclaredReader:
                 return data[0]
         return await self._get(fill(entry.path, binding, escape=True))
 
+    async def _with_beside(self, entry: Entry, binding: Binding) -> tuple[Any, dict[str, Any]]:
+        """The answer's data, and the entry's fields PVE set beside it."""
+        if not entry.beside:
+            return await self._read(entry, binding), {}
+        answer = await self._get(fill(entry.path, binding, escape=True), envelope=True)
+        return answer["data"], {name: answer[name] for name in entry.beside if answer.get(name) is not None}
+
     async def _one(self, entry: Entry, binding: Binding) -> list[RawDeclared]:
+        beside: dict[str, Any] = {}
         try:
             if entry.read_from is not None:
                 data = _field(await self._fetch(fill(entry.read_from[0], binding, escape=True)), entry)
             elif entry.path in _SHARED:
                 data = await self._fetch(fill(entry.path, binding, escape=True))
             else:
-                data = await self._read(entry, binding)
+                data, beside = await self._with_beside(entry, binding)
         except ApiError as error:
             if isinstance(error, NotFound) and entry.sources:
                 return []  # the item went away between its list and its own GET
@@ -170,7 +185,12 @@ class DeclaredReader:
             return []
         if entry.mode != "items":
             return [
-                RawDeclared(resource_id=fill(entry.rid, binding, escape=False), entry=entry.path, data=data)
+                RawDeclared(
+                    resource_id=fill(entry.rid, binding, escape=False),
+                    entry=entry.path,
+                    data=data,
+                    beside=beside,
+                )
             ]
         out = []
         for item in data if isinstance(data, list) else []:

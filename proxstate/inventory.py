@@ -73,6 +73,7 @@ class RawDeclared:
     resource_id: str  # e.g. "backup-job/backup-1", "firewall/node/pve1/rules"
     entry: str  # the catalog entry's path template, which says how to normalize it
     data: Any  # the `data` of PVE's answer (an item of it, for entries in `items` mode)
+    beside: dict[str, Any] = field(default_factory=dict)  # the entry's fields beside `data` (`changes`)
 
 
 @dataclass(kw_only=True)

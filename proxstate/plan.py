@@ -11,6 +11,8 @@ through exactly the same rules:
 - what a login may not read by design (a privilege beyond PVEAuditor) was not read: it is named,
   and a failure only when something of it was recorded before (the privilege was lost);
 - an unreachable node keeps its last facts, with `status: unreachable` and the reason;
+- a node network read while changes are pending keeps its recorded `entries` (what is applied)
+  beside the pending ones;
 - tasks are history: a day's document is the union of what was recorded and what was read, and days
   that fall out of the read window keep their files;
 - anything else that is recorded but was not read again is gone from the cluster and is removed.
@@ -145,6 +147,18 @@ def _storage_with_unreachable_nodes(
     return {**current, "nodes": dict(sorted({**now, **kept}.items()))}
 
 
+def _applied_with_pending(previous: Document | None, current: Document) -> Document:
+    """A document read while changes are pending (node network): PVE lists only the pending
+    state, so what is applied is what was recorded before; unknown when nothing was."""
+    before = previous.get("entries") if previous else None
+    if not isinstance(before, dict):
+        return current
+    merged = {key: value for key, value in current.items() if key != "pending"}
+    merged["entries"] = before
+    merged["pending"] = current["pending"]
+    return merged
+
+
 def _lost_privileges(
     failures: list[ReadFailure], previous: Mapping[str, Document], selection: Selection
 ) -> tuple[list[ReadFailure], list[ReadFailure]]:
@@ -210,6 +224,8 @@ def plan_cluster(
             kept.add(rid)
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)
+        elif "pending" in doc and "entries" not in doc:
+            current[rid] = _applied_with_pending(previous.get(rid), doc)
         elif kind_of(rid) == "storage" and unreachable:
             current[rid] = _storage_with_unreachable_nodes(previous.get(rid), doc, set(unreachable))
         else:

@@ -89,10 +89,10 @@ async def read_declared_into(
     reachable: list[str],
     guests: list[RawGuest],
 ) -> None:
-    async def get(path: str) -> object:
+    async def get(path: str, *, envelope: bool = False) -> object:
         reader.total += 1
         try:
-            return await client.get(path)
+            return await (client.get_envelope(path) if envelope else client.get(path))
         except NodeUnreachable as exc:
             if exc.node is not None:
                 reader.gone.setdefault(exc.node, reason_of(exc))

@@ -19,7 +19,14 @@ import httpx
 
 from proxstate.api.auth import TICKET_PATH, TICKET_RENEW_AFTER, Authenticator, TicketAuth, TokenAuth
 from proxstate.api.endpoints import EndpointMethods
-from proxstate.api.errors import clean_text, data_of, display_path, error_for_exception, error_for_response
+from proxstate.api.errors import (
+    clean_text,
+    data_of,
+    display_path,
+    envelope_of,
+    error_for_exception,
+    error_for_response,
+)
 from proxstate.api.retry import Backoff, transient_exception, transient_status
 from proxstate.api.settings import ConnectionSettings
 from proxstate.api.tls import ssl_context
@@ -128,10 +135,21 @@ class PveClient(EndpointMethods):
     async def delete(self, path: str, *, params: Params | None = None, data: Params | None = None) -> Any:
         return await self.request("DELETE", path, params=params, data=data)
 
+    async def get_envelope(self, path: str, *, params: Params | None = None) -> dict[str, Any]:
+        """GET returning PVE's whole answer object: `data` and the fields some handlers set beside
+        it (`changes` of /nodes/{node}/network while /etc/network/interfaces.new exists)."""
+        answer: dict[str, Any] = await self._call("GET", path, params=params, data=None, envelope=True)
+        return answer
+
     async def request(
         self, method: str, path: str, *, params: Params | None = None, data: Params | None = None
     ) -> Any:
         """One API call; returns the `data` member of PVE's answer."""
+        return await self._call(method, path, params=params, data=data, envelope=False)
+
+    async def _call(
+        self, method: str, path: str, *, params: Params | None, data: Params | None, envelope: bool
+    ) -> Any:
         method = method.upper()
         path = "/" + path.lstrip("/")
         for attempt in (1, 2):
@@ -148,7 +166,7 @@ class PveClient(EndpointMethods):
         await asyncio.sleep(0)
         if response.is_error:
             raise error_for_response(method, path, response, user=self._auth.user)
-        return data_of(method, path, response)
+        return envelope_of(method, path, response) if envelope else data_of(method, path, response)
 
     # ------------------------------------------------------------------ plumbing
 

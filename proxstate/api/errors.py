@@ -99,13 +99,18 @@ def _json_body(method: str, path: str, response: httpx.Response) -> Any:
 
 def data_of(method: str, path: str, response: httpx.Response) -> Any:
     """The `data` member of a successful answer; ProtocolError if the answer is not PVE's JSON."""
+    return envelope_of(method, path, response)["data"]
+
+
+def envelope_of(method: str, path: str, response: httpx.Response) -> dict[str, Any]:
+    """The whole JSON object of a successful answer: `data` and what a handler sets beside it."""
     shown = display_path(path)
     body = _json_body(method, shown, response)
     if body is EMPTY:
         raise _not_json(method, shown, response, "an empty body")
     if not isinstance(body, dict) or "data" not in body:
         raise _not_json(method, shown, response, "JSON without a data member")
-    return body["data"]
+    return body
 
 
 def _pve_text(response: httpx.Response, body: Any) -> str:

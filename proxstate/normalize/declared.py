@@ -99,5 +99,10 @@ def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_
         document["config"] = config
     else:
         document["value"] = plain(data)
+    changes = raw.beside.get("changes")
+    if isinstance(changes, str) and changes and "entries" in document:
+        # PVE listed the pending file (/etc/network/interfaces.new), not what is applied: that is
+        # the recorded `entries`, which the plan keeps (proxstate.plan).
+        document["pending"] = {"entries": document.pop("entries"), "changes": changes}
     apply_ignore_rules(raw.resource_id, document, options.ignore)
     return document

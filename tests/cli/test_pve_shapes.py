@@ -150,3 +150,49 @@ def test_pools_of_pve7_are_read_through_the_old_endpoint(
     assert load(state_repo, "pool/prod.yaml")["config"]["members"] == [
         {"id": "qemu/101", "type": "qemu", "vmid": 101}
     ]
+
+
+PENDING_DIFF = """--- /etc/network/interfaces\t2026-11-01 10:00:00.000000000 +0000
++++ /etc/network/interfaces.new\t2026-11-02 09:00:00.000000000 +0000
+@@ -5,7 +5,7 @@
+ auto vmbr0
+ iface vmbr0 inet static
+-\taddress 192.0.2.11/24
++\taddress 192.0.2.99/24
+ \tgateway 192.0.2.1
+ \tbridge-ports eno1
+"""
+
+
+def test_pending_node_network_is_recorded_apart_from_the_applied_one(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    # pve-manager API2/Network.pm index: read_file('interfaces', 1) lists
+    # /etc/network/interfaces.new while it exists, and set_result_attrib('changes', $diff) puts
+    # the diff against the applied file beside `data`.
+    state = {"file": "old"}  # old: applied, nothing pending; pending: .new exists; new: applied
+
+    def as_pve(request: Any, body: dict[str, Any]) -> dict[str, Any] | None:
+        if state["file"] == "old":
+            return None
+        vmbr0 = next(item for item in body["data"] if item["iface"] == "vmbr0")
+        vmbr0.update(address="192.0.2.99", cidr="192.0.2.99/24")
+        return {**body, "changes": PENDING_DIFF} if state["file"] == "pending" else body
+
+    answer_as_pve(small_cluster, "/nodes/pve1/network", as_pve)
+    only = ("--only", "network")
+    assert cli("sync", "-C", str(state_repo), *only).code == 0
+    state["file"] = "pending"
+    result = cli("sync", "-C", str(state_repo), *only)
+    assert result.code == 0, result.err
+    document = load(state_repo, "network/pve1.yaml")
+    assert document["entries"]["vmbr0"]["cidr"] == "192.0.2.11/24"  # still what is applied
+    assert document["pending"]["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
+    assert document["pending"]["changes"] == PENDING_DIFF
+    assert "pending" in cli("show-changes", "-C", str(state_repo), "--resource", "network/*").out
+    assert "no changes" in cli("sync", "-C", str(state_repo), *only).out  # both kept as they are
+    state["file"] = "new"  # "Apply Configuration": interfaces.new became the applied file
+    assert cli("sync", "-C", str(state_repo), *only).code == 0
+    document = load(state_repo, "network/pve1.yaml")
+    assert "pending" not in document
+    assert document["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
