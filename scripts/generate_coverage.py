@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from proxstate.audit import render_audit
 from proxstate.coverage import compute, render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +22,9 @@ def main() -> int:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    coverage = compute((args.source / "get-endpoints.tsv").read_text(encoding="utf-8"))
-    text = render(coverage)
+    tsv_text = (args.source / "get-endpoints.tsv").read_text(encoding="utf-8")
+    coverage = compute(tsv_text)
+    text = render(coverage) + "\n" + "\n".join(render_audit(tsv_text)) + "\n"
     if args.check:
         if TARGET.read_text(encoding="utf-8") != text:
             print(f"{TARGET} is out of date: run {Path(__file__).name}", file=sys.stderr)

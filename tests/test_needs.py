@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from proxstate.audit import NOTES
 from proxstate.catalog import ENTRIES
 from proxstate.needs import AUDITOR, NEEDS, Need
 from proxstate.privileges import entry_paths
@@ -105,3 +106,7 @@ def test_what_an_auditor_may_not_read() -> None:
     assert extras == ["/cluster/acme/account/{name}", "/cluster/acme/plugins"]
     assert Need(any_of=("VM.Audit", "VM.Snapshot")).extra is False
     assert "Sys.Modify" not in AUDITOR
+
+
+def test_the_audit_notes_name_endpoints_proxstate_reads() -> None:
+    assert set(NOTES) - set(NEEDS) == set()

@@ -152,3 +152,24 @@ def test_check_token_of_a_token_whose_user_holds_nothing(state_repo: Path, cli: 
     assert result.code == 3, result.out + result.err
     assert "cluster/*: cannot read /cluster/status; needs Sys.Audit on /" in result.out
     assert "qemu/*: lists only part of /cluster/resources; needs VM.Audit on /vms" in result.out
+
+
+def test_bridges_hidden_without_sdn_audit_are_not_recorded_as_removed(
+    state_repo: Path, cli: Any, auditor: dict[str, Any], small_cluster: Any
+) -> None:
+    """pve-manager API2/Network.pm index (PVE 8+): a bridge is listed only with SDN.Audit or SDN.Use
+    on /sdn/zones/localnetwork/<bridge>; without them (NoAccess on /sdn) PVE leaves it out."""
+    assert cli("sync", "-C", str(state_repo)).code == 0
+    network = (state_repo / "clusters/lab/network/pve1.yaml").read_bytes()
+    assert b"vmbr0" in network
+    auditor["held"] = {path: held for path, held in auditor["held"].items() if path != "/sdn"}
+
+    def without_bridges(data: Any) -> Any:
+        return [iface for iface in data if iface.get("type") not in ("bridge", "OVSBridge")]
+
+    rewrite_data(small_cluster, "/network", without_bridges)
+    result = cli("sync", "-C", str(state_repo))
+    assert result.code == 3, result.out + result.err
+    assert "network/*" in result.err and "SDN.Audit" in result.err
+    assert (state_repo / "clusters/lab/network/pve1.yaml").read_bytes() == network
+    assert_consistent(state_repo)
