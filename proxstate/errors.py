@@ -33,6 +33,10 @@ class ConfigError(ProxstateError):
     """proxstate.yaml (or the connection settings) is invalid."""
 
 
+class DepthError(ProxstateError):
+    """A value nests deeper than proxstate reads or writes (proxstate.limits)."""
+
+
 # --------------------------------------------------------------------------- the PVE API
 
 

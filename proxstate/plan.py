@@ -28,7 +28,7 @@ from typing import Any
 from proxstate import yamlio
 from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
-from proxstate.errors import ProxstateError
+from proxstate.errors import DepthError, ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
 from proxstate.normalize import NormalizeOptions, normalize_inventory
 from proxstate.store.layout import document_file, resource_glob_matches, resource_of_path
@@ -239,7 +239,15 @@ def plan_cluster(
         if new_doc is None:
             files[path] = None
         else:
-            rendered = yamlio.dump(new_doc).encode("utf-8")
+            try:
+                rendered = yamlio.dump(new_doc).encode("utf-8")
+            except DepthError as exc:
+                # Too deep to write, or to read back: a failure of this resource, kept as it was.
+                failures.append(ReadFailure(resource_id=rid, reason=exc.message))
+                del current[rid]
+                if rid in previous:
+                    kept.add(rid)
+                continue
             if previous.raw.get(rid) == rendered:
                 continue
             files[path] = rendered

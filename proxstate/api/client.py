@@ -18,6 +18,7 @@ from typing import Any, Self
 import httpx
 
 from proxstate.api.auth import TICKET_PATH, TICKET_RENEW_AFTER, Authenticator, TicketAuth, TokenAuth
+from proxstate.api.body import ACCEPT_ENCODING, buffered, read_body
 from proxstate.api.endpoints import EndpointMethods
 from proxstate.api.errors import (
     clean_text,
@@ -30,7 +31,7 @@ from proxstate.api.errors import (
 from proxstate.api.retry import Backoff, transient_exception, transient_status
 from proxstate.api.settings import ConnectionSettings
 from proxstate.api.tls import ssl_context
-from proxstate.errors import AuthenticationError
+from proxstate.errors import ApiTimeout, AuthenticationError
 
 log = logging.getLogger("proxstate.api")
 
@@ -59,6 +60,8 @@ class PveClient(EndpointMethods):
     """`async with PveClient(settings) as client: await client.version()`.
 
     `transport` replaces the HTTPS transport (and with it the TLS settings), e.g. for tooling.
+    `deadline` (a `time.monotonic()` value) ends every request still unanswered then, and no
+    request starts after it: a sync's reads stop at its deadline.
     Counters: `request_count` (HTTP requests sent, logins and retries included) and
     `max_in_flight` (the most requests that were in flight at once).
     """
@@ -69,8 +72,10 @@ class PveClient(EndpointMethods):
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         ticket_renew_after: float = TICKET_RENEW_AFTER,
+        deadline: float | None = None,
     ) -> None:
         self.settings = settings
+        self.deadline = deadline
         self.request_count = 0
         self.max_in_flight = 0
         self._in_flight = 0
@@ -92,7 +97,11 @@ class PveClient(EndpointMethods):
             # No proxies, .netrc or certificate paths from the environment: only the settings count.
             trust_env=False,
             follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": "proxstate"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "User-Agent": "proxstate",
+            },
         )
         self._auth: Authenticator
         if settings.token is not None:
@@ -201,12 +210,14 @@ class PveClient(EndpointMethods):
             idempotent = method in ("GET", "HEAD")
         backoff = Backoff(budget=self.settings.retry_budget, max_attempts=self.settings.max_attempts)
         while True:
+            self._check_deadline(method, path)
             backoff.attempts += 1
             try:
                 response = await self._exchange(method, path, params=params, data=data, headers=headers)
             except httpx.HTTPError as exc:
+                self._check_deadline(method, path)
                 delay = backoff.next_delay() if transient_exception(exc, idempotent=idempotent) else None
-                if delay is None:
+                if delay is None or self._past_deadline(delay):
                     raise error_for_exception(
                         method, path, exc, address=self.settings.address, attempts=backoff.attempts
                     ) from exc
@@ -217,7 +228,7 @@ class PveClient(EndpointMethods):
                     if transient_status(response, idempotent=idempotent)
                     else None
                 )
-                if delay is None:
+                if delay is None or self._past_deadline(delay):
                     return response
                 why = f"status {response.status_code}"
             log.debug(
@@ -229,6 +240,25 @@ class PveClient(EndpointMethods):
                 delay,
             )
             await asyncio.sleep(delay)
+
+    def _past_deadline(self, wait: float = 0.0) -> bool:
+        return self.deadline is not None and time.monotonic() + wait >= self.deadline
+
+    def _check_deadline(self, method: str, path: str) -> None:
+        if self._past_deadline():
+            raise ApiTimeout(
+                f"{method} {display_path(path)}: not read, the sync's deadline passed",
+                path=display_path(path),
+            )
+
+    def _attempt_seconds(self) -> float:
+        """How long one attempt may take as a whole: connecting, sending and reading all of the
+        answer (httpx's own timeouts bound each read, so a server that drips one byte a second
+        would never end), and never past the deadline."""
+        seconds = max(self.settings.connect_timeout, self.settings.read_timeout)
+        if self.deadline is not None:
+            seconds = min(seconds, self.deadline - time.monotonic())
+        return max(seconds, 0.0)
 
     async def _exchange(
         self,
@@ -245,8 +275,20 @@ class PveClient(EndpointMethods):
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
             started = time.monotonic()
+            request = self._http.build_request(method, path, params=params, data=data, headers=headers)
+            seconds = self._attempt_seconds()
             try:
-                response = await self._http.request(method, path, params=params, data=data, headers=headers)
+                async with asyncio.timeout(seconds):
+                    streamed = await self._http.send(request, stream=True)
+                    try:
+                        body = await read_body(streamed, shown=f"{method} {display_path(path)}")
+                    finally:
+                        await streamed.aclose()
+            except TimeoutError:
+                # Told apart from httpx's own timeouts by what it says; retried the same way.
+                raise httpx.ReadTimeout(
+                    f"no complete answer within {seconds:.3g} s", request=request
+                ) from None
             except httpx.HTTPError as exc:
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug(
@@ -259,6 +301,7 @@ class PveClient(EndpointMethods):
                 raise
             finally:
                 self._in_flight -= 1
+        response = buffered(streamed, body)
         if log.isEnabledFor(logging.DEBUG):  # display_path is not free, and this runs per request
             log.debug(
                 "%s %s -> %d in %.3fs",

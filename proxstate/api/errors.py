@@ -31,6 +31,7 @@ from proxstate.errors import (
     ServerError,
     TLSError,
 )
+from proxstate.limits import MAX_ANSWER_DEPTH, json_too_deep
 
 # Gateway errors: a proxy or a node that is restarting; worth another try.
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
@@ -86,6 +87,15 @@ def _json_body(method: str, path: str, response: httpx.Response) -> Any:
         page = _first_line(body[:8192].decode("utf-8", "replace"))
         detail = f"{media or 'a body without a content type'} (first line of the page: {page!r})"
         raise _not_json(method, path, response, detail)
+    if json_too_deep(body):
+        # Checked before decoding: a deep enough text would exhaust the recursion of the decoder
+        # or of what reads the value later (normalizing, rendering, comparing).
+        raise ProtocolError(
+            f"{method} {path}: the answer nests deeper than {MAX_ANSWER_DEPTH} levels, more than any "
+            "PVE answer: not read",
+            path=path,
+            status=response.status_code,
+        )
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from proxstate.diff.classify import classify
 from proxstate.diff.model import ChangeClass, FieldChange, ResourceChange, natural_key, ordered_classes
+from proxstate.errors import DepthError
+from proxstate.limits import MAX_DOCUMENT_DEPTH, too_deep
 
 _MISSING = object()
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
@@ -40,6 +42,12 @@ def compare(
             name=_name_of(kind, document),
             fields=(),
             classes=(ChangeClass(action),),
+        )
+    if too_deep(old) or too_deep(new):
+        # Comparing recurses once per level (or more): a bound, not a RecursionError.
+        raise DepthError(
+            f"cannot compare the documents of {resource_id}: "
+            f"they nest deeper than {MAX_DOCUMENT_DEPTH} levels"
         )
     old_doc = _prepared(kind, old)
     new_doc = _prepared(kind, new)

@@ -7,7 +7,8 @@ import math
 import re
 from typing import Any
 
-from proxstate.errors import StoreError
+from proxstate.errors import DepthError, StoreError
+from proxstate.limits import MAX_DOCUMENT_DEPTH
 
 # Characters escaped rather than written as they are: the complement of YAML's printable set (C0
 # and C1 controls, DEL, surrogates, U+FFFE/F, the BOM) and NEL/LS/PS, which YAML 1.1 readers take
@@ -55,6 +56,9 @@ _Collection = dict[Any, Any] | list[Any] | tuple[Any, ...]
 
 
 def _emit_collection(value: _Collection, indent: int, out: list[str]) -> None:
+    # Each level indents by 2: the bound costs nothing here, and keeps what is written readable.
+    if indent >= 2 * MAX_DOCUMENT_DEPTH:
+        raise DepthError(f"cannot write a document that nests deeper than {MAX_DOCUMENT_DEPTH} levels")
     if isinstance(value, dict):
         _emit_mapping(value, indent, out)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -9,7 +10,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
 
-from proxstate.errors import StoreError
+from proxstate.errors import DepthError, StoreError
+from proxstate.limits import MAX_DOCUMENT_DEPTH, json_too_deep, too_deep
 from proxstate.yamlio.own import _NotOwnStyle, _read_own
 
 # --------------------------------------------------------------------------- loading
@@ -40,18 +42,51 @@ def _loader() -> YAML:
     return yaml
 
 
+_TOO_DEEP = object()
+
+
 def load(text: str) -> Any:
-    """The value of a YAML document (YAML 1.2 core schema; `yes` stays a string)."""
+    """The value of a YAML document (YAML 1.2 core schema; `yes` stays a string).
+
+    DepthError for a document that nests deeper than MAX_DOCUMENT_DEPTH: what reads it next
+    (comparing, rendering) recurses once per level or more.
+    """
     try:
-        return _read_own(text)
+        value = _read_own(text)
     except _NotOwnStyle:
-        pass
+        value = _load_any(text)
+    except DepthError:  # dumping the value again found it too deep
+        value = _TOO_DEEP
+    if value is _TOO_DEEP or too_deep(value, MAX_DOCUMENT_DEPTH):
+        raise DepthError(f"the document nests deeper than {MAX_DOCUMENT_DEPTH} levels")
+    return value
+
+
+def _load_any(text: str) -> Any:
+    if _far_too_deep(text):
+        raise DepthError(f"the document nests far deeper than {MAX_DOCUMENT_DEPTH} levels")
     try:
         return _loader().load(text)
     except YAMLError as error:
         raise StoreError(f"invalid YAML: {_describe(error)}") from error
-    except (ValueError, TypeError, RecursionError) as error:
+    except RecursionError:
+        raise DepthError(f"the document nests far deeper than {MAX_DOCUMENT_DEPTH} levels") from None
+    except (ValueError, TypeError) as error:
         raise StoreError(f"invalid YAML: {error}") from error
+
+
+_INDENT = re.compile(r"^ +", re.MULTILINE)
+_FAR = 10 * MAX_DOCUMENT_DEPTH
+
+
+def _far_too_deep(text: str) -> bool:
+    """A quick look before ruamel.yaml, whose time grows with the square of the nesting (seconds
+    at 10,000 levels) before its recursion fails: flow brackets or indentation ten times deeper
+    than the bound. Brackets in single-quoted strings count too: a false alarm needs a thousand."""
+    if len(text) < _FAR:
+        return False
+    indents = _INDENT.findall(text)
+    return max(map(len, indents), default=0) > 2 * _FAR or json_too_deep(text.encode("utf-8"), _FAR)
 
 
 def _describe(error: YAMLError) -> str:

@@ -120,3 +120,36 @@ def test_log_of_one_resource(two_snapshots: Path, cli: Any, small_cluster: Any) 
 def test_bad_revision_is_a_clear_error(two_snapshots: Path, cli: Any) -> None:
     result = cli("show-changes", "nope..HEAD", "-C", str(two_snapshots))
     assert result.code == 1 and "Traceback" not in result.err and "nope" in result.err
+
+
+def _nested_block(levels: int) -> str:
+    """A mapping nested `levels` deep in the style proxstate writes (as an older version could)."""
+    lines = [f"{'  ' * level}x{level}:" for level in range(levels - 1)]
+    return "\n".join(lines) + " bottom\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kind: qemu\nvmid: 101\nconfig: " + "[" * 10_000 + "]" * 10_000 + "\n",
+        "kind: qemu\nvmid: 101\nconfig:\n"
+        + "".join("  " + line + "\n" for line in _nested_block(450).splitlines()),
+    ],
+    ids=["flow-10000", "block-450"],
+)
+def test_a_document_nested_too_deep_is_reported_not_a_crash(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, text: str
+) -> None:
+    """A document committed by hand (or by an older proxstate) nests far deeper than any recorded one."""
+    assert cli("sync", "-C", str(state_repo)).code == 0
+    path = state_repo / "clusters" / "lab" / "qemu" / "101.yaml"
+    path.write_text(text)
+    git(state_repo, "commit", "-qam", "deep")
+    for args in (("show-changes",), ("log", "qemu/101")):
+        result = cli(*args, "-C", str(state_repo))
+        assert result.code == 1, result.err
+        assert "Traceback" not in result.err
+        assert result.err.count("\n") == 1, result.err
+        assert "clusters/lab/qemu/101.yaml" in result.err and "deeper than 100 levels" in result.err
+    assert cli("sync", "-C", str(state_repo)).code == 0  # what the cluster says replaces it
+    assert yamlio.load(path.read_text())["config"]["memory"] == 2048

@@ -1,0 +1,70 @@
+"""Bounds on what proxstate accepts from the PVE API and from a state repository.
+
+Real PVE answers are a few levels deep and a few megabytes at most (the task list of a busy node,
+the content of a storage with thousands of volumes). The bounds below are far above that, and far
+below what would exhaust memory or Python's recursion limit: an answer or a document beyond them
+is refused as a failure of that one resource, never a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Decompressed bytes of one API answer. The largest real answers (tasks, storage content, the
+# resources of 5,000 guests) are a few MiB; 64 MiB leaves room for clusters far larger.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
+# Nesting of one API answer (the `{"data": ...}` envelope is level 1). PVE answers go 4 or 5 deep.
+MAX_ANSWER_DEPTH = 64
+
+# Nesting of one recorded document: a document holds an answer under a few keys of its own, so
+# this is above MAX_ANSWER_DEPTH; it keeps loading, rendering and diffing well within Python's
+# recursion limit (1,000 frames; several frames per level).
+MAX_DOCUMENT_DEPTH = 100
+
+_KEEP_QUOTES_AND_BRACKETS = bytes(range(256)).translate(None, b'"[]{}')  # the bytes to delete
+_AS_PARENTHESES = bytes.maketrans(b"[{]}", b"(())")
+
+
+def json_too_deep(body: bytes, limit: int = MAX_ANSWER_DEPTH) -> bool:
+    """True if the containers of a JSON text nest more than `limit` levels, found without decoding.
+
+    Escaped backslashes and quotes go first, then everything but quotes and brackets; what lies
+    between a pair of quotes is a string, so it goes too. Left are the brackets of the structure:
+    each pass takes out the innermost pairs, and what is left after `limit` passes is deeper.
+    Every step runs in C (some 30 ms per MiB), and on a too deep text the passes stop at `limit`.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = unescaped.translate(None, _KEEP_QUOTES_AND_BRACKETS)
+    brackets = b"".join(marks.split(b'"')[::2]).translate(_AS_PARENTHESES)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"()", b"")
+    return bool(brackets)
+
+
+def too_deep(value: Any, limit: int = MAX_DOCUMENT_DEPTH) -> bool:
+    """True if the lists and mappings of a decoded value nest more than `limit` levels.
+
+    Iterative, so that a value nested thousands of levels deep is measured without recursion;
+    it stops at the first container beyond the limit.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list | tuple))
+    return False
+
+
+__all__ = ["MAX_ANSWER_BYTES", "MAX_ANSWER_DEPTH", "MAX_DOCUMENT_DEPTH", "json_too_deep", "too_deep"]

@@ -1,0 +1,177 @@
+"""Hangs and resource limits: a server that drips, an answer that expands without end, an answer
+nested thousands of levels deep. Each is a failure of the one resource it answers for: the rest is
+recorded, that resource keeps its last state and is named, the sync exits 3 in bounded time."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from proxstate import yamlio
+from proxstate.limits import MAX_ANSWER_DEPTH
+
+from .conftest import assert_consistent, committed, git, proxstate_process, serve_body
+
+ONLY = ("--only", "cluster,node,qemu,lxc")
+PENDING_101 = "/qemu/101/pending"
+
+
+def _serve_stream(pve: Any, suffix: str, chunks: Callable[[], AsyncIterator[bytes]], **headers: str) -> None:
+    """Requests whose path ends with `suffix` get a streamed answer, written chunk by chunk."""
+    original = pve._answer
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        if not request.path.endswith(suffix):
+            return await original(request, handler, generic, path_node)
+        response = web.StreamResponse(headers={"Content-Type": "application/json", **headers})
+        await response.prepare(request)
+        try:
+            async for chunk in chunks():
+                await response.write(chunk)
+        except (ConnectionError, RuntimeError):
+            pass  # the client gave up, as it should
+        return response
+
+    pve._answer = answer
+
+
+def _kept_and_named(root: Path, before: dict[str, bytes], result: Any, *, rid: str, said: str) -> None:
+    assert result.code == 3, result.err
+    assert "Traceback" not in result.err
+    after = committed(root)
+    path = f"clusters/lab/{rid}.yaml"
+    assert after[path] == before[path]
+    assert b"cores: 6" in after["clusters/lab/qemu/102.yaml"], "the rest is recorded"
+    line = next(line for line in result.err.splitlines() if f"kept the last state of {rid}:" in line)
+    assert said in line, line
+    assert f"Not read: {rid}" in git(root, "log", "-1", "--format=%b")
+    assert_consistent(root)
+
+
+# ------------------------------------------------------------------ a server that drips
+
+
+def test_a_server_that_drips_is_timed_out(
+    synced: Path, cli: Any, small_cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VM 101's config comes one byte every 50 ms, each read well within --timeout: only a bound on
+    the whole answer ends it (every retry drips too)."""
+    before = committed(synced)
+    small_cluster.vm(102).config["cores"] = 6
+
+    async def drip() -> AsyncIterator[bytes]:
+        for byte in b'{"data": [' + b" " * 100_000 + b"]}":
+            yield bytes([byte])
+            await asyncio.sleep(0.05)
+
+    _serve_stream(small_cluster, PENDING_101, drip)
+    monkeypatch.setenv("PROXSTATE_TIMEOUT", "0.2")
+    started = time.monotonic()
+    result = cli("sync", "-C", str(synced), *ONLY)
+    elapsed = time.monotonic() - started
+    assert elapsed < 8, elapsed  # 5 attempts of 0.2 s and their backoff, not 100,000 x 50 ms
+    _kept_and_named(synced, before, result, rid="qemu/101", said="timed out")
+
+
+# ------------------------------------------------------------------ an answer that expands
+
+GIB = 1024**3
+
+
+def _gzip_of_zeros(total: int) -> Callable[[], AsyncIterator[bytes]]:
+    """A gzip stream that expands to `total` bytes of zeros, made as it is sent (some 1 MB)."""
+    block = 1024 * 1024
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    first = compressor.compress(b"\0" * block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    # After a full flush the compressor starts afresh: the same input gives the same bytes.
+    again = compressor.compress(b"\0" * block) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield first
+        for _ in range(total // block - 1):
+            yield again
+
+    return chunks
+
+
+def test_an_answer_that_expands_to_1_gib_is_refused_with_little_memory(
+    synced: Path, small_cluster: Any
+) -> None:
+    """The sync runs in a process of its own, so that its peak memory (ru_maxrss) is its own."""
+    before = committed(synced)
+    small_cluster.vm(102).config["cores"] = 6
+    _serve_stream(small_cluster, PENDING_101, _gzip_of_zeros(GIB), **{"Content-Encoding": "gzip"})
+    process = proxstate_process("sync", "-C", str(synced), *ONLY)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    out, err = process.communicate(timeout=30)
+    result = type("Result", (), {"code": process.returncode, "out": out, "err": err})()
+    peak_mib = usage.ru_maxrss / 1024
+    assert peak_mib < 300, peak_mib  # 2.1 GB before the bound
+    _kept_and_named(synced, before, result, rid="qemu/101", said="larger than 64 MiB")
+
+
+# ------------------------------------------------------------------ answers nested deep
+
+
+def _nested(levels: int) -> bytes:
+    """`{"data": [[...[]...]]}`: an answer whose containers nest `levels` deep, envelope included."""
+    return b'{"data": ' + b"[" * (levels - 1) + b"]" * (levels - 1) + b"}"
+
+
+@pytest.mark.parametrize("levels", [MAX_ANSWER_DEPTH + 1, 10_000])
+def test_an_answer_nested_too_deep_is_a_failure_of_its_resource(
+    synced: Path, cli: Any, small_cluster: Any, levels: int
+) -> None:
+    before = committed(synced)
+    small_cluster.vm(102).config["cores"] = 6
+    serve_body(small_cluster, PENDING_101, _nested(levels))
+    result = cli("sync", "-C", str(synced), *ONLY)
+    _kept_and_named(synced, before, result, rid="qemu/101", said=f"deeper than {MAX_ANSWER_DEPTH} levels")
+    assert cli("show-changes", "-C", str(synced)).code == 0
+    assert cli("log", "-C", str(synced), "qemu/101").code == 0
+
+
+def _deep_option(levels: int) -> Any:
+    value: Any = "bottom"
+    for _ in range(levels):
+        value = {"x": value}
+    return value
+
+
+def test_the_deepest_answer_allowed_is_recorded_and_readable(
+    synced: Path, cli: Any, small_cluster: Any
+) -> None:
+    """An answer at the bound, `{"data": {..., "deep": {"x": ...}}}`, is recorded; show-changes
+    and log read it."""
+    original = small_cluster._answer
+    deep = _deep_option(MAX_ANSWER_DEPTH - 2)  # the envelope and `data` are the first two levels
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        response = await original(request, handler, generic, path_node)
+        if request.path.endswith("/cluster/options") and request.method == "GET":
+            import json
+
+            body = json.loads(response.text)
+            body["data"]["deep"] = deep
+            return web.json_response(body)
+        return response
+
+    small_cluster._answer = answer
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 0, result.err
+    recorded = yamlio.load((synced / "clusters/lab/cluster-options.yaml").read_text())
+    assert recorded["config"]["deep"] == deep
+    shown = cli("show-changes", "-C", str(synced), "--format", "json")
+    assert shown.code == 0, shown.err
+    assert "cluster-options" in shown.out
+    logged = cli("log", "-C", str(synced), "cluster-options")
+    assert logged.code == 0, logged.err
