@@ -13,11 +13,12 @@ import asyncio
 import functools
 import re
 import string
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from proxstate.catalog import ENTRIES, Entry
+from proxstate.cephnode import find_ceph_node
 from proxstate.errors import (
     ApiError,
     AuthenticationError,
@@ -93,6 +94,8 @@ class DeclaredReader:
         on_failure: Callable[[ReadFailure], None],
         workers: int,
         queued: Callable[[int], None],
+        nodes: Sequence[str] = (),
+        unreachable: Sequence[str] = (),
     ) -> None:
         self._get = get
         self._on_failure = on_failure
@@ -100,6 +103,9 @@ class DeclaredReader:
         self._queued = queued
         self._sources: dict[str, asyncio.Task[Any]] = {}
         self._older: set[str] = set()  # entries whose newer form this server does not have
+        self._nodes = nodes
+        self._unreachable = unreachable
+        self._ceph: asyncio.Future[str | None] | None = None
 
     def _fetch(self, path: str) -> Awaitable[Any]:
         # One request per distinct source path, whoever asks first.
@@ -199,7 +205,31 @@ class DeclaredReader:
                 out.append(RawDeclared(resource_id=rid, entry=entry.path, data=item))
         return out
 
+    async def _ceph_node(self, entry: Entry) -> list[Binding]:
+        """The binding of a cluster-wide Ceph entry: the node found to serve Ceph (found once)."""
+        if self._ceph is None:
+            self._ceph = asyncio.ensure_future(find_ceph_node(self._get, self._nodes))
+        try:
+            node = await self._ceph
+        except ApiError as error:
+            self._fail(entry, {}, error)
+            return []
+        if node is not None:
+            return [{"node": node}]
+        if self._unreachable:
+            # Ceph may run on the nodes that did not answer: its documents keep their last state.
+            gone = ", ".join(self._unreachable)
+            self._on_failure(
+                ReadFailure(
+                    resource_id=fill(entry.rid, {}, escape=False),
+                    reason=f"no reachable node has Ceph installed; it may run on {gone}, unreachable",
+                )
+            )
+        return []
+
     async def entry(self, entry: Entry, bindings: list[Binding]) -> list[RawDeclared]:
+        if entry.scope == "any-node":
+            bindings = await self._ceph_node(entry)
         ready = await self._expand(entry, bindings)
         found = await self._each(ready, lambda binding: self._one(entry, binding))
         return [doc for docs in found for doc in docs]
@@ -212,7 +242,7 @@ def base_bindings(entry: Entry, *, nodes: list[str], guests: Iterable[RawGuest])
     if entry.scope == "node":
         return [{"node": node} for node in nodes]
     if entry.scope == "any-node":
-        return [{"node": nodes[0]}] if nodes else []
+        return []  # the node serving Ceph is found by DeclaredReader
     out: list[Binding] = []
     for guest in guests:
         if guest.kind not in entry.guest_types:
@@ -271,11 +301,14 @@ async def read_declared(
     workers: int,
     queued: Callable[[int], None],
     skip: frozenset[str] = frozenset(),
+    unreachable: Sequence[str] = (),
 ) -> list[RawDeclared]:
     """Every document of the catalog entries whose kind is in `kinds`, each entry's reads made by
     `workers` workers (`queued` hears of the reads waiting for one); the entries in `skip` (paths) are
     not read."""
-    reader = DeclaredReader(get, on_failure=on_failure, workers=workers, queued=queued)
+    reader = DeclaredReader(
+        get, on_failure=on_failure, workers=workers, queued=queued, nodes=nodes, unreachable=unreachable
+    )
     wanted = [entry for entry in ENTRIES if entry.kind in kinds and entry.path not in skip]
     found = await asyncio.gather(
         *(reader.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)

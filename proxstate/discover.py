@@ -117,7 +117,13 @@ async def discover(
         listed = [listed_guest(e) for e in readable]
         stages.append(
             read_declared_into(
-                client, reader, inventory, kinds=early, reachable=sorted(reachable), guests=listed
+                client,
+                reader,
+                inventory,
+                kinds=early,
+                reachable=sorted(reachable),
+                unreachable=sorted(unreachable),
+                guests=listed,
             )
         )
     if kinds & {"storage", "content"}:

@@ -5,6 +5,8 @@ and leaves its failures with the Reader.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from proxstate.api.client import PveClient
 from proxstate.declared import read_declared
 from proxstate.errors import (
@@ -87,6 +89,7 @@ async def read_declared_into(
     *,
     kinds: frozenset[str],
     reachable: list[str],
+    unreachable: Sequence[str] = (),
     guests: list[RawGuest],
 ) -> None:
     async def get(path: str, *, envelope: bool = False) -> object:
@@ -110,6 +113,7 @@ async def read_declared_into(
         workers=client.settings.concurrency,
         queued=reader.count_queued,
         skip=reader.not_permitted,
+        unreachable=unreachable,
     )
     inventory.declared.extend(found)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,14 @@ Answer = Callable[[Any, dict[str, Any]], "dict[str, Any] | web.Response | None"]
 
 
 def answer_as_pve(pve: Any, path: str, change: Answer) -> None:
-    """GET requests for `path` (exactly, after /api2/json, as aiohttp decodes it) are answered with
+    """GET requests for `path` (a glob, after /api2/json, as aiohttp decodes it) are answered with
     what `change(request, body)` returns: a new JSON body, a response of its own (an error), or
     None to keep the fake's answer; `body` is the fake's own answer."""
     original = pve._answer
 
     async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
         response = await original(request, handler, generic, path_node)
-        if request.method == "GET" and request.path.removeprefix("/api2/json") == path:
+        if request.method == "GET" and fnmatchcase(request.path.removeprefix("/api2/json"), path):
             body = json.loads(response.text) if response.content_type == "application/json" else {}
             changed = change(request, body)
             if isinstance(changed, web.Response):
@@ -196,3 +197,48 @@ def test_pending_node_network_is_recorded_apart_from_the_applied_one(
     document = load(state_repo, "network/pve1.yaml")
     assert "pending" not in document
     assert document["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
+
+
+def ceph_on_pve2_only(pve: Any) -> None:
+    """Ceph installed and a monitor running on pve2 only; pve1 answers as a node without Ceph."""
+
+    def not_installed(request: Any, body: dict[str, Any]) -> web.Response:
+        # pve-manager PVE/Ceph/Tools.pm check_ceph_installed, called by every Ceph handler.
+        return error(500, "binary not installed: /usr/bin/ceph-mon")
+
+    def monitors(request: Any, body: dict[str, Any]) -> dict[str, Any]:
+        # PVE/API2/Ceph/MON.pm listmon: one entry per monitor, by name, with the host it runs on.
+        mon = {"name": "pve2", "host": "pve2", "addr": "192.0.2.12:6789/0", "rank": 0, "quorum": 1}
+        return {"data": [{**mon, "state": "running", "service": 1, "direxists": 1}]}
+
+    answer_as_pve(pve, "/nodes/pve1/ceph/*", not_installed)
+    answer_as_pve(pve, "/nodes/pve2/ceph/mon", monitors)
+
+
+def test_ceph_is_read_through_the_node_that_runs_it(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    ceph_on_pve2_only(small_cluster)
+    result = cli("sync", "-C", str(state_repo), "--only", "ceph")
+    assert result.code == 0, result.err
+    ceph = state_repo / "clusters/lab/ceph"
+    recorded = sorted(str(p.relative_to(ceph)) for p in ceph.rglob("*.yaml"))
+    assert "config.yaml" in recorded and any(p.startswith("pool/") for p in recorded), recorded
+    # The only node with Ceph is unreachable: no node can say, so nothing is removed.
+    small_cluster.set_node_offline("pve2")
+    result = cli("sync", "-C", str(state_repo), "--only", "ceph")
+    assert result.code == 3
+    assert "pve2" in result.err
+    assert sorted(str(p.relative_to(ceph)) for p in ceph.rglob("*.yaml")) == recorded
+
+
+def test_a_cluster_without_ceph_has_no_ceph_documents(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    for node in ("pve1", "pve2"):
+        small_cluster.fail("GET", f"/nodes/{node}/ceph/mon", 500, "binary not installed: /usr/bin/ceph-mon")
+    result = cli("sync", "-C", str(state_repo), "--only", "ceph")
+    assert result.code == 0, result.err
+    assert not (state_repo / "clusters/lab/ceph").exists()
+    asked = [path for method, path, _ in small_cluster.requests if "/ceph/" in path]
+    assert asked == ["/api2/json/nodes/pve1/ceph/mon", "/api2/json/nodes/pve2/ceph/mon"]
