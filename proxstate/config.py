@@ -88,8 +88,9 @@ class TLSConfig(_Strict):
 
 
 class TimeoutConfig(_Strict):
-    connect: float = Field(10.0, gt=0)
-    read: float = Field(30.0, gt=0)
+    # Finite: `.inf` would turn the timeout off.
+    connect: float = Field(10.0, gt=0, allow_inf_nan=False)
+    read: float = Field(30.0, gt=0, allow_inf_nan=False)
 
 
 class ClusterConfig(_Strict):

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from proxstate.api.settings import ConnectionSettings
 from proxstate.config import ClusterConfig
 from proxstate.errors import ConfigError
+from proxstate.secretfile import read_secret_file
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,10 +41,7 @@ def _secret(env: Mapping[str, str], name: str) -> str | None:
     path = env.get(name + "_FILE")
     if not path:
         return None
-    try:
-        return Path(path).read_text(encoding="utf-8").strip() or None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {name}_FILE ({path}): {exc.strerror}") from None
+    return read_secret_file(path, variable=f"{name}_FILE")
 
 
 def _token(cluster: ClusterConfig, env: Mapping[str, str]) -> str | None:

@@ -92,6 +92,9 @@ def canonical_fingerprint(text: str) -> str:
 
 def _check_token(token: str) -> None:
     """ValueError unless the token looks like USER@REALM!TOKENID=SECRET; never repeats it."""
+    if not token.isascii():
+        # PVE's token ids and secrets are ASCII; a header cannot carry anything else.
+        raise ValueError("the API token holds a character that is not ASCII (a typing or encoding mistake?)")
     if _TOKEN_RE.fullmatch(token):
         return
     missing = "=SECRET" if "=" not in token else "!TOKENID" if "!" not in token else None
@@ -116,10 +119,12 @@ class ConnectionSettings(BaseModel):
     ca_cert: Path | None = None
     fingerprint: str | None = None
     insecure: bool = False
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=30.0, gt=0)
+    # Finite: `inf` (or NaN) would turn a timeout off, and a sync would wait forever.
+    connect_timeout: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    read_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     concurrency: int = Field(default=4, ge=1, le=256)
-    retry_budget: float = Field(default=60.0, ge=0)  # total seconds one request may spend retrying
+    # total seconds one request may spend retrying
+    retry_budget: float = Field(default=60.0, ge=0, allow_inf_nan=False)
     max_attempts: int = Field(default=5, ge=1, le=20)  # tries per request, the first one included
 
     def __init__(self, **data: Any) -> None:

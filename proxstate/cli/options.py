@@ -8,11 +8,13 @@ or *_FILE variables naming a file that holds them).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 if TYPE_CHECKING:
     from proxstate.cli.console import Console
@@ -22,6 +24,33 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "json", "yaml")
+
+
+def _given(value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+    """The value as the user gave it: `PROXSTATE_TIMEOUT=inf` when it came from the environment."""
+    if ctx is None or param is None or param.name is None:
+        return repr(value)
+    if ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+        return f"{param.envvar}={value}"
+    return repr(value)
+
+
+class Seconds(click.FloatRange):
+    """A finite number of seconds: `inf` and `nan` pass a float range, and would turn a bound off."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float) and math.isfinite(value):
+            return super().convert(value, param, ctx)
+        why = f"{_given(value, param, ctx)} is not a finite number of seconds of at least {self.min:g}"
+        try:
+            seconds = super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(why, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(why, param, ctx)
+        return seconds
 
 
 def connection_options(func: F) -> F:
@@ -53,7 +82,7 @@ def connection_options(func: F) -> F:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0.1),
+            type=Seconds(min=0.1),
             envvar="PROXSTATE_TIMEOUT",
             help="Seconds to wait for a connection or an answer.",
         ),
