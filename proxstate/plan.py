@@ -170,13 +170,15 @@ def _lost_privileges(
     for failure in failures:
         if not failure.by_design:
             kept.append(failure)
+        elif not selection.wants(failure.resource_id):
+            continue  # excluded in proxstate.yaml: nothing to say, and its files go
         elif any(fnmatchcase(rid, failure.resource_id) for rid in previous):
             reason = (
-                f"the login may not read it any more ({failure.reason}); "
-                "it was recorded before, so it keeps its last state"
+                f"{failure.reason}, which this login lacks; it was recorded before "
+                f"(grant the privilege, or exclude {failure.resource_id} in record.exclude)"
             )
             kept.append(replace(failure, reason=reason, by_design=False))
-        elif selection.wants(failure.resource_id):
+        else:
             by_design.append(failure)
     return kept, by_design
 

@@ -25,7 +25,7 @@ import pytest
 
 from proxstate import yamlio
 
-from .conftest import TOKEN_ID, TOKEN_SECRET, assert_consistent, committed, rewrite_data
+from .conftest import TOKEN_ID, TOKEN_SECRET, assert_consistent, committed, git, rewrite_data
 
 AUDITOR = ("Datastore.Audit", "Mapping.Audit", "Pool.Audit", "SDN.Audit", "Sys.Audit", "VM.Audit")
 TOP_PATHS = ("/", "/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms")
@@ -100,6 +100,14 @@ def test_a_privilege_lost_after_recording_keeps_the_last_state(
         assert after[path] == before[path]
     drift = cli("drift", "-C", str(state_repo))
     assert drift.code == 3 and "acme/plugin/*" in drift.out
+    # The administrator accepts it: excluded records are removed, and the syncs are clean again.
+    config = state_repo / "proxstate.yaml"
+    config.write_text(config.read_text().replace("exclude: []", 'exclude: ["acme/plugin/*"]', 1))
+    git(state_repo, "commit", "-qam", "leave ACME plugins out")
+    excluded = cli("sync", "-C", str(state_repo))
+    assert excluded.code == 0, excluded.out + excluded.err
+    assert not any(path.startswith("clusters/lab/acme/plugin/") for path in committed(state_repo))
+    assert "acme/plugin" not in excluded.out + excluded.err
     assert_consistent(state_repo)
 
 
