@@ -114,7 +114,13 @@ def _merge_tasks(previous: Document | None, current: Document) -> Document:
     if not previous or not isinstance(previous.get("tasks"), dict):
         return current
     tasks = dict(previous["tasks"])
-    tasks.update(current.get("tasks") or {})
+    for upid, task in (current.get("tasks") or {}).items():
+        before = tasks.get(upid)
+        # A task's log is read only by `sync --task-logs`: a sync without it keeps the log recorded.
+        if isinstance(before, dict) and "log" in before and isinstance(task, dict) and "log" not in task:
+            tasks[upid] = {**task, "log": before["log"]}
+        else:
+            tasks[upid] = task
     ordered = sorted(tasks.items(), key=lambda item: (_starttime(item[1]), item[0]))
     return {**current, "tasks": dict(ordered)}
 

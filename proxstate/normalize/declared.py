@@ -21,15 +21,19 @@ from typing import Any
 
 from proxstate.catalog import ENTRIES, Entry
 from proxstate.inventory import RawDeclared
+from proxstate.normalize.config import build_config_value, normalize_value
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.masking import mask_value
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from proxstate.normalize.propstring import PropertyStringError
 from proxstate.normalize.snapshot import ENTRY as SNAPSHOT_ENTRY
 from proxstate.normalize.snapshot import normalize_snapshot_config
 from proxstate.normalize.values import natural_key, plain, typed
 
 _BY_PATH = {entry.path: entry for entry in ENTRIES}
 _ALWAYS_DROPPED = frozenset({"digest"})
+# Keys of backup jobs and vzdump defaults that share the storage key's format (`prune-backups`).
+_AS_STORAGE = frozenset({"prune-backups"})
 
 
 @cache
@@ -39,6 +43,19 @@ def _types() -> dict[str, dict[str, str]]:
     )
     loaded: dict[str, dict[str, str]] = json.loads(text)["types"]
     return loaded
+
+
+def _as_storage(key: str, value: Any) -> Any:
+    """A value typed exactly as the storage config key of that name is: PVE sends a property
+    string (`keep-last=3,keep-daily=7`, older versions and vzdump defaults) or, for backup jobs,
+    the parsed object with string values; both are recorded as the storage's typed mapping."""
+    text = value
+    if isinstance(value, dict):
+        try:
+            text = build_config_value("storage", key, {str(k): plain(v) for k, v in value.items()})
+        except PropertyStringError:
+            return plain(value)
+    return normalize_value("storage", key, text)
 
 
 def _clean(value: Any, *, entry: Entry, types: dict[str, str], options: NormalizeOptions) -> Any:
@@ -56,6 +73,8 @@ def _clean(value: Any, *, entry: Entry, types: dict[str, str], options: Normaliz
                 out[name] = (
                     mask_value(item, key=name, secret=options.mask_secret) if item not in (None, "") else item
                 )
+            elif name in _AS_STORAGE and item not in (None, ""):
+                out[name] = _as_storage(name, item)
             elif name in types and not isinstance(item, dict | list):
                 out[name] = typed(item, types[name])
             else:

@@ -115,11 +115,16 @@ def normalize_tasks(
 def merge_task_documents(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any]:
     """One day's tasks as recorded before plus those read now (a sync may read only new tasks).
 
-    Tasks are matched by UPID; the newer reading wins.
+    Tasks are matched by UPID; the newer reading wins, except that a recorded log is kept.
     """
     merged: dict[str, dict[str, Any]] = {}
     for document in (old or {}, new):
         tasks = document.get("tasks")
         if isinstance(tasks, Mapping):
-            merged.update({str(upid): dict(task) for upid, task in tasks.items()})
+            for upid, task in tasks.items():
+                before = merged.get(str(upid))
+                merged[str(upid)] = dict(task)
+                # Logs are read only by `sync --task-logs`: a reading without one keeps the log.
+                if before is not None and "log" in before and "log" not in task:
+                    merged[str(upid)]["log"] = before["log"]
     return _document(str(new.get("node", "")), str(new.get("date", "")), merged)

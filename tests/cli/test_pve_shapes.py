@@ -242,3 +242,50 @@ def test_a_cluster_without_ceph_has_no_ceph_documents(
     assert not (state_repo / "clusters/lab/ceph").exists()
     asked = [path for method, path, _ in small_cluster.requests if "/ceph/" in path]
     assert asked == ["/api2/json/nodes/pve1/ceph/mon", "/api2/json/nodes/pve2/ceph/mon"]
+
+
+def test_backup_job_retention_is_typed_as_the_storage_one(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    # pve-manager API2/Backup.pm: prune-backups is a property string when written, but the job
+    # list returns it parsed ($backup_job_return_schema), with the values as they were parsed.
+    def retention_object(request: Any, body: dict[str, Any]) -> dict[str, Any]:
+        for job in body["data"]:
+            job["prune-backups"] = {"keep-daily": "7", "keep-last": "3"}
+        return body
+
+    answer_as_pve(small_cluster, "/cluster/backup", retention_object)
+    api_post(small_cluster, pve_env, "/storage", {"storage": "nas", "type": "dir", "path": "/srv/nas"})
+    small_cluster.storages["nas"]["prune-backups"] = "keep-last=3,keep-daily=7"
+    assert cli("sync", "-C", str(state_repo), "--only", "backup-job,storage").code == 0
+    jobs = list((state_repo / "clusters/lab/backup-job").glob("*.yaml"))
+    assert jobs
+    storage = load(state_repo, "storage/nas.yaml")["config"]["prune-backups"]
+    assert storage == {"keep-daily": 7, "keep-last": 3}
+    for job in jobs:
+        assert yamlio.load(job.read_text())["config"]["prune-backups"] == storage
+
+
+def test_a_plain_sync_keeps_the_logs_of_failed_tasks(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    upid, pid, start = small_cluster._upid("pve1", "qmstart", "101", "root@pam")
+    failed = {
+        "upid": upid,
+        "node": "pve1",
+        "pid": pid,
+        "pstart": pid * 7,
+        "starttime": start,
+        "type": "qmstart",
+    }
+    failed.update(id="101", user="root@pam", status="stopped", exitstatus="start failed", endtime=start + 1)
+    failed["log"] = ["start VM 101", "TASK ERROR: start failed"]
+    small_cluster.tasks[upid] = failed
+    small_cluster.tasklog.append(failed)
+    assert cli("sync", "-C", str(state_repo), "--only", "tasks", "--task-logs").code == 0
+    day = next((state_repo / "clusters/lab/tasks/pve1").glob("*.yaml"))
+    logged = yamlio.load(day.read_text())["tasks"][upid]
+    assert logged["log"] == ["start VM 101", "TASK ERROR: start failed"]
+    result = cli("sync", "-C", str(state_repo), "--only", "tasks")
+    assert result.code == 0 and "no changes" in result.out
+    assert yamlio.load(day.read_text())["tasks"][upid] == logged
