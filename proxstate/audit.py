@@ -73,8 +73,9 @@ NOTES: dict[str, Note] = {
     "/cluster/config/nodes": Note(finding="a standalone host has no corosync: an absent feature"),
     "/cluster/config/totem": Note(finding="a standalone host has no corosync: an absent feature"),
     "/pools": Note(
-        shape="filtered by Pool.Audit; PVE 8.1+: nested pools (`prod/web`), `?poolid=` gives members",
-        finding="pools it leaves out keep their last state",
+        shape="filtered by Pool.Audit; PVE 8.1+: nested pools (`prod/web`), `?poolid=` gives one "
+        "pool with its members (the handler checks Pool.Audit on it but ignores the result)",
+        finding="pools it leaves out keep their last state; members read through `?poolid=`",
     ),
     "/pools/{poolid}": Note(
         shape="deprecated in 8.1: answers 501 for a nested pool; members carry live gauges",
@@ -164,8 +165,7 @@ NOTES: dict[str, Note] = {
         shape="`changes` beside `data` (the diff of /etc/network/interfaces.new) when changes are "
         "pending; PVE 8+: bridges without SDN.Audit (or SDN.Use) on `/sdn/zones/localnetwork/<bridge>` "
         "are left out",
-        finding="open: the pending file is recorded as the applied one; kept as a whole without "
-        "SDN.Audit on /sdn",
+        finding="applied and pending recorded apart; kept as a whole without SDN.Audit on /sdn",
     ),
     "/nodes/{node}/vzdump/defaults": Note(
         shape="without Sys.Audit on the node: no mailto, tmpdir, dumpdir, script, ionice; `pool` "
@@ -175,9 +175,13 @@ NOTES: dict[str, Note] = {
     "/cluster/sdn/ipams": Note(secrets="`token` (NetBox, phpIPAM)", finding="masked"),
     "/cluster/sdn/dns": Note(secrets="`key` (PowerDNS)", finding="masked"),
     "/cluster/sdn/fabrics/all": Note(shape="PVE 9 only; nodes without Sys.Audit are left out"),
+    "/nodes/{node}/ceph/mon": Note(
+        shape="500 `binary not installed` on a node without Ceph",
+        finding="asked node by node to find one that runs a monitor",
+    ),
     "/nodes/{node}/ceph/pool": Note(
         shape="500 `binary not installed` on a node without Ceph; gauges in each pool",
-        finding="open: read through the first node only, so a node without Ceph hides it; gauges dropped",
+        finding="read through a node that runs a Ceph monitor; gauges dropped",
     ),
 }
 

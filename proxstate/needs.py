@@ -149,6 +149,7 @@ NEEDS: dict[str, Need] = {
     "/cluster/sdn/ipams": _SDN,
     "/cluster/sdn/dns": _SDN,
     "/cluster/sdn/fabrics/all": _SDN,
+    "/nodes/{node}/ceph/mon": _CEPH,
     "/nodes/{node}/ceph/pool": _CEPH,
     "/nodes/{node}/ceph/rules": _CEPH,
     "/nodes/{node}/ceph/fs": _CEPH,

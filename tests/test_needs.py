@@ -11,6 +11,7 @@ import pytest
 
 from proxstate.audit import NOTES
 from proxstate.catalog import ENTRIES
+from proxstate.cephnode import MONITORS
 from proxstate.needs import AUDITOR, NEEDS, Need
 from proxstate.privileges import entry_paths
 from proxstate.tokencheck import BUILTIN_READS
@@ -43,7 +44,7 @@ def get_methods(version: str) -> dict[str, Any]:
 
 
 def read_paths() -> set[str]:
-    paths = {path for reads in BUILTIN_READS.values() for path in reads}
+    paths = {path for reads in BUILTIN_READS.values() for path in reads} | {MONITORS}
     for entry in ENTRIES:
         paths.update(entry_paths(entry))
         paths.add(entry.path)
