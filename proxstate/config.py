@@ -108,6 +108,14 @@ class IgnoreRuleConfig(_Strict):
     reason: str
 
 
+class AllowSecretConfig(_Strict):
+    """A value the secret detector flags that is not a secret (docs/security.md)."""
+
+    resource: str
+    field: str
+    reason: str
+
+
 class RecordConfig(_Strict):
     kinds: list[str] = list(KINDS)
     include: list[str] = ["*"]
@@ -140,6 +148,7 @@ class ProxstateConfig(_Strict):
     record: RecordConfig = RecordConfig()
     ignore: list[IgnoreRuleConfig] = []
     mask_keys: list[str] = []
+    allow_secrets: list[AllowSecretConfig] = []
     commit: CommitConfig = CommitConfig()
 
 

@@ -30,7 +30,7 @@ from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
 from proxstate.errors import DepthError, ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
-from proxstate.normalize import NormalizeOptions, normalize_inventory
+from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
 from proxstate.store.layout import document_file, resource_glob_matches, resource_of_path
 
 Document = dict[str, Any]
@@ -66,6 +66,7 @@ class ClusterPlan:
     not_permitted: list[ReadFailure] = field(default_factory=list)
     unreachable_nodes: list[str] = field(default_factory=list)
     pve_version: str = ""
+    detections: list[Detection] = field(default_factory=list)  # what the secret detector masked
 
 
 def kind_of(resource_id: str) -> str:
@@ -199,9 +200,10 @@ def plan_cluster(
     cluster = inventory.cluster.name
     selection = selection or Selection()
     previous = load_documents(cluster, previous_files)
+    detections: list[Detection] = []
     fresh = {
         rid: doc
-        for rid, doc in normalize_inventory(inventory, options=options).items()
+        for rid, doc in normalize_inventory(inventory, options=options, detections=detections).items()
         if selection.wants(rid)
     }
     failures, not_permitted = _lost_privileges(inventory.failures, previous, selection)
@@ -273,4 +275,5 @@ def plan_cluster(
         not_permitted=not_permitted,
         unreachable_nodes=unreachable_nodes,
         pve_version=str(inventory.cluster.version.get("version", "")),
+        detections=[d for d in detections if d.resource_id in current],
     )

@@ -19,7 +19,7 @@ from proxstate.diff import ResourceChange, summarize
 from proxstate.discover import DiscoveryOptions, Progress, discover, run
 from proxstate.errors import DirtyTree, UsageError
 from proxstate.inventory import Inventory
-from proxstate.normalize import IgnoreRule, NormalizeOptions
+from proxstate.normalize import AllowRule, IgnoreRule, NormalizeOptions
 from proxstate.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.report.values import escape_unsafe
 from proxstate.store import Identity, StateRepo
@@ -90,6 +90,9 @@ def normalize_options(config: ProxstateConfig, env: Mapping[str, str]) -> Normal
         mask_keys=frozenset(config.mask_keys),
         mask_secret=secret.encode("utf-8") if secret else None,
         ignore=tuple(IgnoreRule(resource=r.resource, field=r.field, reason=r.reason) for r in config.ignore),
+        allow_secrets=tuple(
+            AllowRule(resource=r.resource, field=r.field, reason=r.reason) for r in config.allow_secrets
+        ),
     )
 
 

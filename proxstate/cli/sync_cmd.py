@@ -45,6 +45,20 @@ def not_permitted_line(done: ClusterSync) -> str:
     return f"{escape_unsafe(done.plan.cluster)}: not recorded, this login may not read them: {named}"
 
 
+def detection_lines(done: ClusterSync) -> list[str]:
+    """What the secret detector masked (the path and the kind of secret, never the value)."""
+    found = done.plan.detections
+    if not found:
+        return []
+    cluster = escape_unsafe(done.plan.cluster)
+    lines = [
+        f"{cluster}: masked {len(found)} value{'s' if len(found) != 1 else ''} that look like secrets "
+        "(a false positive can be allowed under allow_secrets in proxstate.yaml):"
+    ]
+    lines += [f"  {escape_unsafe(d.resource_id)} {escape_unsafe(d.field)}: {d.rule}" for d in found]
+    return lines
+
+
 @cli.command("sync")
 @connection_options
 @repo_option
@@ -109,6 +123,8 @@ def sync_command(
         console.out(summary_line(done, dry_run=dry_run))
         if done.plan.not_permitted:
             console.out(not_permitted_line(done))
+        for line in detection_lines(done):
+            console.out(line)
         for failure in done.plan.failures:
             if not failure.node_unreachable:
                 what = escape_unsafe(failure.resource_id)

@@ -11,13 +11,16 @@ from proxstate.normalize.documents import normalize_inventory
 from proxstate.normalize.guest import normalize_guest
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.masking import is_secret, mask_value
-from proxstate.normalize.options import IgnoreRule, NormalizeOptions
+from proxstate.normalize.options import AllowRule, IgnoreRule, NormalizeOptions
 from proxstate.normalize.propstring import PropertyStringError, build_property_string, parse_property_string
 from proxstate.normalize.schema import KeySpec, PropertyFormat, config_format, key_spec, named_format
+from proxstate.normalize.scrub import Detection, scrub_document
 from proxstate.normalize.storage import normalize_content, normalize_storage
 from proxstate.normalize.tasks import is_finished, merge_task_documents, normalize_tasks, task_day
 
 __all__ = [
+    "AllowRule",
+    "Detection",
     "IgnoreRule",
     "KeySpec",
     "NormalizeOptions",
@@ -43,5 +46,6 @@ __all__ = [
     "normalize_tasks",
     "normalize_value",
     "parse_property_string",
+    "scrub_document",
     "task_day",
 ]

@@ -9,6 +9,7 @@ from proxstate.normalize.cluster import normalize_cluster, normalize_node
 from proxstate.normalize.declared import normalize_declared
 from proxstate.normalize.guest import guest_id, normalize_guest
 from proxstate.normalize.options import NormalizeOptions
+from proxstate.normalize.scrub import Detection, scrub_document
 from proxstate.normalize.storage import content_id, normalize_content, normalize_storage, storage_id
 from proxstate.normalize.tasks import normalize_tasks
 from proxstate.normalize.values import natural_key
@@ -21,11 +22,14 @@ def _wanted(inventory: Inventory, kind: str) -> bool:
     return not inventory.kinds or kind in inventory.kinds
 
 
-def normalize_inventory(inventory: Inventory, *, options: NormalizeOptions) -> Documents:
+def normalize_inventory(
+    inventory: Inventory, *, options: NormalizeOptions, detections: list[Detection] | None = None
+) -> Documents:
     """The documents of what was read, keyed by resource id and sorted by it.
 
     Only the kinds in `inventory.kinds` (all, when it is empty). What was not read is not here;
     keeping the last state of failed resources (`inventory.failures`) is the caller's policy.
+    Every string goes through the secret detector; what it masked is added to `detections`.
     """
     documents: Documents = {}
     if _wanted(inventory, "cluster"):
@@ -48,4 +52,8 @@ def normalize_inventory(inventory: Inventory, *, options: NormalizeOptions) -> D
     if _wanted(inventory, "tasks"):
         for node_name, tasks in inventory.tasks.items():
             documents.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))
+    for resource_id, document in documents.items():
+        found = scrub_document(resource_id, document, options=options)
+        if detections is not None:
+            detections.extend(found)
     return {resource_id: documents[resource_id] for resource_id in sorted(documents, key=natural_key)}

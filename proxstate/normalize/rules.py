@@ -25,6 +25,24 @@ SECRET_KEYS: Final[dict[str, frozenset[str]]] = {
     "storage": frozenset({"password", "keyring", "encryption-key"}),
 }
 
+# The secret detector (normalize/detector.py) runs over every recorded string. These are its rules
+# on top of detect-secrets' token formats and `KEY=VALUE` keywords: name, a text every match holds
+# (strings without it are not searched), pattern, and the group that is the secret (0: the match).
+# - URL credentials: `http_proxy: http://user:password@proxy:3128/` (datacenter.cfg), repository
+#   and webhook URLs. Only the password is masked: the user and host still show a change of proxy.
+#   Wider than detect-secrets' own rule, which misses passwords holding `$`, `!`, `&` and the like.
+# - PVE and PBS API tokens as they are pasted into notes and scripts: `user@realm!tokenid=UUID`
+#   (and `PVEAPIToken=...`, `PBSAPIToken=...:`): the UUID is the secret.
+DETECTOR_PATTERNS: Final[tuple[tuple[str, str, str, int], ...]] = (
+    ("URL credentials", "://", r"://[^/\s:@]+:([^/\s@]+)@", 1),
+    ("Proxmox API token", "!", r"![\w.-]+[=:]([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})", 1),
+)
+# detect-secrets' detectors that are not used: entropy alone flags every UUID, MAC, digest and disk
+# serial PVE records; public IP addresses are configuration, not secrets.
+DETECTOR_SKIPPED: Final = frozenset(
+    {"Base64 High Entropy String", "Hex High Entropy String", "Public IP (ipv4)"}
+)
+
 # Keys a snapshot's config holds beyond the guest's own schema, with their types. `vmstate` is a
 # volume there (a flag in the snapshot list) and `parent`, `snapstate`, `runningmachine` and
 # `runningcpu` are text: they stay as sent.

@@ -1,0 +1,98 @@
+"""The secret detector: what it masks inside strings, what it leaves alone, allow rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from proxstate.normalize import AllowRule, NormalizeOptions, mask_value, scrub_document
+from proxstate.normalize.detector import find_secrets
+from proxstate.normalize.scrub import masked_text
+
+PRIVATE_KEY = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"
+)
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+    ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "rule"),
+    [
+        ("http://user:pa$$w0rd!@proxy:3128/", "pa$$w0rd!", "URL credentials"),
+        (
+            "curl -H 'Authorization: PVEAPIToken=ci@pve!deploy=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'",
+            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+            "Proxmox API token",
+        ),
+        ("DB_PASSWORD=s3cr3t-Value\0DB_HOST=db1", "s3cr3t-Value", "Secret Keyword"),
+        ("admin password: Tr0ub4dor&3", "Tr0ub4dor&3", "Secret Keyword"),
+        ("api_key = abcdef0123456789", "abcdef0123456789", "Secret Keyword"),
+        (
+            "token ghp_Zq3xW9kLm2Np8Rt5Vb7Yc1Hd4Jf6Gs0Ae2Ui here",
+            "ghp_Zq3xW9kLm2Np8Rt5Vb7Yc1Hd4Jf6Gs0Ae2Ui",
+            "GitHub Token",
+        ),
+        ("aws AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "AWS Access Key"),
+        (f"jwt {JWT} end", JWT, "JSON Web Token"),
+        (f"deploy key:\n{PRIVATE_KEY}\nthanks", PRIVATE_KEY, "Private Key"),
+    ],
+)
+def test_secrets_are_found_and_masked_whole(text: str, secret: str, rule: str) -> None:
+    masked, rules = masked_text(text, key="description", secret=b"k")
+    assert rule in rules
+    assert secret not in masked
+    assert mask_value(secret, key="description", secret=b"k") in masked or "<masked:" in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=1",
+        "local-lvm:vm-101-disk-0,iothread=1,size=32G",
+        "uuid=00000000-0000-4000-8000-000000000101",
+        "ssh-rsa%20AAAAB3NzaC1yc2EAAAADAQABAAABgQC7%20admin%40laptop",
+        "pve-manager/8.2.4/faa83925c9641325",
+        "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz",
+        "https://download.proxmox.com/debian/pve",
+        "http://proxy.example.com:3128/",
+        "UPID:pve1:0000ABCD:0001E240:65A1B2C3:qmstart:101:root@pam:",
+        "Generated guest 101\nowner: team-3\n",
+        "root@pam!proxstate",
+    ],
+)
+def test_ordinary_pve_values_are_left_alone(text: str) -> None:
+    assert find_secrets(text) == ()
+
+
+def test_a_masked_span_is_the_keyed_hash_so_a_change_shows() -> None:
+    one, _ = masked_text("http://u:first@proxy:3128/", key="http_proxy", secret=b"k")
+    same, _ = masked_text("http://u:first@proxy:3128/", key="http_proxy", secret=b"k")
+    other, _ = masked_text("http://u:second@proxy:3128/", key="http_proxy", secret=b"k")
+    assert one == same == f"http://u:{mask_value('first', key='http_proxy', secret=b'k')}@proxy:3128/"
+    assert other != one
+    assert masked_text("http://u:first@proxy:3128/", key="http_proxy", secret=None)[0] == (
+        "http://u:<masked>@proxy:3128/"
+    )
+
+
+def test_scrub_walks_every_string_and_honours_allow_rules() -> None:
+    document = {
+        "kind": "qemu",
+        "config": {"description": "password: hunter2-abc", "cipassword": "<masked:0123456789abcdef>"},
+        "snapshots": {"pre": {"description": "see vault, password: none"}},
+        "notes": ["ok", "ghp_Zq3xW9kLm2Np8Rt5Vb7Yc1Hd4Jf6Gs0Ae2Ui"],
+    }
+    allow = (AllowRule(resource="qemu/*", field="snapshots.*.description", reason="no secret"),)
+    found = scrub_document("qemu/101", document, options=NormalizeOptions(allow_secrets=allow))
+    assert [(d.field, d.rule) for d in found] == [
+        ("config.description", "Secret Keyword"),
+        ("notes.1", "GitHub Token"),
+    ]
+    assert document["config"] == {
+        "description": "password: <masked>",
+        "cipassword": "<masked:0123456789abcdef>",
+    }
+    assert document["snapshots"] == {"pre": {"description": "see vault, password: none"}}
+    assert document["notes"] == ["ok", "<masked>"]
