@@ -10,13 +10,16 @@ import click
 from proxstate.api.client import PveClient
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
-from proxstate.cli.context import environment, one_cluster
+from proxstate.cli.context import config_at, environment, one_cluster
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, format_option, overrides_from, repo_option
 from proxstate.cli.tables import Row, gib, machine, table, when
 from proxstate.connection import resolve_connection
 from proxstate.discover import DiscoveryOptions, discover, run
 from proxstate.inventory import Inventory, RawGuest
+from proxstate.normalize import NormalizeOptions
+from proxstate.normalize.scrub import mask_live
+from proxstate.sync import normalize_options
 
 SECTIONS = ("nodes", "vms", "containers", "storage", "tasks")
 KINDS_OF = {
@@ -61,7 +64,9 @@ def node_rows(inventory: Inventory, *, human: bool = True) -> list[Row]:
     return rows
 
 
-def guest_row(guest: RawGuest, *, verbose: bool, human: bool = True) -> Row:
+def guest_row(
+    guest: RawGuest, *, verbose: bool, human: bool = True, options: NormalizeOptions | None = None
+) -> Row:
     res = guest.resource
     row: Row = {
         "vmid": guest.vmid,
@@ -77,13 +82,19 @@ def guest_row(guest: RawGuest, *, verbose: bool, human: bool = True) -> Row:
         "pool": res.get("pool"),
     }
     if verbose:
-        row["config"] = guest.config
-        row["pending"] = guest.pending or []  # discovery keeps only the entries that change something
+        # Masked exactly as the record masks them: the same keys, the same detector, the same hash.
+        options = options or NormalizeOptions()
+        rid = f"{guest.kind}/{guest.vmid}"
+        row["config"] = mask_live(guest.kind, rid, guest.config, options=options)
+        # Discovery keeps only the pending entries that change something.
+        row["pending"] = mask_live(guest.kind, rid, guest.pending or [], options=options)
         row["snapshots"] = [s.get("name") for s in guest.snapshots or [] if s.get("name") != "current"]
     return row
 
 
-def storage_rows(inventory: Inventory, *, verbose: bool) -> list[Row]:
+def storage_rows(
+    inventory: Inventory, *, verbose: bool, options: NormalizeOptions | None = None
+) -> list[Row]:
     rows = []
     for storage in inventory.storages:
         definition = storage.definition
@@ -98,7 +109,9 @@ def storage_rows(inventory: Inventory, *, verbose: bool) -> list[Row]:
             ),
         }
         if verbose:
-            row["definition"] = {k: v for k, v in definition.items() if k != "digest"}
+            shown = {k: v for k, v in definition.items() if k != "digest"}
+            rid = f"storage/{storage.storage}"
+            row["definition"] = mask_live("storage", rid, shown, options=options or NormalizeOptions())
         rows.append(row)
     return rows
 
@@ -130,7 +143,13 @@ COLUMNS = {
 
 
 def sections_of(
-    inventory: Inventory, wanted: tuple[str, ...], *, verbose: bool, limit: int | None, human: bool
+    inventory: Inventory,
+    wanted: tuple[str, ...],
+    *,
+    verbose: bool,
+    limit: int | None,
+    human: bool,
+    options: NormalizeOptions | None = None,
 ) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     guests = sorted(inventory.guests, key=lambda g: g.vmid)
@@ -138,11 +157,17 @@ def sections_of(
         if section == "nodes":
             out[section] = node_rows(inventory, human=human)
         elif section == "vms":
-            out[section] = [guest_row(g, verbose=verbose, human=human) for g in guests if g.kind == "qemu"]
+            out[section] = [
+                guest_row(g, verbose=verbose, human=human, options=options)
+                for g in guests
+                if g.kind == "qemu"
+            ]
         elif section == "containers":
-            out[section] = [guest_row(g, verbose=verbose, human=human) for g in guests if g.kind == "lxc"]
+            out[section] = [
+                guest_row(g, verbose=verbose, human=human, options=options) for g in guests if g.kind == "lxc"
+            ]
         elif section == "storage":
-            out[section] = storage_rows(inventory, verbose=verbose)
+            out[section] = storage_rows(inventory, verbose=verbose, options=options)
         else:
             rows = task_rows(inventory)
             out[section] = rows[:limit] if limit else rows
@@ -178,7 +203,10 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
                 return await discover(client, options=options, progress=progress)
 
     inventory = run(go)
-    sections = sections_of(inventory, wanted, verbose=verbose, limit=limit, human=fmt == "table")
+    masking = normalize_options(config_at(root), environment())
+    sections = sections_of(
+        inventory, wanted, verbose=verbose, limit=limit, human=fmt == "table", options=masking
+    )
     if fmt == "table":
         rich = console.rich()
         for section, rows in sections.items():

@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from proxstate.normalize.detector import find_secrets
-from proxstate.normalize.masking import mask_value
+from proxstate.normalize.masking import is_secret, mask_value
 from proxstate.normalize.options import AllowRule, NormalizeOptions
 
 _MARKER = "<masked"
@@ -90,3 +90,33 @@ def scrub_document(
 
     _walk(document, [], visit)
     return found
+
+
+def _masked(kind: str, key: Any, value: Any, options: NormalizeOptions) -> Any:
+    if value in (None, "") or not is_secret(kind, str(key), options.mask_keys):
+        return value
+    return mask_value(value, key=str(key), secret=options.mask_secret)
+
+
+def mask_live(kind: str, resource_id: str, payload: Any, *, options: NormalizeOptions) -> Any:
+    """A payload as the API gave it (a config, a storage definition, pending entries), with exactly
+    the masking of the record: secret keys masked, every string through the detector.
+
+    For the live views (`discover-* --verbose`), which show PVE's own values and types.
+    """
+    if isinstance(payload, dict):
+        out: Any = {key: _masked(kind, key, value, options) for key, value in payload.items()}
+    elif isinstance(payload, list):
+        out = [
+            {
+                k: _masked(kind, entry.get("key"), v, options) if k in ("value", "pending") else v
+                for k, v in entry.items()
+            }
+            if isinstance(entry, dict)
+            else entry
+            for entry in payload
+        ]
+    else:
+        return payload
+    scrub_document(resource_id, {"config": out}, options=options)
+    return out
