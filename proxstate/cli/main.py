@@ -39,6 +39,7 @@ COMMANDS = {
     "list-tasks": "list_cmd",
     "list-vms": "list_cmd",
     "log": "history_cmd",
+    "scan": "scan_cmd",
     "show": "history_cmd",
     "show-changes": "history_cmd",
     "sync": "sync_cmd",

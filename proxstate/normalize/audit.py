@@ -1,0 +1,69 @@
+"""Secrets left in a document that was already written: what `proxstate scan` looks for.
+
+A document an older version of proxstate recorded may hold a secret this version masks: a key
+whose value is a secret, written without its marker (snapshot configs were not masked before), or
+a string the secret detector flags. This finds both, without changing the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proxstate.catalog import ENTRIES
+from proxstate.normalize.detector import find_secrets
+from proxstate.normalize.masking import is_secret
+from proxstate.normalize.options import NormalizeOptions
+from proxstate.normalize.rules import SECRET_KEYS
+from proxstate.normalize.scrub import Detection, is_allowed
+
+UNMASKED = "secret key not masked"
+# Every key some kind masks; in a recorded document a value under one of them is a marker.
+SECRET_NAMES = frozenset().union(*SECRET_KEYS.values(), *(entry.secrets for entry in ENTRIES))
+_MARKER = "<masked"
+_MIN_LENGTH = 6
+
+
+def _unmasked(key: str, value: Any, options: NormalizeOptions) -> bool:
+    if not (key in SECRET_NAMES or is_secret("", key, options.mask_keys)):
+        return False
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return False
+    text = str(value)
+    # PVE's own placeholder (`cipassword: '**********'`) is no secret.
+    return bool(text) and not text.startswith(_MARKER) and text.strip("*") != ""
+
+
+def secrets_in(resource_id: str, document: Any, *, options: NormalizeOptions) -> list[Detection]:
+    """The secrets a recorded document still holds, by path (never the values)."""
+    found: list[Detection] = []
+
+    def report(path: list[str], rule: str) -> None:
+        field = ".".join(path)
+        if not is_allowed(resource_id, field, options.allow_secrets):
+            found.append(Detection(resource_id, field, rule))
+
+    def walk(value: Any, path: list[str]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                path.append(str(key))
+                if _unmasked(str(key), item, options):
+                    report(path, UNMASKED)
+                else:
+                    walk(item, path)
+                path.pop()
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                path.append(str(index))
+                walk(item, path)
+                path.pop()
+        elif isinstance(value, str) and len(value) >= _MIN_LENGTH and not value.startswith(_MARKER):
+            for rule in dict.fromkeys(hit.rule for hit in find_secrets(value)):
+                report(path, rule)
+
+    walk(document, [])
+    return found
+
+
+def secrets_in_text(text: str) -> list[str]:
+    """The rules the detector matches in a free text (a commit message)."""
+    return list(dict.fromkeys(hit.rule for hit in find_secrets(text)))
