@@ -44,10 +44,12 @@ class _Rule:
 # Every secret-like word of the keyword detector's deny list contains one of these.
 _KEYWORDS = re.compile(r"pass|pwd|secret|key|contrase", re.IGNORECASE)
 _MAYBE = re.compile(r"pass|pwd|secret|key|token|contrase|begin|://\S*@|[A-Za-z0-9]{13}", re.IGNORECASE)
-_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.]*")
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.]+")
 _KEY_END = re.compile(r"-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----")
 _PRIVATE_KEY = "Private Key"
 _MIN_LENGTH = 6  # `pwd=ab`: nothing shorter holds a secret the rules can tell
+_WINDOW = 1024  # how much of a long line the keyword rules see after a keyword
+_AFFIX = 32  # and before it (`database_pass` names its keyword 9 characters before `pass`)
 
 
 def _library_rules() -> tuple[list[_Rule], list[_Rule]]:
@@ -80,25 +82,53 @@ def _span(rule: _Rule, match: re.Match[str], text: str) -> tuple[int, int]:
         start = text.rfind("-----", 0, start) if text.rfind("-----", 0, start) >= 0 else start
         ending = _KEY_END.search(text, end)
         return start, ending.end() if ending else len(text)
-    if rule.group == 0:
+    if rule.group == 0 and end > start and _TOKEN_CHARS.fullmatch(text, end - 1, end):
         # A token rule may stop before the token does (JWT's signature): mask up to its last character.
         extended = _TOKEN_CHARS.match(text, end)
         end = extended.end() if extended else end
     return start, end
 
 
-def _search(text: str) -> tuple[Hit, ...]:
-    rules = [rule for rule in _OWN_RULES if rule.needs in text]
-    if _MAYBE.search(text):
-        rules += _FORMATS
-        if _KEYWORDS.search(text):
-            rules += _KEYWORD_RULES
-    hits: list[Hit] = []
+def _matches(rules: list[_Rule], text: str, offset: int = 0) -> list[Hit]:
+    hits = []
     for rule in rules:
         for match in rule.pattern.finditer(text):
             if match.group(rule.group):
                 start, end = _span(rule, match, text)
-                hits.append(Hit(start, end, rule.name))
+                hits.append(Hit(start + offset, end + offset, rule.name))
+    return hits
+
+
+def _keyword_hits(text: str) -> list[Hit]:
+    """The keyword rules, line by line, and only near a keyword on long lines.
+
+    An assignment does not span lines (the secret stops at a line break), and the keyword rules
+    backtrack badly on long runs without spaces: on one line of 800,000 letters a single rule
+    takes most of a minute. A long line is searched in a window from just before each keyword;
+    a secret that reaches the window's end is masked to the end of the line.
+    """
+    hits: list[Hit] = []
+    offset = 0
+    for line in text.split("\n"):
+        if _KEYWORDS.search(line):
+            if len(line) <= _WINDOW:
+                hits += _matches(_KEYWORD_RULES, line, offset)
+            else:
+                for keyword in _KEYWORDS.finditer(line):
+                    start = max(0, keyword.start() - _AFFIX)
+                    window = line[start : keyword.end() + _WINDOW]
+                    for hit in _matches(_KEYWORD_RULES, window, offset + start):
+                        reaches_end = hit.end - offset - start >= len(window)
+                        hits.append(Hit(hit.start, offset + len(line), hit.rule) if reaches_end else hit)
+        offset += len(line) + 1
+    return hits
+
+
+def _search(text: str) -> tuple[Hit, ...]:
+    hits = _matches([rule for rule in _OWN_RULES if rule.needs in text], text)
+    if _MAYBE.search(text):
+        hits += _matches(_FORMATS, text)
+        hits += _keyword_hits(text)
     return tuple(sorted(hits, key=lambda hit: (hit.start, -hit.end)))
 
 

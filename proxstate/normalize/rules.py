@@ -38,9 +38,11 @@ DETECTOR_PATTERNS: Final[tuple[tuple[str, str, str, int], ...]] = (
     ("Proxmox API token", "!", r"![\w.-]+[=:]([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})", 1),
 )
 # detect-secrets' detectors that are not used: entropy alone flags every UUID, MAC, digest and disk
-# serial PVE records; public IP addresses are configuration, not secrets.
+# serial PVE records; public IP addresses are configuration, not secrets; Artifactory's patterns
+# (`AP` + a hex digit + 8 letters or digits, as a word) match ordinary capitals (`APACHESERVER`) in
+# descriptions, and its current tokens are JWTs, which the JWT rule finds.
 DETECTOR_SKIPPED: Final = frozenset(
-    {"Base64 High Entropy String", "Hex High Entropy String", "Public IP (ipv4)"}
+    {"Base64 High Entropy String", "Hex High Entropy String", "Public IP (ipv4)", "Artifactory Credentials"}
 )
 
 # Keys a snapshot's config holds beyond the guest's own schema, with their types. `vmstate` is a

@@ -96,3 +96,17 @@ def test_scrub_walks_every_string_and_honours_allow_rules() -> None:
     }
     assert document["snapshots"] == {"pre": {"description": "see vault, password: none"}}
     assert document["notes"] == ["ok", "<masked>"]
+
+
+def test_a_long_line_is_searched_near_its_keywords_and_masked_to_its_end() -> None:
+    secret = "s3cretS3CRET" * 150  # longer than the window the keyword rules see
+    text = "x" * 5000 + " password: " + secret + "\nnext line stays"
+    masked, rules = masked_text(text, key="description", secret=None)
+    assert rules == ["Secret Keyword"]
+    assert "s3cret" not in masked.lower()
+    assert masked.endswith("password: <masked>\nnext line stays")
+
+
+def test_random_text_is_not_taken_for_a_token() -> None:
+    # Words of capitals that look like Artifactory keys to detect-secrets (`AP` + hex + 8 more).
+    assert find_secrets("servers APACHESERVER1 and APD12345678 here") == ()
