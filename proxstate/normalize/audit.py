@@ -17,14 +17,24 @@ from proxstate.normalize.rules import SECRET_KEYS
 from proxstate.normalize.scrub import Detection, is_allowed
 
 UNMASKED = "secret key not masked"
-# Every key some kind masks; in a recorded document a value under one of them is a marker.
-SECRET_NAMES = frozenset().union(*SECRET_KEYS.values(), *(entry.secrets for entry in ENTRIES))
+# The keys each kind masks; in a recorded document a value under one of them is a marker.
+_CATALOG_SECRETS: dict[str, frozenset[str]] = {}
+for _entry in ENTRIES:
+    _CATALOG_SECRETS[_entry.kind] = _CATALOG_SECRETS.get(_entry.kind, frozenset()) | _entry.secrets
 _MARKER = "<masked"
 _MIN_LENGTH = 6
 
 
-def _unmasked(key: str, value: Any, options: NormalizeOptions) -> bool:
-    if not (key in SECRET_NAMES or is_secret("", key, options.mask_keys)):
+def secret_keys(resource_id: str) -> frozenset[str]:
+    """The keys masked in documents of this resource's kind (a snapshot config: its guest's)."""
+    kind, _, rest = resource_id.partition("/")
+    if kind == "snapshot-config":
+        kind = rest.split("/", 1)[0]
+    return SECRET_KEYS.get(kind, frozenset()) | _CATALOG_SECRETS.get(kind, frozenset())
+
+
+def _unmasked(key: str, value: Any, secret: frozenset[str], options: NormalizeOptions) -> bool:
+    if not (key in secret or is_secret("", key, options.mask_keys)):
         return False
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         return False
@@ -36,6 +46,7 @@ def _unmasked(key: str, value: Any, options: NormalizeOptions) -> bool:
 def secrets_in(resource_id: str, document: Any, *, options: NormalizeOptions) -> list[Detection]:
     """The secrets a recorded document still holds, by path (never the values)."""
     found: list[Detection] = []
+    secret = secret_keys(resource_id)
 
     def report(path: list[str], rule: str) -> None:
         field = ".".join(path)
@@ -46,7 +57,7 @@ def secrets_in(resource_id: str, document: Any, *, options: NormalizeOptions) ->
         if isinstance(value, dict):
             for key, item in value.items():
                 path.append(str(key))
-                if _unmasked(str(key), item, options):
+                if _unmasked(str(key), item, secret, options):
                     report(path, UNMASKED)
                 else:
                     walk(item, path)

@@ -47,6 +47,7 @@ _MAYBE = re.compile(r"pass|pwd|secret|key|token|contrase|begin|://\S*@|[A-Za-z0-
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.]+")
 _KEY_END = re.compile(r"-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----")
 _PRIVATE_KEY = "Private Key"
+_MARKER = "<masked"  # what masking wrote: found again in a recorded text, it is no secret
 _MIN_LENGTH = 6  # `pwd=ab`: nothing shorter holds a secret the rules can tell
 _WINDOW = 1024  # how much of a long line the keyword rules see after a keyword
 _AFFIX = 32  # and before it (`database_pass` names its keyword 9 characters before `pass`)
@@ -93,7 +94,7 @@ def _matches(rules: list[_Rule], text: str, offset: int = 0) -> list[Hit]:
     hits = []
     for rule in rules:
         for match in rule.pattern.finditer(text):
-            if match.group(rule.group):
+            if match.group(rule.group) and not match.group(rule.group).startswith(_MARKER):
                 start, end = _span(rule, match, text)
                 hits.append(Hit(start + offset, end + offset, rule.name))
     return hits
