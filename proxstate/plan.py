@@ -190,6 +190,15 @@ def _lost_privileges(
     return kept, by_design
 
 
+def _fresh(
+    inventory: Inventory, options: NormalizeOptions, selection: Selection
+) -> tuple[dict[str, Document], list[Detection]]:
+    """The selected documents of what was read, and what the secret detector masked in them."""
+    detections: list[Detection] = []
+    documents = normalize_inventory(inventory, options=options, detections=detections)
+    return {rid: doc for rid, doc in documents.items() if selection.wants(rid)}, detections
+
+
 def plan_cluster(
     inventory: Inventory,
     previous_files: Mapping[str, bytes],
@@ -200,12 +209,7 @@ def plan_cluster(
     cluster = inventory.cluster.name
     selection = selection or Selection()
     previous = load_documents(cluster, previous_files)
-    detections: list[Detection] = []
-    fresh = {
-        rid: doc
-        for rid, doc in normalize_inventory(inventory, options=options, detections=detections).items()
-        if selection.wants(rid)
-    }
+    fresh, detections = _fresh(inventory, options, selection)
     failures, not_permitted = _lost_privileges(inventory.failures, previous, selection)
     failed = [f.resource_id for f in failures if not f.unseen_only]
     unseen = [f.resource_id for f in failures if f.unseen_only]
