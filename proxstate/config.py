@@ -17,6 +17,7 @@ from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.errors import ConfigError, ProxstateError
 
 CONFIG_FILE = "proxstate.yaml"
+CONFIG_LIMIT = 4 * 1024 * 1024  # bytes; a real proxstate.yaml is a few kilobytes
 
 BUILTIN_KINDS: tuple[str, ...] = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
 # The builtin kinds, then the declarative configuration of proxstate.catalog.
@@ -190,11 +191,16 @@ def parse_config(text: str, *, source: str = CONFIG_FILE) -> ProxstateConfig:
 
 def load_config(root: Path) -> ProxstateConfig:
     """The configuration of the state repository at root; defaults when it has no proxstate.yaml."""
+    from proxstate.store.safefs import read_file  # the repository is untrusted: no link, no FIFO
+
     path = root / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ProxstateConfig()
+        content = read_file(root, CONFIG_FILE, limit=CONFIG_LIMIT)
+        if content is None:
+            return ProxstateConfig()
+        text = content.decode("utf-8")
+    except ProxstateError as exc:
+        raise ConfigError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     return parse_config(text, source=str(path))

@@ -68,7 +68,8 @@ def init_repository(root: Path, *, force: bool = False, author: Identity | None 
         repo = StateRepo.init(root)
         created = True
     files = template_files()
-    existing = sorted(p for p in files if (root / p).exists())
+    # Anything at a template's name counts, a dangling link too: `exists()` would follow it.
+    existing = sorted(p for p in files if repo.exists(p))
     if existing and not force:
         names = ", ".join(existing)
         raise UsageError(f"{root} already has {names}; use --force to overwrite")
@@ -77,8 +78,6 @@ def init_repository(root: Path, *, force: bool = False, author: Identity | None 
         return InitResult(
             root=root, written=tuple(sorted(files)), skipped=(), commit=commit, created_repo=created
         )
-    for path, content in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    # Never through a link: a repository cloned from elsewhere may hold one at any of these names.
+    repo.write_files(files)
     return InitResult(root=root, written=tuple(sorted(files)), skipped=(), commit=None, created_repo=created)

@@ -96,6 +96,17 @@ def normalize_options(config: ProxstateConfig, env: Mapping[str, str]) -> Normal
     )
 
 
+def secret_variables(config: ProxstateConfig) -> set[str]:
+    """The environment variables proxstate.yaml names for secrets (and their `_FILE` forms): git and
+    its hooks must not see them (the store withholds PROXSTATE_* itself)."""
+    names = {
+        name
+        for cluster in config.clusters
+        for name in (cluster.auth.token_env, cluster.auth.token_secret_env, cluster.auth.password_env)
+    }
+    return names | {f"{name}_FILE" for name in names}
+
+
 def read_cluster(
     cluster: ClusterConfig,
     *,
@@ -170,6 +181,9 @@ def sync(
 ) -> SyncResult:
     env = os.environ if env is None else env
     repo = StateRepo.open(root)
+    repo.withhold_environment(secret_variables(config))
+    if request.branch is not None:  # before the cluster is read, not after
+        repo.check_branch(request.branch, in_use=not request.dry_run)
     kinds = request.only if request.only else frozenset(config.record.kinds)
     unknown = kinds - set(KINDS)
     if unknown:

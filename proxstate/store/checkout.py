@@ -10,73 +10,90 @@ the marker (and `recover` finishes step 4 or drops a ref move that never happene
 temporary files) or a finished move. A write that fails for want of space fails in step 2, before
 anything changed: the previous commit and work tree stay as they were. Files are not fsynced:
 this protects against a killed process or a full disk, not against power loss.
+
+The work tree is untrusted (see safefs): step 2 also checks every changed path, so that a link or a
+special file in the way is refused before the ref moves, and nothing is written through one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from proxstate.errors import StoreError
+from proxstate.store import marker as markers
 from proxstate.store.commit import FILE_MODE
 from proxstate.store.gitcli import GitRunner
+from proxstate.store.guard import wait_for_index
+from proxstate.store.safefs import Tree
 
-MARKER = "proxstate-commit.json"
+MARKER = markers.MARKER
+LINK_MODE = "120000"
+EXECUTABLE_MODE = "100755"
+Modes = Mapping[str, str]  # path -> git file mode, where not FILE_MODE
 
 
-def _marker_path(git_dir: Path) -> Path:
-    return git_dir / MARKER
-
-
-def _temp_name(target: Path) -> Path:
+def temp_name(path: str) -> str:
     # Document names never start with a dot (layout escapes it), so this cannot be one.
-    return target.with_name(f".{target.name}.proxstate-tmp")
+    folder, _, name = path.rpartition("/")
+    return f"{folder}/.{name}.proxstate-tmp" if folder else f".{name}.proxstate-tmp"
 
 
-def _stage(root: Path, paths: Sequence[str], contents: Mapping[str, bytes | None]) -> None:
-    """Write the new content of each changed file under its temporary name; on failure remove them."""
+def _stage(
+    root: Path, paths: Sequence[str], contents: Mapping[str, bytes | None], modes: Modes | None = None
+) -> None:
+    """Check every path, then write the new content of each changed file under its temporary name;
+    on failure remove what was written. Nothing is written through a link or a special file."""
+    modes = modes or {}
     written = [path for path in paths if contents.get(path) is not None]
-    target = root
+    made: list[str] = []
+    # A folder whose files this update removes may give way to a file (a remote commit can do that).
+    emptied = {
+        str(folder) for path in paths if contents.get(path) is None for folder in PurePosixPath(path).parents
+    }
+    path = ""
     try:
-        for target in sorted({(root / path).parent for path in written}):
-            target.mkdir(parents=True, exist_ok=True)
-        for path in written:
-            target = root / path  # named in the error: the file the user knows, not its temporary name
-            _temp_name(target).write_bytes(contents[path] or b"")
+        with Tree(root) as tree:
+            for path in paths:
+                if path not in emptied:
+                    tree.check_file(path, verb="write" if contents.get(path) is not None else "remove")
+            for path in written:
+                mode = modes.get(path, FILE_MODE)
+                tree.create(
+                    temp_name(path),
+                    contents[path] or b"",
+                    mode=0o777 if mode == EXECUTABLE_MODE else 0o666,
+                    link=mode == LINK_MODE,
+                )
+                made.append(path)
     except OSError as error:
-        _unstage(root, paths)
-        raise StoreError(f"cannot write {target}: {error.strerror}") from error
+        _unstage(root, made)
+        # Named in the error: the file the user knows, not its temporary name.
+        raise StoreError(f"cannot write {root / path}: {error.strerror}") from error
+    except StoreError:
+        _unstage(root, made)
+        raise
 
 
 def _unstage(root: Path, paths: Sequence[str]) -> None:
-    for path in paths:
-        # Best effort: a file where a folder should be (ENOTDIR) means nothing was staged there.
-        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            _temp_name(root / path).unlink()
+    """Remove the temporary files of `paths`; best effort (it also runs when something went wrong)."""
+    with contextlib.suppress(OSError, StoreError), Tree(root) as tree:
+        for path in paths:
+            with contextlib.suppress(OSError, StoreError):
+                tree.remove(temp_name(path), prune=False)
 
 
-def _contents_at(
+def contents_at(
     git: GitRunner, commit: str, paths: Sequence[str]
-) -> tuple[dict[str, str | None], dict[str, bytes | None]]:
-    """Blob sha and content of each of `paths` at `commit` (None where it is absent)."""
+) -> tuple[dict[str, str | None], dict[str, bytes | None], dict[str, str]]:
+    """Blob sha, content and mode of each of `paths` at `commit` (None where it is absent)."""
     listed = git.list_tree(commit, paths) if paths else {}
     blobs = {path: listed[path][1] if path in listed else None for path in paths}
     read = git.read_objects(sha for sha in blobs.values() if sha)
-    return blobs, {path: read[sha] if sha else None for path, sha in blobs.items()}
-
-
-def _remove(target: Path, root: Path) -> None:
-    target.unlink(missing_ok=True)
-    parent = target.parent
-    while parent != root:
-        try:
-            parent.rmdir()  # only succeeds for a folder the deletion left empty
-        except OSError:
-            break
-        parent = parent.parent
+    modes = {path: listed[path][0] for path in paths if path in listed}
+    return blobs, {path: read[sha] if sha else None for path, sha in blobs.items()}, modes
 
 
 def update_worktree(
@@ -87,6 +104,7 @@ def update_worktree(
     paths: Sequence[str],
     blobs: Mapping[str, str | None] | None = None,
     contents: Mapping[str, bytes | None] | None = None,
+    modes: Modes | None = None,
     staged: bool = False,
 ) -> None:
     """Make the work tree and index hold `commit`'s version of `paths` (absent there: removed).
@@ -94,20 +112,24 @@ def update_worktree(
     `staged`: the new contents are already written under their temporary names.
     """
     if blobs is None or contents is None:
-        blobs, contents = _contents_at(git, commit, paths)
+        blobs, contents, modes = contents_at(git, commit, paths)
+    modes = modes or {}
     if not staged:
-        _stage(root, paths, contents)
+        _stage(root, paths, contents, modes)
     try:
-        for path in paths:
-            if contents.get(path) is None:
-                _remove(root / path, root)
-            else:
-                os.replace(_temp_name(root / path), root / path)
+        with Tree(root) as tree:
+            # Removals first: a file of the new commit may take the place of a folder that goes.
+            for path in paths:
+                if contents.get(path) is None:
+                    tree.remove(path)
+            for path in paths:
+                if contents.get(path) is not None:
+                    tree.replace(temp_name(path), path)
     except OSError as error:
         raise StoreError(f"cannot update {error.filename or root}: {error.strerror}") from error
     zero = "0" * len(commit)
     entries = "".join(
-        f"{FILE_MODE} {sha}\t{path}\0" if sha else f"0 {zero}\t{path}\0"
+        f"{modes.get(path, FILE_MODE)} {sha}\t{path}\0" if sha else f"0 {zero}\t{path}\0"
         for path, sha in ((path, blobs.get(path)) for path in paths)
     )
     git.run("update-index", "-z", "--index-info", stdin=entries.encode())
@@ -115,15 +137,18 @@ def update_worktree(
     git.run("update-index", "-q", "--refresh", check=False)
 
 
-def _write_marker(git_dir: Path, record: Mapping[str, object]) -> None:
-    marker = _marker_path(git_dir)
-    temp = marker.with_suffix(".tmp")
+def write_files(root: Path, files: Mapping[str, bytes]) -> None:
+    """Write `files` into the work tree without committing: all are checked first (nothing is written
+    if one is refused), then each is written beside its place and renamed over it."""
+    paths = sorted(files)
+    _stage(root, paths, files)
     try:
-        temp.write_text(json.dumps(record), encoding="utf-8")
+        with Tree(root) as tree:
+            for path in paths:
+                tree.replace(temp_name(path), path)
     except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {temp}: {error.strerror}") from error
-    os.replace(temp, marker)
+        _unstage(root, paths)
+        raise StoreError(f"cannot write {error.filename or root}: {error.strerror}") from error
 
 
 def stage_ahead(
@@ -139,18 +164,18 @@ def stage_ahead(
     without the new commit (`recover` rolls such a marker back), then the new contents under their
     temporary names. Go on with `move_branch(staged=True)`, or undo with `discard_staged`."""
     record = {"branch": branch, "old": old, "new": None, "worktree": True, "paths": list(paths)}
-    _write_marker(git_dir, record)
+    markers.write(git_dir, record)
     try:
         _stage(git.root, paths, contents)
     except StoreError:
-        _marker_path(git_dir).unlink()
+        markers.remove(git_dir)
         raise
 
 
 def discard_staged(git: GitRunner, git_dir: Path, paths: Sequence[str]) -> None:
     """Undo `stage_ahead`: the temporary files and the marker go."""
     _unstage(git.root, paths)
-    _marker_path(git_dir).unlink(missing_ok=True)
+    markers.remove(git_dir)
 
 
 def move_branch(
@@ -170,46 +195,52 @@ def move_branch(
 
     `staged`: `stage_ahead` has written the new contents already.
     """
-    marker = _marker_path(git_dir)
-    _write_marker(
+    markers.write(
         git_dir, {"branch": branch, "old": old, "new": new, "worktree": worktree, "paths": list(paths)}
     )
-    if worktree and not staged:
-        if blobs is None or contents is None:
-            blobs, contents = _contents_at(git, new, paths)
-        try:
-            _stage(git.root, paths, contents)
-        except StoreError:
-            marker.unlink()
-            raise
+    modes: dict[str, str] = {}
+    try:
+        if worktree and not staged:
+            if blobs is None or contents is None:
+                blobs, contents, modes = contents_at(git, new, paths)
+            _stage(git.root, paths, contents, modes)
+            staged = True
+        if worktree:
+            # A stale index.lock would fail step 4 after the ref moved: refuse before it does.
+            wait_for_index(git_dir)
+    except StoreError:
+        if staged:
+            _unstage(git.root, paths)
+        markers.remove(git_dir)
+        raise
     moved = git.run("update-ref", f"refs/heads/{branch}", new, old or "", check=False)
     if moved.returncode != 0:
         _unstage(git.root, paths)
-        marker.unlink(missing_ok=True)
+        markers.remove(git_dir)
         raise StoreError(
             f"branch {branch} moved while proxstate was committing (another program wrote to the "
             "repository); nothing was changed, run again"
         )
     if worktree:
-        update_worktree(git, git.root, commit=new, paths=paths, blobs=blobs, contents=contents, staged=True)
-    marker.unlink()
+        update_worktree(
+            git, git.root, commit=new, paths=paths, blobs=blobs, contents=contents, modes=modes, staged=True
+        )
+    markers.remove(git_dir)
 
 
 def recover(git: GitRunner, git_dir: Path) -> str | None:
-    """Finish or roll back an interrupted `move_branch`; says what it did, None when nothing was needed."""
-    marker = _marker_path(git_dir)
-    marker.with_suffix(".tmp").unlink(missing_ok=True)
-    try:
-        record = json.loads(marker.read_text(encoding="utf-8"))
-        branch, old, new = record["branch"], record["old"], record["new"]
-        paths, worktree = list(record["paths"]), bool(record["worktree"])
-    except FileNotFoundError:
+    """Finish or roll back an interrupted `move_branch`; says what it did, None when nothing was needed.
+
+    It never leaves the marker behind, so a failure here is said once and the next run starts clean."""
+    record = markers.read(git_dir)
+    if record is None:
         return None
-    except (ValueError, KeyError, TypeError, OSError) as error:
-        raise StoreError(f"cannot read {marker}: {error}; remove it if no proxstate is running") from error
+    if isinstance(record, str):
+        return record  # an unreadable marker, removed
+    branch, old, new, paths, worktree = record
     _unstage(git.root, paths)
     if new is None:  # killed while the files were staged ahead, before the commit existed
-        marker.unlink()
+        markers.remove(git_dir)
         return f"an interrupted commit on {branch} was rolled back"
     found = git.run("rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False)
     tip = found.stdout.decode().strip() if found.returncode == 0 else None
@@ -217,11 +248,19 @@ def recover(git: GitRunner, git_dir: Path) -> str | None:
     outcome = f"an interrupted commit on {branch} was rolled back"
     if tip == new:
         if worktree and checked_out == f"refs/heads/{branch}":
-            update_worktree(git, git.root, commit=new, paths=paths)
+            try:
+                update_worktree(git, git.root, commit=new, paths=paths)
+            except StoreError as error:
+                markers.remove(git_dir)
+                raise StoreError(
+                    f"an interrupted commit on {branch} ({new[:12]}) is recorded, but its files could not "
+                    f"be written to the work tree: {error}; `git status` shows which, `git checkout -- .` "
+                    "restores them"
+                ) from error
         outcome = f"an interrupted commit on {branch} ({new[:12]}) was completed"
     elif tip != old:
         outcome = f"an interrupted commit on {branch} was dropped: the branch has moved since"
-    marker.unlink()
+    markers.remove(git_dir)
     return outcome
 
 

@@ -27,6 +27,7 @@ _FIXED = {
     "GIT_EDITOR": "true",
     "GIT_LITERAL_PATHSPECS": "1",  # paths are names from the API, never patterns
 }
+_OWN_PREFIX = "PROXSTATE_"
 _CREDENTIALS_IN_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 _LOCK_EXISTS = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 
@@ -65,9 +66,23 @@ class GitRunner:
     _env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        env = {key: value for key, value in os.environ.items() if key not in _REPOSITORY_VARIABLES}
+        # git runs hooks (pre-push, reference-transaction, ...) and credential helpers, programs
+        # proxstate does not control: none of them gets proxstate's secrets. Every PROXSTATE_*
+        # variable is withheld (the token, its file, the mask key, the password), and `withhold`
+        # adds the variables proxstate.yaml names for secrets.
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in _REPOSITORY_VARIABLES and not key.startswith(_OWN_PREFIX)
+        }
         env.update(_FIXED)
         self._env = env
+
+    def withhold(self, names: Iterable[str]) -> None:
+        """Keep these environment variables from every git command from now on."""
+        for name in names:
+            if name not in _FIXED:
+                self._env.pop(name, None)
 
     def run(
         self,

@@ -50,10 +50,14 @@ def directory_of(prefix: str) -> list[str]:
 BlobChange = tuple[str, Literal["A", "M", "D"], str | None, str | None]  # path, status, old sha, new sha
 
 
-def blob_changes(git: GitRunner, old: str | None, new: str, scope: Sequence[str]) -> list[BlobChange]:
-    """Files that differ between two commits under the `scope` folders, by blob sha."""
+def blob_changes(
+    git: GitRunner, old: str | None, new: str, scope: Sequence[str], *, links: bool = True
+) -> list[BlobChange]:
+    """Files that differ between two commits under the `scope` folders, by blob sha (without
+    symbolic links unless `links`)."""
     if old is None:
-        return [(path, "A", None, sha) for path, (_, sha) in git.list_tree(new, scope).items()]
+        listed = git.list_tree(new, scope).items()
+        return [(path, "A", None, sha) for path, (mode, sha) in listed if links or mode != "120000"]
     out = git.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", old, new, "--", *scope).stdout
     records = out.split(b"\0")
     found: list[BlobChange] = []
@@ -61,6 +65,11 @@ def blob_changes(git: GitRunner, old: str | None, new: str, scope: Sequence[str]
         old_mode, new_mode, old_sha, new_sha, status = meta.decode().lstrip(":").split(" ")
         if old_mode.startswith("160") or new_mode.startswith("160"):
             continue  # submodules are not files
+        if not links and "120000" in (old_mode, new_mode):
+            # A link is not a document: that side of the change counts as absent.
+            if old_mode == new_mode or status in "AD":
+                continue
+            status = "A" if old_mode == "120000" else "D"
         kind: Literal["A", "M", "D"] = "A" if status == "A" else "D" if status == "D" else "M"
         found.append(
             (
@@ -79,7 +88,9 @@ def changed_paths(
     """Files under `prefix` that differ from `old` (None: nothing) to `new`, sorted by path."""
     prefix = prefix or ""
     changes = [
-        change for change in blob_changes(git, old, new, directory_of(prefix)) if change[0].startswith(prefix)
+        change
+        for change in blob_changes(git, old, new, directory_of(prefix), links=False)
+        if change[0].startswith(prefix)
     ]
     blobs = git.read_objects(sha for _, _, *shas in changes for sha in shas if sha)
     return sorted(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,9 +39,14 @@ def _holder(handle: int) -> str:
 def file_lock(path: Path, *, timeout: float, repository: Path) -> Iterator[int]:
     """Hold an exclusive lock on `path` (waiting up to `timeout` seconds); yields its descriptor."""
     try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        # Never through a link, never a FIFO or device: only a regular file is a lock file.
+        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+        handle = os.open(path, flags, 0o644)
     except OSError as error:
         raise StoreError(f"cannot open the lock file {path}: {error.strerror}") from error
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise StoreError(f"cannot use the lock file {path}: it is not a regular file; remove it")
     try:
         deadline = time.monotonic() + max(timeout, 0.0)
         while True:

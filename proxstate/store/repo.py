@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,9 +11,11 @@ from proxstate.errors import DirtyTree, RevisionError, StoreError
 from proxstate.store import checkout, history, revisions
 from proxstate.store.commit import Identity, build_commit, check_path, identity_env
 from proxstate.store.gitcli import GitRunner, git_message
+from proxstate.store.guard import REGULAR_MODES, check_branch_free, check_branch_name, check_recorded_tree
 from proxstate.store.history import CommitInfo, PathChange
 from proxstate.store.lock import LOCK_FILE, file_lock
 from proxstate.store.push import push_branch
+from proxstate.store.safefs import Tree
 
 DEFAULT_BRANCH = "main"
 
@@ -55,17 +57,16 @@ class StateRepo:
     @classmethod
     def init(cls, path: str | Path) -> StateRepo:
         """A new repository at `path` (created if needed) whose first branch is `main`."""
-        import git as gitpython
-
         path = Path(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
-            repo = gitpython.Repo.init(path, initial_branch=DEFAULT_BRANCH)
         except OSError as error:
             raise StoreError(f"cannot create {path}: {error.strerror}") from error
-        except gitpython.GitCommandError as error:
-            raise StoreError(f"git init failed in {path}: {git_message(str(error.stderr))}") from error
-        repo.close()
+        # git itself rather than GitPython: the same environment, without proxstate's secrets, as
+        # every other git command.
+        made = GitRunner(path).run("init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}", check=False)
+        if made.returncode != 0:
+            raise StoreError(f"git init failed in {path}: {git_message(made.stderr)}")
         return cls.open(path)
 
     # ------------------------------------------------------------------ locking and recovery
@@ -123,7 +124,12 @@ class StateRepo:
                 return {}
             commit = self.resolve(rev)  # a date, or an error that says what is wrong
         listed = self._git.list_tree(commit, history.directory_of(prefix))
-        return {path: sha for path, (_, sha) in listed.items() if path.startswith(prefix)}
+        # A link recorded in git is not a document (its blob is the link's text, nor is it followed).
+        return {
+            path: sha
+            for path, (mode, sha) in listed.items()
+            if path.startswith(prefix) and mode in REGULAR_MODES
+        }
 
     def _unborn(self, rev: str) -> bool:
         """Whether `rev` names the checked-out branch while it has no commit yet."""
@@ -185,11 +191,10 @@ class StateRepo:
         target = branch or checked_out
         if target is None:
             raise StoreError("HEAD is detached: name the branch to record on")
-        ref = f"refs/heads/{target}"
-        if not self._git.ok("check-ref-format", ref):
-            raise StoreError(f"not a valid branch name: {target!r}")
-        tip = self.head(ref)
+        self.check_branch(target)
+        tip = self.head(f"refs/heads/{target}")
         parent = tip if tip is not None else (self.resolve(base) if base else self.head())
+        check_recorded_tree(self._git, parent, paths)
         worktree = target == checked_out
         if worktree:
             dirty = checkout.dirty_among(self._git, paths)
@@ -242,8 +247,30 @@ class StateRepo:
         )
         return built.sha
 
+    def exists(self, path: str) -> bool:
+        """Whether anything (a file, a folder, a link, even a dangling one) is at `path` in the work tree."""
+        with Tree(self.root) as tree:
+            return tree.lstat(check_path(path)) is not None
+
+    def write_files(self, files: Mapping[str, bytes]) -> None:
+        """Write files into the work tree for the user to review and commit; links and special files
+        in the way are refused (StoreError naming the path) before anything is written."""
+        checkout.write_files(self.root, {check_path(path): content for path, content in files.items()})
+
+    def check_branch(self, branch: str, *, in_use: bool = True) -> None:
+        """UsageError for a name git would not take for a branch; with `in_use`, StoreError when a
+        rebase, merge, cherry-pick or bisect in progress (or another work tree) has the branch."""
+        check_branch_name(self._git, branch)
+        if in_use:
+            check_branch_free(self.common_dir, self.git_dir, branch)
+
+    def withhold_environment(self, names: Iterable[str]) -> None:
+        """Variables git and its hooks must not see (those that hold secrets), beyond PROXSTATE_*."""
+        self._git.withhold(names)
+
     def push(self, *, remote: str = "origin", branch: str, attempts: int = 5) -> None:
         """Push `branch`; when the remote moved, replay the local commits on top of it and retry."""
+        self.check_branch(branch)
         push_branch(
             self._git,
             self.git_dir,

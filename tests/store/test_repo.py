@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from proxstate.errors import DirtyTree, RevisionError, StoreError
+from proxstate.errors import DirtyTree, RevisionError, StoreError, UsageError
 from proxstate.store import Identity, StateRepo
 
 from .conftest import Git
@@ -104,7 +104,7 @@ def test_commit_on_another_branch_leaves_worktree(repo: StateRepo, git: Git) -> 
     assert git(repo.root, "rev-parse", f"{again}^") == sha  # then continues from its tip
     other = repo.commit_files({VM: b"x\n"}, message="x", author=None, branch="other", base=sha)
     assert git(repo.root, "rev-parse", f"{other}^") == sha
-    with pytest.raises(StoreError, match="branch name"):
+    with pytest.raises(UsageError, match="branch name"):
         repo.commit_files({VM: b"x\n"}, message="x", author=None, branch="bad..name")
 
 
@@ -258,7 +258,7 @@ def test_a_write_that_fails_leaves_nothing_behind(repo: StateRepo, git: Git) -> 
     files = {f"clusters/lab/qemu/{vmid}.yaml": b"vmid\n" for vmid in range(100, 200)}
     files["clusters/lab/lxc/200.yaml"] = b"vmid: 200\n"
     head = repo.head()
-    with pytest.raises(StoreError, match=r"cannot write .*clusters/lab/lxc"):
+    with pytest.raises(StoreError, match=r"refusing to write .*clusters/lab/lxc is a file"):
         repo.commit_files(files, message="two", author=None)
     assert repo.head() == head != first
     assert not list(repo.root.rglob("*.proxstate-tmp"))

@@ -1,0 +1,188 @@
+"""A state repository prepared by someone who can push to it: links committed into the recorded tree,
+hooks that read the environment, odd branch names, git operations in progress. proxstate refuses
+clearly (naming the path) and writes nothing anywhere, least of all through a link."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import TOKEN_SECRET, assert_consistent, assert_one_line_error, committed, git
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "victim").write_bytes(b"untouched\n")
+    return folder
+
+
+def _untouched(outside: Path) -> None:
+    assert sorted(p.name for p in outside.iterdir()) == ["victim"]
+    assert (outside / "victim").read_bytes() == b"untouched\n"
+
+
+def _commit_link(root: Path, name: str, target: Path) -> None:
+    path = root / name
+    if path.is_dir() and not path.is_symlink():
+        git(root, "rm", "-q", "-r", "--", name)
+    elif path.exists():
+        git(root, "rm", "-q", "--", name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+    git(root, "add", "-f", "--", name)
+    git(root, "commit", "-q", "-m", f"a link at {name}")
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "named"),
+    [
+        ("clusters/lab/qemu", "", "clusters/lab/qemu is a symbolic link"),
+        ("clusters/lab/qemu/101.yaml", "victim", "clusters/lab/qemu/101.yaml: it is a symbolic link"),
+        ("clusters/lab/qemu/.101.yaml.proxstate-tmp", "victim", "in the way of this temporary file"),
+    ],
+    ids=["folder", "document", "temporary-file"],
+)
+def test_sync_never_writes_through_a_committed_link(
+    synced: Path, cli: Any, small_cluster: Any, outside: Path, name: str, target: str, named: str
+) -> None:
+    _commit_link(synced, name, outside / target if target else outside)
+    head = git(synced, "rev-parse", "HEAD")
+    small_cluster.vm(101).config["description"] = "#!/bin/sh\necho owned > /tmp/owned\n"
+    result = cli("sync", "-C", str(synced))
+    assert_one_line_error(result)
+    assert named in result.err and "refusing" in result.err, result.err
+    assert git(synced, "rev-parse", "HEAD") == head
+    assert git(synced, "status", "--porcelain", "--untracked-files=all") == ""
+    _untouched(outside)
+
+
+def test_init_force_never_writes_through_a_link(state_repo: Path, cli: Any, outside: Path) -> None:
+    (state_repo / "README.md").write_text("our own notes\n")
+    git(state_repo, "commit", "-qam", "our readme")
+    _commit_link(state_repo, ".github", outside)
+    _commit_link(state_repo, "proxstate.yaml", outside / "victim")
+    result = cli("init", "--force", str(state_repo))
+    assert_one_line_error(result)
+    assert "refusing to write" in result.err and "symbolic link" in result.err
+    _untouched(outside)
+    assert (state_repo / "README.md").read_text() == "our own notes\n"  # nothing was written
+    assert git(state_repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_link_pulled_during_push_is_replayed_as_a_link(
+    synced: Path, cli: Any, small_cluster: Any, outside: Path, tmp_path: Path
+) -> None:
+    """Someone pushed a commit that turns clusters/lab/lxc into a link and adds an executable file;
+    the sync that pushes next replays its own commit on top: the link is created, never followed,
+    the index agrees with HEAD; the sync after that refuses to write through the link."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(synced, "remote", "add", "origin", str(remote))
+    git(synced, "push", "-q", "origin", "main")
+    attacker = tmp_path / "attacker"
+    git(tmp_path, "clone", "-q", str(remote), str(attacker))
+    git(attacker, "config", "user.name", "Mallory")
+    git(attacker, "config", "user.email", "m@example.org")
+    tool = attacker / "clusters/lab/run.sh"
+    tool.write_text("#!/bin/sh\necho hi\n")
+    tool.chmod(0o755)
+    git(attacker, "add", "clusters/lab/run.sh")
+    _commit_link(attacker, "clusters/lab/lxc", outside)
+    git(attacker, "push", "-q", "origin", "main")
+
+    small_cluster.vm(101).config["cores"] = 6
+    result = cli("sync", "-C", str(synced), "--push")
+    assert result.code == 0, result.err
+    assert git(remote, "rev-parse", "main") == git(synced, "rev-parse", "HEAD")
+    assert git(synced, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(synced, "diff", "--cached", "--name-only", "HEAD") == ""
+    assert (synced / "clusters/lab/lxc").is_symlink()
+    assert os.readlink(synced / "clusters/lab/lxc") == str(outside)
+    assert os.access(synced / "clusters/lab/run.sh", os.X_OK)
+    _untouched(outside)
+
+    small_cluster.ct(200).config["memory"] = 1024
+    refused = cli("sync", "-C", str(synced), "--push")
+    assert_one_line_error(refused)
+    assert "clusters/lab/lxc is a symbolic link" in refused.err
+    _untouched(outside)
+
+
+def test_hooks_run_by_push_see_no_secret(
+    synced: Path, cli: Any, small_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(synced, "remote", "add", "origin", str(remote))
+    seen = tmp_path / "seen"
+    for hook in ("pre-push", "reference-transaction"):
+        path = synced / ".git" / "hooks" / hook
+        path.write_text(f"#!/bin/sh\nenv >> '{seen}'\ncat > /dev/null\n")
+        path.chmod(0o755)
+    monkeypatch.setenv("PROXSTATE_MASK_KEY", "mask-key-never-shown")
+    small_cluster.vm(101).config["cores"] = 6
+    result = cli("sync", "-C", str(synced), "--push")
+    assert result.code == 0, result.err
+    env = seen.read_text()
+    assert "PATH=" in env  # the hooks ran
+    for secret in ("PROXSTATE_", TOKEN_SECRET, "mask-key-never-shown"):
+        assert secret not in env
+
+
+@pytest.mark.parametrize("name", ["HEAD", "@", "-x", "refs/heads/x", "a..b", "x.lock", "@{-1}"])
+def test_a_branch_name_git_would_not_take_is_a_usage_error(synced: Path, cli: Any, name: str) -> None:
+    result = cli("sync", "-C", str(synced), f"--branch={name}")
+    assert result.code == 64, result.err
+    assert "not a valid branch name" in result.err and "Traceback" not in result.err
+    assert git(synced, "for-each-ref", "--format=%(refname)", "refs/heads") == "refs/heads/main\n"
+
+
+def test_no_commit_on_a_branch_being_rebased(synced: Path, cli: Any, small_cluster: Any) -> None:
+    """A commit proxstate put on main now would be dropped by `git rebase --abort`."""
+    main = git(synced, "rev-parse", "main")
+    (synced / "notes.txt").write_text("one\n")
+    git(synced, "add", "notes.txt")
+    git(synced, "commit", "-qm", "notes")
+    git(synced, "branch", "side", "HEAD~1")
+    git(synced, "checkout", "-q", "side")
+    (synced / "notes.txt").write_text("two\n")
+    git(synced, "add", "notes.txt")
+    git(synced, "commit", "-qm", "other notes")
+    git(synced, "checkout", "-q", "main")
+    with pytest.raises(subprocess.CalledProcessError):  # the rebase stops on the conflict
+        git(synced, "rebase", "side")
+    small_cluster.vm(101).config["cores"] = 6
+    result = cli("sync", "-C", str(synced), "--branch", "main")
+    assert_one_line_error(result)
+    assert "branch main is being rebased" in result.err
+    git(synced, "rebase", "--abort")
+    assert git(synced, "rev-parse", "main~1") == main
+
+
+def test_a_stale_index_lock_refuses_before_committing_and_pushing(
+    synced: Path, cli: Any, small_cluster: Any, tmp_path: Path
+) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(synced, "remote", "add", "origin", str(remote))
+    git(synced, "push", "-q", "origin", "main")
+    head = git(synced, "rev-parse", "HEAD")
+    before = committed(synced)
+    (synced / ".git" / "index.lock").write_bytes(b"")
+    small_cluster.vm(101).config["cores"] = 6
+    result = cli("sync", "-C", str(synced), "--push")
+    assert_one_line_error(result)
+    assert "index.lock exists" in result.err and "Nothing was recorded" in result.err
+    assert git(synced, "rev-parse", "HEAD") == head == git(remote, "rev-parse", "main")
+    assert committed(synced) == before
+    (synced / ".git" / "index.lock").unlink()
+    assert_consistent(synced)
+    again = cli("sync", "-C", str(synced), "--push")
+    assert again.code == 0, again.err
+    assert git(remote, "rev-parse", "main") == git(synced, "rev-parse", "HEAD") != head
