@@ -19,7 +19,7 @@ from proxstate.config import ProxstateConfig
 from proxstate.connection import ConnectionOverrides, resolve_connection
 from proxstate.discover import run
 from proxstate.errors import ProtocolError
-from proxstate.needs import need_of
+from proxstate.needs import AUDITOR, need_of
 from proxstate.privileges import (
     PERMISSIONS_PATH,
     Login,
@@ -76,6 +76,8 @@ class TokenCheck:
     cluster: str
     login: str
     kinds: tuple[KindAccess, ...]
+    # Privileges the login holds that no read of proxstate asks for (it only reads: a risk, no use).
+    surplus: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -93,6 +95,16 @@ def _gap(path: str, resources: str, permissions: Permissions, login: Login) -> G
         needs = f"{' or '.join(privileges)} on {acl}"
         return Gap(resources=resources, endpoint=path, needs=needs, partly=True, extra=False)
     return None
+
+
+def surplus(permissions: Permissions) -> tuple[str, ...]:
+    """The privileges held anywhere beyond PVEAuditor's and the extras' (Sys.Modify for ACME plugins):
+    the other privileges a handler accepts (VM.Snapshot, User.Modify, ...) let a login change things
+    and give proxstate nothing an auditor does not."""
+    needs = [need_of(path) for entry in ENTRIES for path in entry_paths(entry)]
+    extras = {name for need in needs if need.extra for name in need.any_of}
+    held = {name for privileges in permissions.values() for name in privileges}
+    return tuple(sorted(held - AUDITOR - extras))
 
 
 def assess(permissions: Permissions, kinds: list[str], login: Login) -> tuple[KindAccess, ...]:
@@ -144,9 +156,10 @@ def check_token(
                 cluster=entry.name or str(settings.url),
                 login=login.user,
                 kinds=assess(permissions, list(config.record.kinds), login),
+                surplus=surplus(permissions),
             )
         )
     return out
 
 
-__all__ = ["BUILTIN_READS", "Gap", "KindAccess", "TokenCheck", "assess", "check_token"]
+__all__ = ["BUILTIN_READS", "Gap", "KindAccess", "TokenCheck", "assess", "check_token", "surplus"]

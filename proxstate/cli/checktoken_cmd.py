@@ -31,6 +31,7 @@ def as_json(checks: list[TokenCheck]) -> str:
                 "cluster": check.cluster,
                 "login": check.login,
                 "clean": check.clean,
+                "surplus": list(check.surplus),
                 "kinds": [
                     {"kind": kind.kind, "status": kind.status, "gaps": [asdict(gap) for gap in kind.gaps]}
                     for kind in check.kinds
@@ -60,6 +61,11 @@ def as_text(check: TokenCheck) -> str:
     if extras:
         lines.append("  not recorded by design (needs more than PVEAuditor on /; syncs say so once):")
         lines += [f"    {gap.resources}: needs {gap.needs}" for gap in extras]
+    if check.surplus:
+        lines.append(
+            "  holds more than proxstate asks for (it only reads; a role with less is safer): "
+            + ", ".join(check.surplus)
+        )
     return "\n".join(lines)
 
 

@@ -133,7 +133,7 @@ def test_check_token_names_what_an_auditor_may_not_read(state_repo: Path, cli: A
     result = cli("check-token", "-C", str(state_repo), "--format", "json")
     assert result.code == 0, result.out + result.err
     (check,) = json.loads(result.out)["clusters"]
-    assert check["login"] == TOKEN and check["clean"] is True
+    assert check["login"] == TOKEN and check["clean"] is True and check["surplus"] == []
     status = {kind["kind"]: kind for kind in check["kinds"]}
     assert {name for name, kind in status.items() if kind["status"] != "full"} == {"acme"}
     assert status["acme"]["status"] == "none"
@@ -149,6 +149,18 @@ def test_check_token_names_what_an_auditor_may_not_read(state_repo: Path, cli: A
     assert text.code == 0
     assert "acme/plugin/*: needs Sys.Modify on /" in text.out
     assert "records in full: cluster, node, qemu" in text.out
+    assert "holds more" not in text.out
+
+
+def test_check_token_names_privileges_a_reader_does_not_need(
+    state_repo: Path, cli: Any, auditor: dict[str, Any]
+) -> None:
+    """A token given PVEVMAdmin on /vms besides: proxstate only reads, so that is a risk to point out."""
+    auditor["held"] = {**auditor["held"], "/vms": (*AUDITOR, "VM.Allocate", "VM.PowerMgmt")}
+    result = cli("check-token", "-C", str(state_repo))
+    assert result.code == 0, result.out + result.err
+    assert "holds more than proxstate asks for" in result.out
+    assert "VM.Allocate, VM.PowerMgmt" in result.out
 
 
 def test_check_token_of_a_token_whose_user_holds_nothing(state_repo: Path, cli: Any, auditor: Any) -> None:
