@@ -13,6 +13,7 @@ through exactly the same rules:
 - an unreachable node keeps its last facts, with `status: unreachable` and the reason;
 - a node network read while changes are pending keeps its recorded `entries` (what is applied)
   beside the pending ones;
+- a guest's firewall and snapshot-config documents are kept exactly when the guest's own is;
 - tasks are history: a day's document is the union of what was recorded and what was read, and days
   that fall out of the read window keep their files;
 - anything else that is recorded but was not read again is gone from the cluster and is removed.
@@ -30,6 +31,7 @@ from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
 from proxstate.errors import DepthError, ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
+from proxstate.keeps import Keeps, applied_with_pending
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
 from proxstate.store.layout import document_file, resource_glob_matches, resource_of_path
 
@@ -154,18 +156,6 @@ def _storage_with_unreachable_nodes(
     return {**current, "nodes": dict(sorted({**now, **kept}.items()))}
 
 
-def _applied_with_pending(previous: Document | None, current: Document) -> Document:
-    """A document read while changes are pending (node network): PVE lists only the pending
-    state, so what is applied is what was recorded before; unknown when nothing was."""
-    before = previous.get("entries") if previous else None
-    if not isinstance(before, dict):
-        return current
-    merged = {key: value for key, value in current.items() if key != "pending"}
-    merged["entries"] = before
-    merged["pending"] = current["pending"]
-    return merged
-
-
 def _lost_privileges(
     failures: list[ReadFailure], previous: Mapping[str, Document], selection: Selection
 ) -> tuple[list[ReadFailure], list[ReadFailure]]:
@@ -218,18 +208,11 @@ def plan_cluster(
     named = {f.node for f in inventory.failures if f.node_unreachable and f.node is not None}
     unreachable_nodes = sorted(set(unreachable) | named)
 
-    def keep_previous(rid: str) -> bool:
-        kind = kind_of(rid)
-        if kind not in inventory.kinds or any(fnmatchcase(rid, pattern) for pattern in failed + unseen):
-            return True
-        if kind == "content" and rid.split("/")[1] in unreachable:
-            return True
-        if kind in ("qemu", "lxc"):
-            return previous[rid].get("node") in unreachable
-        return kind == "tasks"
-
     # Kept documents stay byte for byte as recorded; they are not parsed or rendered again.
-    kept = {rid for rid in previous if rid not in fresh and keep_previous(rid)}
+    keeps = Keeps(
+        kinds=inventory.kinds, patterns=failed + unseen, unreachable=set(unreachable), previous=previous
+    )
+    kept = {rid for rid in previous if rid not in fresh and keeps(rid, fresh)}
     current: dict[str, Document] = {}
     for rid, doc in fresh.items():
         if kind_of(rid) == "node" and doc.get("name") in unreachable:
@@ -239,7 +222,7 @@ def plan_cluster(
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)
         elif "pending" in doc and "entries" not in doc:
-            current[rid] = _applied_with_pending(previous.get(rid), doc)
+            current[rid] = applied_with_pending(previous.get(rid), doc)
         elif kind_of(rid) == "storage" and unreachable:
             current[rid] = _storage_with_unreachable_nodes(previous.get(rid), doc, set(unreachable))
         else:

@@ -289,3 +289,29 @@ def test_a_plain_sync_keeps_the_logs_of_failed_tasks(
     result = cli("sync", "-C", str(state_repo), "--only", "tasks")
     assert result.code == 0 and "no changes" in result.out
     assert yamlio.load(day.read_text())["tasks"][upid] == logged
+
+
+def test_a_vanished_guest_keeps_its_firewall_documents_with_its_own(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    only = ("--only", "node,qemu,guest-firewall")
+    assert cli("sync", "-C", str(state_repo), *only).code == 0
+    firewall = state_repo / "clusters/lab/guest-firewall/qemu/102"
+    before = {p.name: p.read_bytes() for p in firewall.rglob("*.yaml")}
+    assert before and (state_repo / "clusters/lab/qemu/102.yaml").exists()
+    # Its node is unreachable and the cluster's list no longer names the guest: the guest's
+    # document is kept (it may still be there), and so are its firewall documents.
+    small_cluster.set_node_offline("pve2")
+
+    def without_102(request: Any, body: dict[str, Any]) -> dict[str, Any]:
+        return {"data": [item for item in body["data"] if item.get("id") != "qemu/102"]}
+
+    answer_as_pve(small_cluster, "/cluster/resources", without_102)
+    assert "unreachable: pve2" in cli("sync", "-C", str(state_repo), *only).out
+    assert (state_repo / "clusters/lab/qemu/102.yaml").exists()
+    assert {p.name: p.read_bytes() for p in firewall.rglob("*.yaml")} == before
+    # Back online and still not listed: the guest is gone, and its firewall with it.
+    small_cluster.set_node_offline("pve2", offline=False)
+    assert cli("sync", "-C", str(state_repo), *only).code == 0
+    assert not (state_repo / "clusters/lab/qemu/102.yaml").exists()
+    assert not firewall.exists()
