@@ -91,9 +91,9 @@ ENTRIES: tuple[Entry, ...] = (
         optional=True,
         drop=frozenset({"next-run", "last-run"}),
     ),
-    # resource mappings
-    _list_entry("/cluster/mapping/pci", "mapping/pci/{key}", "id"),
-    _list_entry("/cluster/mapping/usb", "mapping/usb/{key}", "id"),
+    # resource mappings (PVE 8.0+: PVE 7 answers 501)
+    _list_entry("/cluster/mapping/pci", "mapping/pci/{key}", "id", optional=True),
+    _list_entry("/cluster/mapping/usb", "mapping/usb/{key}", "id", optional=True),
     _list_entry("/cluster/mapping/dir", "mapping/dir/{key}", "id", optional=True),
     # metric servers and notifications
     _list_entry(

@@ -55,7 +55,7 @@ async def discover(
     name = options.cluster_name or cluster_name_of(status_entries, node_names)
     reader = Reader(client, options, progress)
     if permissions is not None:
-        reader.restrict(permissions)
+        reader.restrict(permissions, version=str(version.payload().get("version", "")))
     by_node = {str(e.get("name")): e for e in status_entries if e.get("type") == "node"}
 
     nodes = await reader.each(node_entries, lambda e: reader.node(e, by_node.get(str(e.get("node")))))

@@ -37,6 +37,7 @@ class Need:
     # The handler answers with only what the login may see instead of refusing (`filtered` names the
     # privilege and ACL path each item needs).
     filtered: tuple[str, tuple[str, ...]] | None = None
+    since: int = 7  # the PVE major version that has the endpoint (and its privileges)
 
     @property
     def extra(self) -> bool:
@@ -56,9 +57,10 @@ _NODE = Need(acl="/nodes", any_of=("Sys.Audit",))
 _VM = Need(acl="/vms", any_of=("VM.Audit",))
 _STORE = ("Datastore.Audit", "Datastore.AllocateSpace")
 _USERS = ("Sys.Audit", "User.Modify")
-_MAPPING = Need(filtered=("/mapping", ("Mapping.Audit", "Mapping.Use", "Mapping.Modify")))
-_NOTIFY = Need(acl="/mapping/notifications", any_of=("Mapping.Audit", "Mapping.Modify"))
-_NOTIFY_AUDIT = Need(acl="/mapping/notifications", any_of=("Mapping.Audit",))
+# Mappings and their privileges came with PVE 8.0, notification targets with 8.1.
+_MAPPING = Need(filtered=("/mapping", ("Mapping.Audit", "Mapping.Use", "Mapping.Modify")), since=8)
+_NOTIFY = Need(acl="/mapping/notifications", any_of=("Mapping.Audit", "Mapping.Modify"), since=8)
+_NOTIFY_AUDIT = Need(acl="/mapping/notifications", any_of=("Mapping.Audit",), since=8)
 _SDN = Need(filtered=("/sdn", ("SDN.Audit", "SDN.Allocate")))
 _CEPH = Need(any_of=("Sys.Audit", "Datastore.Audit"))
 
@@ -85,10 +87,10 @@ NEEDS: dict[str, Need] = {
     "/pools/{poolid}": Need(acl="/pool", any_of=("Pool.Audit",)),
     "/cluster/ha/resources": _SYS,
     "/cluster/ha/groups": _SYS,
-    "/cluster/ha/rules": _SYS,
+    "/cluster/ha/rules": Need(any_of=("Sys.Audit",), since=9),
     "/cluster/backup": _SYS,
     "/cluster/replication": Need(filtered=("/vms", ("VM.Audit",))),
-    "/cluster/jobs/realm-sync": _SYS,
+    "/cluster/jobs/realm-sync": Need(any_of=("Sys.Audit",), since=8),
     "/cluster/mapping/pci": _MAPPING,
     "/cluster/mapping/usb": _MAPPING,
     "/cluster/mapping/dir": _MAPPING,
@@ -98,7 +100,7 @@ NEEDS: dict[str, Need] = {
     "/cluster/notifications/endpoints/smtp": _NOTIFY,
     "/cluster/notifications/endpoints/webhook": _NOTIFY_AUDIT,
     "/cluster/notifications/matchers": Need(
-        acl="/mapping/notifications", any_of=("Mapping.Audit", "Mapping.Modify", "Mapping.Use")
+        acl="/mapping/notifications", any_of=("Mapping.Audit", "Mapping.Modify", "Mapping.Use"), since=8
     ),
     "/cluster/acme/account": Need(),
     "/cluster/acme/account/{name}": Need(root=True),
@@ -148,7 +150,7 @@ NEEDS: dict[str, Need] = {
     "/cluster/sdn/controllers": _SDN,
     "/cluster/sdn/ipams": _SDN,
     "/cluster/sdn/dns": _SDN,
-    "/cluster/sdn/fabrics/all": _SDN,
+    "/cluster/sdn/fabrics/all": Need(filtered=_SDN.filtered, since=9),
     "/nodes/{node}/ceph/mon": _CEPH,
     "/nodes/{node}/ceph/pool": _CEPH,
     "/nodes/{node}/ceph/rules": _CEPH,
@@ -159,9 +161,15 @@ NEEDS: dict[str, Need] = {
 }
 
 
+def major_of(version: str) -> int | None:
+    """8 of PVE's `8.4.1` (GET /version); None when it says something else."""
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def need_of(path: str) -> Need:
     """The need of an endpoint template; one proxstate does not know of asks for nothing."""
     return NEEDS.get(path, Need())
 
 
-__all__ = ["AUDITOR", "NEEDS", "Need", "need_of"]
+__all__ = ["AUDITOR", "NEEDS", "Need", "major_of", "need_of"]

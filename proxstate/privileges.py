@@ -109,13 +109,17 @@ def _glob(entry: Entry) -> str:
     return "/".join("*" if "{" in part else part for part in entry.rid.split("/"))
 
 
-def hidden_failures(permissions: Permissions, kinds: frozenset[str], *, user: str) -> list[ReadFailure]:
+def hidden_failures(
+    permissions: Permissions, kinds: frozenset[str], *, user: str, major: int | None = None
+) -> list[ReadFailure]:
     """Failures for what the login may only partly see; each keeps what was not seen.
 
     The declarative documents of a guest (its firewall, ...) are read only for the guests listed,
     so they are kept the same way when guests may be hidden. A storage's content lists only the
     volumes of guests the login may audit: then the content keeps its last state as a whole. A list
     recorded as one document (the ACL, TFA, a node's interfaces) keeps its last state as a whole.
+    An endpoint newer than the server's PVE version (`major`) hides nothing: its privilege does not
+    exist there either (PVE 7 has no Mapping.Audit).
     """
     failures = []
     for wanted, path, privileges, hidden in REQUIRED:
@@ -144,6 +148,8 @@ def hidden_failures(permissions: Permissions, kinds: frozenset[str], *, user: st
         for path in entry_paths(entry):
             need = need_of(path)
             if need.filtered is None or complete(need, permissions):
+                continue
+            if major is not None and major < need.since:
                 continue
             acl, privileges = need.filtered
             whole = "{" not in entry.rid or (entry.mode != "items" and not entry.sources)

@@ -30,6 +30,7 @@ from proxstate.inventory import (
     RawNode,
     ReadFailure,
 )
+from proxstate.needs import major_of
 from proxstate.privileges import (
     PERMISSIONS_PATH,
     Login,
@@ -97,12 +98,12 @@ class Reader:
         self.gone: dict[str, str] = {}  # nodes PVE said were unreachable (595/596) after all
         self.not_permitted: frozenset[str] = frozenset()  # catalog entries the login may not read
 
-    def restrict(self, permissions: Permissions) -> None:
+    def restrict(self, permissions: Permissions, *, version: str) -> None:
         """What the login may not see or read: failures that keep it, and catalog entries not read."""
         settings = self.client.settings
         login = Login(user=settings.auth_user, token=settings.token is not None)
         kinds = self.options.kinds
-        self.failures += hidden_failures(permissions, kinds, user=login.user)
+        self.failures += hidden_failures(permissions, kinds, user=login.user, major=major_of(version))
         self.failures += by_design_failures(permissions, kinds, login)
         self.not_permitted = frozenset(entry.path for entry, _ in not_permitted(permissions, kinds, login))
 

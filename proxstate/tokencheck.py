@@ -19,7 +19,7 @@ from proxstate.config import ProxstateConfig
 from proxstate.connection import ConnectionOverrides, resolve_connection
 from proxstate.discover import run
 from proxstate.errors import ProtocolError
-from proxstate.needs import AUDITOR, need_of
+from proxstate.needs import AUDITOR, major_of, need_of
 from proxstate.privileges import (
     PERMISSIONS_PATH,
     Login,
@@ -85,8 +85,10 @@ class TokenCheck:
         return all(gap.extra for kind in self.kinds for gap in kind.gaps)
 
 
-def _gap(path: str, resources: str, permissions: Permissions, login: Login) -> Gap | None:
+def _gap(path: str, resources: str, permissions: Permissions, login: Login, major: int | None) -> Gap | None:
     need = need_of(path)
+    if major is not None and major < need.since:
+        return None  # the server's PVE has neither the endpoint nor its privilege
     if not permitted(need, permissions, login):
         return Gap(resources=resources, endpoint=path, needs=need.text(), partly=False, extra=need.extra)
     if not complete(need, permissions):
@@ -107,22 +109,24 @@ def surplus(permissions: Permissions) -> tuple[str, ...]:
     return tuple(sorted(held - AUDITOR - extras))
 
 
-def assess(permissions: Permissions, kinds: list[str], login: Login) -> tuple[KindAccess, ...]:
-    """What the login can record of each kind (pure)."""
+def assess(
+    permissions: Permissions, kinds: list[str], login: Login, *, major: int | None = None
+) -> tuple[KindAccess, ...]:
+    """What the login can record of each kind on a PVE of that major version (pure)."""
     out = []
     for kind in kinds:
         gaps: list[Gap] = []
         if kind in BUILTIN_READS:
             reads = len(BUILTIN_READS[kind])
             for path in BUILTIN_READS[kind]:
-                gap = _gap(path, f"{kind}/*", permissions, login)
+                gap = _gap(path, f"{kind}/*", permissions, login, major)
                 gaps += [gap] if gap else []
         else:
             entries = [entry for entry in ENTRIES if entry.kind == kind]
             reads = len(entries)
             for entry in entries:
                 glob = "/".join("*" if "{" in part else part for part in entry.rid.split("/"))
-                found = [_gap(path, glob, permissions, login) for path in entry_paths(entry)]
+                found = [_gap(path, glob, permissions, login, major) for path in entry_paths(entry)]
                 gaps += [gap for gap in found if gap][:1]
         out.append(KindAccess(kind=kind, reads=reads, gaps=tuple(gaps)))
     return tuple(out)
@@ -140,11 +144,13 @@ def check_token(
     for entry in selected_clusters(config, name=cluster, overrides=overrides):
         settings = resolve_connection(entry, overrides=overrides, env=env)
 
-        async def ask() -> object:
+        async def ask() -> tuple[object, str]:
             async with PveClient(settings) as client:  # noqa: B023 - awaited at once
-                return await client.get(PERMISSIONS_PATH)
+                version = await client.version()
+                return await client.get(PERMISSIONS_PATH), str(version.payload().get("version", ""))
 
-        permissions = parse_permissions(run(ask))
+        answer, version = run(ask)
+        permissions = parse_permissions(answer)
         if permissions is None:
             raise ProtocolError(
                 f"unexpected answer from PVE at GET {PERMISSIONS_PATH}: not a mapping of paths",
@@ -155,7 +161,7 @@ def check_token(
             TokenCheck(
                 cluster=entry.name or str(settings.url),
                 login=login.user,
-                kinds=assess(permissions, list(config.record.kinds), login),
+                kinds=assess(permissions, list(config.record.kinds), login, major=major_of(version)),
                 surplus=surplus(permissions),
             )
         )

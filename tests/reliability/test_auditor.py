@@ -193,3 +193,38 @@ def test_bridges_hidden_without_sdn_audit_are_not_recorded_as_removed(
     assert "network/*" in result.err and "SDN.Audit" in result.err
     assert (state_repo / "clusters/lab/network/pve1.yaml").read_bytes() == network
     assert_consistent(state_repo)
+
+
+# The endpoints proxstate reads that PVE 7.4 does not have (the schema's endpoint list).
+NEWER_THAN_7 = (
+    "/cluster/mapping/pci",
+    "/cluster/mapping/usb",
+    "/cluster/mapping/dir",
+    "/cluster/notifications/endpoints/gotify",
+    "/cluster/notifications/endpoints/sendmail",
+    "/cluster/notifications/endpoints/smtp",
+    "/cluster/notifications/endpoints/webhook",
+    "/cluster/notifications/matchers",
+    "/cluster/jobs/realm-sync",
+    "/cluster/ha/rules",
+    "/cluster/sdn/fabrics/all",
+)
+
+
+def test_an_auditor_token_on_pve_7(
+    state_repo: Path, cli: Any, auditor: dict[str, Any], small_cluster: Any
+) -> None:
+    """PVE 7.4 has no resource mappings, so PVEAuditor there has no Mapping.Audit (pve-access-control
+    7's AccessControl.pm has no Mapping group); the paths it does not have answer 501 as
+    pve-http-server does for an unknown method."""
+    small_cluster.version, small_cluster.release_version = "7.4-17", "7.4"
+    auditor["held"] = dict.fromkeys(TOP_PATHS, tuple(p for p in AUDITOR if p != "Mapping.Audit"))
+    for path in NEWER_THAN_7:
+        small_cluster.fail("GET", path, 501, f"Method 'GET {path}' not implemented")
+    result = cli("sync", "-C", str(state_repo))
+    assert result.code == 0, result.out + result.err
+    assert "Mapping.Audit" not in result.out + result.err
+    assert not (state_repo / "clusters/lab/mapping").exists()
+    assert cli("drift", "-C", str(state_repo)).code == 0
+    check = cli("check-token", "-C", str(state_repo))
+    assert check.code == 0 and "Mapping" not in check.out, check.out
