@@ -22,12 +22,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakepve.shapes import PRIVILEGES
 
 from proxstate import yamlio
 
 from .conftest import TOKEN_ID, TOKEN_SECRET, assert_consistent, committed, git, rewrite_data
 
-AUDITOR = ("Datastore.Audit", "Mapping.Audit", "Pool.Audit", "SDN.Audit", "Sys.Audit", "VM.Audit")
+AUDITOR = (
+    "Datastore.Audit",
+    "Mapping.Audit",
+    "Pool.Audit",
+    "SDN.Audit",
+    "Sys.Audit",
+    "VM.Audit",
+    "VM.GuestAgent.Audit",
+)
 TOP_PATHS = ("/", "/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms")
 TOKEN = "proxstate@pve!audit"
 SECRET = "7d1c0b9e-auditor-secret-9f3a"
@@ -38,6 +47,34 @@ def effective(privileges: dict[str, tuple[str, ...]]) -> dict[str, dict[str, int
     return {path: dict.fromkeys(held, 1) for path, held in privileges.items() if held}
 
 
+def separate_privileges(pve: Any) -> None:
+    """pve-access-control RPCEnvironment::permissions: a token with privilege separation holds what
+    both its own ACL and its user's give ('intersect user and token permissions'); fakepve unites
+    them. Every permission check of the fake goes through `allowed`."""
+    unite = type(pve).allowed
+
+    def allowed(user: str, path: str, privilege: str) -> bool:
+        if "!" not in user or pve.acl is None or user.startswith("root@pam!"):
+            return bool(unite(pve, user, path, privilege))
+        owner = user.split("!", maxsplit=1)[0]
+        acl = pve.acl
+        try:
+            pve.acl = {user: acl.get(user, [])}
+            by_token = unite(pve, user, path, privilege)
+            pve.acl = {owner: acl.get(owner, [])}
+            by_user = unite(pve, owner, path, privilege)
+        finally:
+            pve.acl = acl
+        return bool(by_token and by_user)
+
+    pve.allowed = allowed
+
+
+def held_by(pve: Any, who: str) -> dict[str, tuple[str, ...]]:
+    """RPCEnvironment::get_effective_permissions from the fake's ACLs: the top-level paths."""
+    return {path: tuple(p for p in PRIVILEGES if pve.allowed(who, path, p)) for path in TOP_PATHS}
+
+
 def root_with_tokens(data: Any) -> Any:
     return {**data, "tokens": {"proxstate": {"comment": "state recorder", "expire": 0, "privsep": 1}}}
 
@@ -46,6 +83,7 @@ def root_with_tokens(data: Any) -> Any:
 def auditor(small_cluster: Any, pve_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """`pveum acl modify / --users proxstate@pve --tokens proxstate@pve!audit --roles PVEAuditor`."""
     small_cluster.apitokens[TOKEN] = SECRET
+    separate_privileges(small_cluster)
     for who in ("proxstate@pve", TOKEN):
         small_cluster.grant(who, "/", *AUDITOR)
     # What GET /access/permissions answers; None: the fake's own answer (for other logins).
@@ -228,3 +266,26 @@ def test_an_auditor_token_on_pve_7(
     assert cli("drift", "-C", str(state_repo)).code == 0
     check = cli("check-token", "-C", str(state_repo))
     assert check.code == 0 and "Mapping" not in check.out, check.out
+
+
+def test_the_getting_started_commands(
+    state_repo: Path, cli: Any, small_cluster: Any, pve_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PVEAuditor given to a privilege-separated token alone gives it nothing (PVE intersects it with
+    its user's ACL): every read is refused. Given to the user as well, as docs/getting-started.md
+    says, the sync is clean."""
+    small_cluster.apitokens[TOKEN] = SECRET
+    separate_privileges(small_cluster)
+    small_cluster.grant(TOKEN, "/", *AUDITOR)  # pveum acl modify / --tokens ... --roles PVEAuditor
+    rewrite_data(small_cluster, "/access/permissions", lambda _: effective(held_by(small_cluster, TOKEN)))
+    monkeypatch.setenv("PROXSTATE_TOKEN", f"{TOKEN}={SECRET}")
+    check = cli("check-token", "-C", str(state_repo))
+    assert check.code == 3 and "cluster/*: cannot read /cluster/status; needs Sys.Audit on /" in check.out
+    refused = cli("sync", "-C", str(state_repo))
+    # PVE refuses /cluster/status (exit 1); fakepve answers it to anyone (exit 3, the rest refused).
+    assert refused.code in (1, 3) and "Sys.Audit" in refused.err, refused.err
+    small_cluster.grant("proxstate@pve", "/", *AUDITOR)  # pveum acl modify / --users ... --roles PVEAuditor
+    assert cli("check-token", "-C", str(state_repo)).code == 0
+    synced = cli("sync", "-C", str(state_repo))
+    assert synced.code == 0, synced.out + synced.err
+    assert cli("drift", "-C", str(state_repo)).code == 0
