@@ -96,7 +96,7 @@ def show_changes(
     prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     changes: list[ResourceChange] = []
     for changed in repo.changed_paths(window.base, window.target, prefix=prefix):
-        located = resource_of_path(changed.path)
+        located = resource_of_path(changed.path, changed.new if changed.new is not None else changed.old)
         if located is None:
             continue
         name, rid = located

@@ -33,7 +33,7 @@ from proxstate.errors import DepthError, ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
 from proxstate.keeps import Keeps, applied_with_pending
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
-from proxstate.store.layout import document_file, resource_glob_matches, resource_of_path
+from proxstate.store.layout import document_file, document_header, resource_glob_matches, resource_of_path
 
 Document = dict[str, Any]
 
@@ -107,7 +107,7 @@ def load_documents(cluster: str, files: Mapping[str, bytes]) -> RecordedDocument
     """Recorded documents of one cluster by resource id (with their exact bytes in `.raw`)."""
     raw: dict[str, bytes] = {}
     for path, content in files.items():
-        located = resource_of_path(path)
+        located = resource_of_path(path, content)
         if located is not None and located[0] == cluster:
             raw[located[1]] = content
     return RecordedDocuments(raw)
@@ -237,7 +237,8 @@ def plan_cluster(
             files[path] = None
         else:
             try:
-                rendered = yamlio.dump(new_doc).encode("utf-8")
+                # A document filed under a hashed name starts with the line that names it.
+                rendered = document_header(cluster, rid) + yamlio.dump(new_doc).encode("utf-8")
             except DepthError as exc:
                 # Too deep to write, or to read back: a failure of this resource, kept as it was.
                 failures.append(ReadFailure(resource_id=rid, reason=exc.message))

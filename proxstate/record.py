@@ -10,6 +10,7 @@ from proxstate.errors import ProxstateError, RevisionError
 from proxstate.store import StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
+    HASHED,
     cluster_dir,
     document_path,
     resource_glob_matches,
@@ -45,7 +46,7 @@ def documents_at(
     prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     out = []
     for path, content in sorted(repo.read_tree(commit, prefix).items()):
-        located = resource_of_path(path)
+        located = resource_of_path(path, content)
         if located is None:
             continue
         if pattern and not resource_glob_matches(pattern, located[1]):
@@ -62,9 +63,14 @@ def documents_at(
 
 
 def cluster_names(repo: StateRepo, rev: str | None) -> list[str]:
-    """The clusters recorded at rev, from the folder names alone (no file is read)."""
+    """The clusters recorded at rev, from the folder names (a name too long to be a folder's is read
+    from the first line of its cluster.yaml)."""
     folders = {path.split("/")[1] for path in repo.paths(rev, f"{CLUSTERS_DIR}/") if path.count("/") >= 2}
-    names = (resource_of_path(f"{CLUSTERS_DIR}/{folder}/cluster.yaml") for folder in folders)
+    names = []
+    for folder in folders:
+        path = f"{CLUSTERS_DIR}/{folder}/cluster.yaml"
+        content = repo.blob(rev, path) if rev and HASHED in folder else None
+        names.append(resource_of_path(path, content))
     return sorted(name[0] for name in names if name is not None)
 
 

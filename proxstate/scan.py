@@ -91,7 +91,7 @@ def scan(root: Path, *, rev_range: str | None = None, options: NormalizeOptions)
                 continue
             seen.add(digest)
             result.files += 1
-            located = resource_of_path(change.path)
+            located = resource_of_path(change.path, change.new)
             resource_id = located[1] if located else None
             try:
                 document = parse_document(change.new, path=change.path)

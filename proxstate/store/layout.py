@@ -3,17 +3,22 @@
 Every path component that comes from the API (cluster, node, storage names) is escaped so that
 whatever the API says, the path stays under `clusters/<cluster>/`: bytes that are unsafe in a
 file name on Linux, macOS or Windows, a leading `-` or `.`, a trailing `.`, and `%` itself are
-percent-encoded (`%2E`, upper-case hex of the UTF-8 bytes); the empty name is `%`. A component
-longer than 200 bytes is split into folders, each but the last ending in `%+`. Ordinary names
+percent-encoded (`%2E`, upper-case hex of the UTF-8 bytes); the empty name is `%`. Ordinary names
 (`pve1`, `local-lvm`, `ceph_pool.1`) stay as they are. The escaping is injective, and
 `resource_of_path` accepts only the canonical spelling, so it is the exact inverse of
 `document_path`.
+
+A name whose escaped form is longer than 200 bytes cannot always be a file name (255 bytes at most,
+4096 for a whole path): it is filed as its first few characters, `%~` and 32 hex digits of the
+SHA-256 of the whole name, and the document's first line (`# proxstate-path: ...`, a YAML comment)
+holds the path as if there were no limit. `resource_of_path` reads that line to invert such a path.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import PurePosixPath
@@ -24,8 +29,10 @@ from proxstate.errors import StoreError
 
 __all__ = [
     "CLUSTERS_DIR",
+    "HASHED",
     "cluster_dir",
     "document_file",
+    "document_header",
     "document_path",
     "resource_glob_matches",
     "resource_of_path",
@@ -33,8 +40,11 @@ __all__ = [
 
 CLUSTERS_DIR = "clusters"
 SUFFIX = ".yaml"
-MAX_COMPONENT_BYTES = 200
-_CONTINUED = "%+"  # ends every folder but the last of a component split for length
+MAX_COMPONENT_BYTES = 200  # with `.yaml` and a temporary file's dot and suffix, under 255
+_PREFIX_BYTES = 64  # the readable start of a name too long to be a file name
+HASHED = "%~"  # then a SHA-256 of the whole name, in hex
+_HASH_DIGITS = 32
+_HEADER = "# proxstate-path: "
 
 _ORDINARY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 # Controls (C0, DEL, C1), `%`, path separators, characters Windows refuses in file names, the
@@ -64,32 +74,31 @@ def _escape_chunk(name: str) -> str:
     return escaped
 
 
-def escape_component(name: str) -> list[str]:
-    """The folder names (usually one) that stand for one name from the API."""
-    if name == "":
-        return ["%"]
-    escaped = _escape_chunk(name)
+def _escape_full(name: str) -> str:
+    return "%" if name == "" else _escape_chunk(name)
+
+
+def escape_component(name: str) -> str:
+    """The folder or file name (without `.yaml`) that stands for one name from the API."""
+    escaped = _escape_full(name)
     if len(escaped.encode("utf-8")) <= MAX_COMPONENT_BYTES:
-        return [escaped]
-    # Split the name (not its escaped form, so no escape is cut in two). A character escaped on
-    # its own is at least as long as anywhere in a piece, so the sum bounds the piece's length.
-    budget = MAX_COMPONENT_BYTES - len(_CONTINUED)
-    pieces: list[str] = []
-    start, size = 0, 0
-    for index, char in enumerate(name):
-        cost = len(_escape_chunk(char).encode("utf-8"))
-        if size + cost > budget:
-            pieces.append(_escape_chunk(name[start:index]) + _CONTINUED)
-            start, size = index, 0
-        size += cost
-    pieces.append(_escape_chunk(name[start:]))
-    return pieces
+        return escaped
+    # Too long for a file name: a readable start, then a hash of the whole name. The escaping
+    # never writes `%~`, so such a name cannot be taken for an escaped one.
+    prefix: list[str] = []
+    size = 0
+    for char in name:
+        piece = _escape_chunk(char)
+        size += len(piece.encode("utf-8"))
+        if size > _PREFIX_BYTES:
+            break
+        prefix.append(piece)
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_DIGITS]
+    return "".join(prefix) + HASHED + digest
 
 
-def _unescape(folders: list[str]) -> str:
-    if folders == ["%"]:
-        return ""
-    return "".join(unquote(folder.removesuffix(_CONTINUED), errors="surrogatepass") for folder in folders)
+def _unescape(folder: str) -> str:
+    return "" if folder == "%" else unquote(folder, errors="surrogatepass")
 
 
 def cluster_dir(cluster: str) -> PurePosixPath:
@@ -98,12 +107,8 @@ def cluster_dir(cluster: str) -> PurePosixPath:
 
 
 @functools.lru_cache(maxsize=64)
-def _cluster_root(cluster: str) -> str:
-    return "/".join([CLUSTERS_DIR, *escape_component(cluster)])
-
-
-def _file(folders: list[str]) -> list[str]:
-    return [*folders[:-1], folders[-1] + SUFFIX]
+def _cluster_root(cluster: str, bounded: bool = True) -> str:
+    return f"{CLUSTERS_DIR}/{escape_component(cluster) if bounded else _escape_full(cluster)}"
 
 
 def document_path(cluster: str, resource_id: str) -> PurePosixPath:
@@ -117,7 +122,17 @@ def document_file(cluster: str, resource_id: str) -> str:
     return "/".join([_cluster_root(cluster), *_document_parts(resource_id)])
 
 
-def _document_parts(resource_id: str) -> list[str]:
+def document_header(cluster: str, resource_id: str) -> bytes:
+    """The first line of a document filed under a hashed name: its path as if names had no length
+    limit, so that the file says which resource it is. Empty for every other document."""
+    full = "/".join([_cluster_root(cluster, False), *_document_parts(resource_id, False)])
+    if full == document_file(cluster, resource_id):
+        return b""
+    return f"{_HEADER}{full}\n".encode("utf-8", "surrogatepass")
+
+
+def _document_parts(resource_id: str, bounded: bool = True) -> list[str]:
+    escape = escape_component if bounded else _escape_full
     if resource_id == "cluster" or resource_id in _CATALOG:
         return [resource_id + SUFFIX]
     kind, sep, rest = resource_id.partition("/")
@@ -126,7 +141,7 @@ def _document_parts(resource_id: str) -> list[str]:
     if kind in ("qemu", "lxc") and not _VMID.fullmatch(rest):
         raise StoreError(f"not a resource id: {resource_id!r} (a {kind} vmid is a number)")
     if kind in _SINGLE_KINDS:
-        return [_SINGLE_KINDS[kind], *_file(escape_component(rest))]
+        return [_SINGLE_KINDS[kind], escape(rest) + SUFFIX]
     if kind in ("content", "tasks"):
         # Node names cannot hold `/`; the storage id or date is what follows the last one.
         node, sep, last = rest.rpartition("/")
@@ -134,63 +149,62 @@ def _document_parts(resource_id: str) -> list[str]:
             raise StoreError(f"not a resource id: {resource_id!r} (expected {kind}/<node>/<name>)")
         if kind == "tasks" and not _DATE.fullmatch(last):
             raise StoreError(f"not a resource id: {resource_id!r} (expected tasks/<node>/YYYY-MM-DD)")
-        return [kind, *escape_component(node), *_file(escape_component(last))]
+        return [kind, escape(node), escape(last) + SUFFIX]
     if kind in _CATALOG:
         # Declarative configuration: kind/part/.../last, each part escaped on its own.
         parts = rest.split("/")
-        return [
-            kind,
-            *[f for part in parts[:-1] for f in escape_component(part)],
-            *_file(escape_component(parts[-1])),
-        ]
+        return [kind, *(escape(part) for part in parts[:-1]), escape(parts[-1]) + SUFFIX]
     raise StoreError(f"not a resource id: {resource_id!r} (unknown kind {kind!r})")
 
 
-def _components(parts: tuple[str, ...]) -> list[list[str]]:
-    """Group folder names back into components: a name ending in `%+` continues in the next."""
-    groups: list[list[str]] = []
-    current: list[str] = []
-    for part in parts:
-        current.append(part)
-        if not part.endswith(_CONTINUED):
-            groups.append(current)
-            current = []
-    if current:
-        groups.append(current)
-    return groups
+def resource_of_path(path: str | PurePosixPath, content: bytes | None = None) -> tuple[str, str] | None:
+    """(cluster, resource id) of a document path; None for any other file.
 
-
-def resource_of_path(path: str | PurePosixPath) -> tuple[str, str] | None:
-    """(cluster, resource id) of a document path; None for any other file."""
+    A path with a hashed name says which resource it is only with the file's `content` (its first
+    line, see document_header); without it, such a path gives None."""
     text = str(path)
     parts: Sequence[str] = text.split("/")
     if "" in parts or "." in parts:  # not as git lists paths: let pathlib normalize it
         parts = PurePosixPath(text).parts
+    if not any(HASHED in part for part in parts):
+        return _locate(list(parts), bounded=True)
+    if content is None or not content.startswith(_HEADER.encode()):
+        return None
+    line = content.split(b"\n", 1)[0][len(_HEADER) :]
+    try:
+        located = _locate(line.decode("utf-8", "surrogatepass").split("/"), bounded=False)
+    except UnicodeDecodeError:
+        return None
+    if located is None or document_file(*located) != "/".join(parts):
+        return None
+    return located
+
+
+def _locate(parts: list[str], *, bounded: bool) -> tuple[str, str] | None:
     if len(parts) < 3 or parts[0] != CLUSTERS_DIR or not parts[-1].endswith(SUFFIX):
         return None
-    groups = _components((*parts[1:-1], parts[-1].removesuffix(SUFFIX)))
-    rest = groups[1:]
+    rest = [*parts[2:-1], parts[-1].removesuffix(SUFFIX)]
     resource_id: str | None = None
     try:
-        cluster = _unescape(groups[0])
-        if rest == [["cluster"]] or (len(rest) == 1 and len(rest[0]) == 1 and rest[0][0] in _CATALOG):
-            resource_id = rest[0][0]
-        elif len(rest) >= 2 and len(rest[0]) == 1 and rest[0][0] in _CATALOG:
-            resource_id = "/".join([rest[0][0], *(_unescape(group) for group in rest[1:])])
-        elif len(rest) == 2 and len(rest[0]) == 1 and rest[0][0] in _KIND_OF_FOLDER:
-            resource_id = f"{_KIND_OF_FOLDER[rest[0][0]]}/{_unescape(rest[1])}"
-        elif len(rest) == 3 and rest[0] in (["content"], ["tasks"]):
-            resource_id = f"{rest[0][0]}/{_unescape(rest[1])}/{_unescape(rest[2])}"
+        cluster = _unescape(parts[1])
+        if len(rest) == 1 and (rest[0] == "cluster" or rest[0] in _CATALOG):
+            resource_id = rest[0]
+        elif len(rest) >= 2 and rest[0] in _CATALOG:
+            resource_id = "/".join([rest[0], *(_unescape(part) for part in rest[1:])])
+        elif len(rest) == 2 and rest[0] in _KIND_OF_FOLDER:
+            resource_id = f"{_KIND_OF_FOLDER[rest[0]]}/{_unescape(rest[1])}"
+        elif len(rest) == 3 and rest[0] in ("content", "tasks"):
+            resource_id = f"{rest[0]}/{_unescape(rest[1])}/{_unescape(rest[2])}"
     except UnicodeDecodeError:  # escapes of bytes that are not UTF-8: not written by proxstate
         return None
     if resource_id is None:
         return None
     # Only the canonical spelling is a document: this makes the two functions exact inverses.
     try:
-        canonical = [*_cluster_root(cluster).split("/"), *_document_parts(resource_id)]
+        canonical = [*_cluster_root(cluster, bounded).split("/"), *_document_parts(resource_id, bounded)]
     except StoreError:
         return None
-    return (cluster, resource_id) if canonical == list(parts) else None
+    return (cluster, resource_id) if canonical == parts else None
 
 
 def resource_glob_matches(pattern: str, resource_id: str) -> bool:

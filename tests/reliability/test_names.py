@@ -148,7 +148,7 @@ def test_every_recorded_document_stays_inside_and_loads_back(inventory: Inventor
         assert content is not None
         check_path(path)
         assert path.startswith(folder) and ".." not in path.split("/")
-        located = resource_of_path(path)
+        located = resource_of_path(path, content)
         assert located is not None and located[0] == cluster
         assert yamlio.load(content.decode("utf-8")) == plan.current[located[1]]
     for guest in inventory.guests:

@@ -12,6 +12,7 @@ from proxstate.errors import StoreError
 from proxstate.store.layout import (
     CLUSTERS_DIR,
     cluster_dir,
+    document_header,
     document_path,
     resource_glob_matches,
     resource_of_path,
@@ -69,12 +70,30 @@ def test_cluster_name_is_escaped_too() -> None:
     assert resource_of_path("clusters/%2E.%2Fx/cluster.yaml") == ("../x", "cluster")
 
 
-def test_long_names_are_split_into_folders() -> None:
-    name = "n" * 450
+@pytest.mark.parametrize("name", ["n" * 450, "é" * 3000, "x" * 201, ".." + "/" * 300])
+def test_a_name_too_long_for_a_file_gets_a_bounded_name(name: str) -> None:
+    """A short readable start and a hash of the whole name; the file's first line names it."""
     path = document_path("lab", f"node/{name}")
-    assert all(len(part.encode()) <= 205 for part in path.parts)
-    assert len(path.parts) == 6
-    assert resource_of_path(path) == ("lab", f"node/{name}")
+    assert len(path.parts) == 4 and len(path.name.encode()) <= 110 and "%~" in path.name
+    assert resource_of_path(path) is None  # the path alone does not say which name it is
+    header = document_header("lab", f"node/{name}")
+    assert header.startswith(b"# proxstate-path: clusters/lab/nodes/") and header.endswith(b"\n")
+    content = header + b"kind: node\n"
+    assert resource_of_path(path, content) == ("lab", f"node/{name}")
+    # A header naming another resource (or none) does not make the file a document.
+    assert resource_of_path(path, document_header("lab", "node/" + "m" * 450) + b"x: 1\n") is None
+    assert resource_of_path(path, b"kind: node\n") is None
+    assert document_header("lab", "node/pve1") == b""
+
+
+def test_long_names_differ_by_more_than_their_start() -> None:
+    first, second = "a" * 300 + "1", "a" * 300 + "2"
+    assert document_path("lab", f"storage/{first}") != document_path("lab", f"storage/{second}")
+    long_cluster = "c" * 1000
+    path = document_path(long_cluster, "content/" + "n" * 3000 + "/" + "s" * 3000)
+    assert len(str(path).encode()) < 400
+    header = document_header(long_cluster, "content/" + "n" * 3000 + "/" + "s" * 3000)
+    assert resource_of_path(path, header) == (long_cluster, "content/" + "n" * 3000 + "/" + "s" * 3000)
 
 
 @pytest.mark.parametrize(
@@ -112,7 +131,7 @@ _ODD_CHARACTERS = st.characters(categories=["Cs", "Cc", "Zs", "Zl", "Po"])
 _NAMES = (
     st.text(max_size=300)
     | st.text(_ODD_CHARACTERS, max_size=20)
-    | st.sampled_from(["", ".", "..", "-", "%", "%25", "%+", "a%+", ".git"])
+    | st.sampled_from(["", ".", "..", "-", "%", "%25", "%+", "a%+", "%~", ".git", "é" * 150])
 )
 _KINDS = st.sampled_from(["node", "storage", "content", "tasks"])
 
@@ -141,8 +160,9 @@ def test_any_name_stays_under_its_cluster(cluster: str, node: str, name: str, ki
     }[kind]
     path = document_path(cluster, resource_id)
     _assert_safe(path, cluster)
-    assert resource_of_path(path) == (cluster, resource_id)
-    assert resource_of_path(str(path)) == (cluster, resource_id)
+    header = document_header(cluster, resource_id)
+    assert resource_of_path(path, header) == (cluster, resource_id)
+    assert resource_of_path(str(path), header + b"kind: x\n") == (cluster, resource_id)
 
 
 @settings(max_examples=200, deadline=None)
@@ -154,7 +174,7 @@ def test_escaping_is_injective(first: str, second: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="ab%+.-/2E5F", max_size=6), min_size=1, max_size=6))
+@given(st.lists(st.text(alphabet="ab%+~.-/2E5F", max_size=6), min_size=1, max_size=6))
 def test_any_path_that_parses_is_canonical(parts: list[str]) -> None:
     path = "/".join(["clusters", *parts]) + ".yaml"
     located = resource_of_path(path)
