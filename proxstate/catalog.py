@@ -44,6 +44,9 @@ class Entry:
     newer: str | None = None
     # Fields PVE sets beside `data` that are recorded too (`changes` of /nodes/{node}/network).
     beside: tuple[str, ...] = ()
+    # Fields of the source list's item that the entry's own GET does not return (an IP set's or a
+    # security group's comment): recorded at the top of the document.
+    listed: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -146,6 +149,7 @@ ENTRIES: tuple[Entry, ...] = (
         mode="list",
         key="cidr",
         sources={"name": ("/cluster/firewall/ipset", "name")},
+        listed=("comment",),
         covers=("/cluster/firewall/ipset", "/cluster/firewall/ipset/{name}/{cidr}"),
     ),
     Entry(
@@ -153,6 +157,7 @@ ENTRIES: tuple[Entry, ...] = (
         rid="firewall/cluster/group/{group}",
         mode="list",
         sources={"group": ("/cluster/firewall/groups", "group")},
+        listed=("comment",),
         covers=("/cluster/firewall/groups", "/cluster/firewall/groups/{group}/{pos}"),
     ),
     # node firewall
@@ -188,6 +193,7 @@ ENTRIES: tuple[Entry, ...] = (
         key="cidr",
         scope="guest",
         sources={"name": (f"{_FW_GUEST}/ipset", "name")},
+        listed=("comment",),
         covers=(f"{_FW_GUEST}/ipset", f"{_FW_GUEST}/ipset/{{name}}/{{cidr}}"),
     ),
     # guest snapshots' configs

@@ -31,6 +31,7 @@ from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
 from proxstate.workers import each
 
 Binding = dict[str, str]
+LISTED = "listed:"  # binding keys holding the entry's `listed` fields of its source item
 T = TypeVar("T")
 
 
@@ -145,7 +146,12 @@ class DeclaredReader:
                     continue
                 for item in items if isinstance(items, list) else []:
                     if isinstance(item, dict) and item.get(field) not in (None, ""):
-                        expanded.append({**binding, param: str(item[field])})
+                        listed = {
+                            LISTED + name: str(item[name])
+                            for name in entry.listed
+                            if isinstance(item.get(name), str | int) and item[name] != ""
+                        }
+                        expanded.append({**binding, param: str(item[field]), **listed})
             bindings = expanded
         return bindings
 
@@ -196,6 +202,7 @@ class DeclaredReader:
                     entry=entry.path,
                     data=data,
                     beside=beside,
+                    listed={k.removeprefix(LISTED): v for k, v in binding.items() if k.startswith(LISTED)},
                 )
             ]
         out = []

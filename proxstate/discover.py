@@ -114,7 +114,14 @@ async def discover(
 
     stages: list[Awaitable[None]] = [guests_then_snapshots()]
     if early:
-        listed = [listed_guest(e) for e in readable]
+        # Every listed guest, also when its own kind is not read (`--only guest-firewall`).
+        listed = [
+            listed_guest(r)
+            for r in resource_entries
+            if r.get("type") in ("qemu", "lxc")
+            and r.get("node") in reachable
+            and (wanted_nodes is None or r.get("node") in wanted_nodes)
+        ]
         stages.append(
             read_declared_into(
                 client,

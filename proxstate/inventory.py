@@ -74,6 +74,7 @@ class RawDeclared:
     entry: str  # the catalog entry's path template, which says how to normalize it
     data: Any  # the `data` of PVE's answer (an item of it, for entries in `items` mode)
     beside: dict[str, Any] = field(default_factory=dict)  # the entry's fields beside `data` (`changes`)
+    listed: dict[str, Any] = field(default_factory=dict)  # fields of its item in the source list
 
 
 @dataclass(kw_only=True)

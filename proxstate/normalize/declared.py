@@ -105,6 +105,8 @@ def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_
     document: dict[str, Any] = {"kind": kind}
     if rest:
         document["id"] = rest
+    for name, value in sorted(raw.listed.items()):
+        document[name] = plain(value)
     types = _types().get(entry.path, {})
     data = raw.data
     if entry.mode == "text" or isinstance(data, str):

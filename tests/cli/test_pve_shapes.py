@@ -315,3 +315,22 @@ def test_a_vanished_guest_keeps_its_firewall_documents_with_its_own(
     assert cli("sync", "-C", str(state_repo), *only).code == 0
     assert not (state_repo / "clusters/lab/qemu/102.yaml").exists()
     assert not firewall.exists()
+
+
+def test_ip_set_and_security_group_comments_are_recorded(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    # pve-firewall API2/Firewall/IPSet.pm and Groups.pm: the comment of a set or a group is in
+    # their list ($get_ipset_list, list_security_groups), not in the set's or group's own GET,
+    # which answers its entries or rules.
+    api_post(small_cluster, pve_env, "/cluster/firewall/ipset", {"name": "mgmt", "comment": "admins"})
+    api_post(small_cluster, pve_env, "/cluster/firewall/ipset/mgmt", {"cidr": "192.0.2.0/24"})
+    api_post(small_cluster, pve_env, "/cluster/firewall/groups", {"group": "web", "comment": "web servers"})
+    guest_ipsets = "/nodes/pve1/qemu/101/firewall/ipset"
+    api_post(small_cluster, pve_env, guest_ipsets, {"name": "backends", "comment": "app tier"})
+    result = cli("sync", "-C", str(state_repo), "--only", "firewall,guest-firewall")
+    assert result.code == 0, result.err
+    ipset = load(state_repo, "firewall/cluster/ipset/mgmt.yaml")
+    assert ipset["comment"] == "admins" and "192.0.2.0/24" in ipset["entries"]
+    assert load(state_repo, "firewall/cluster/group/web.yaml")["comment"] == "web servers"
+    assert load(state_repo, "guest-firewall/qemu/101/ipset/backends.yaml")["comment"] == "app tier"
