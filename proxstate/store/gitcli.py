@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -28,6 +29,8 @@ _FIXED = {
     "GIT_LITERAL_PATHSPECS": "1",  # paths are names from the API, never patterns
 }
 _OWN_PREFIX = "PROXSTATE_"
+# Commands that write objects: when one fails, the temporary files it left are removed.
+_WRITES_OBJECTS = frozenset({"fast-import", "commit-tree", "fetch", "hash-object", "mktree"})
 _CREDENTIALS_IN_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 _LOCK_EXISTS = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 
@@ -99,6 +102,7 @@ class GitRunner:
         (credential caches, ssh masters), which must not hold the lock after a crash.
         """
         full_env = {**self._env, **env} if env else self._env
+        started = time.time()
         for attempt in range(20):
             try:
                 result = subprocess.run(
@@ -112,6 +116,8 @@ class GitRunner:
                 )
             except OSError as error:
                 raise StoreError(f"cannot run git: {error}") from error
+            if result.returncode != 0 and args and args[0] in _WRITES_OBJECTS:
+                self._remove_temporaries(since=started)
             if result.returncode == 0 or not check:
                 return result
             # git's own lock files (index.lock, a ref's .lock) are held briefly by a concurrent git;
@@ -130,6 +136,24 @@ class GitRunner:
                 "killed; remove that file if no git command is running"
             )
         raise StoreError(f"git {what or args[0]} failed: {message}")
+
+    def _remove_temporaries(self, *, since: float) -> None:
+        """Remove the temporary object files (tmp_pack_*, tmp_idx_*, tmp_obj_*) a git command that
+        failed left behind, such as fast-import killed on a full disk: they would fill the disk
+        further with every failed run. Only files made since the command started are touched, and
+        the repository lock keeps proxstate's other writers away."""
+        found = self.run("rev-parse", "--git-path", "objects", check=False)
+        if found.returncode != 0:
+            return
+        objects = self.root / found.stdout.decode("utf-8", "surrogateescape").strip()
+        folders = [objects, objects / "pack"]
+        with contextlib.suppress(OSError):
+            folders += [entry for entry in objects.iterdir() if len(entry.name) == 2 and entry.is_dir()]
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                for entry in folder.iterdir():
+                    if entry.name.startswith("tmp_") and entry.lstat().st_mtime >= since - 1:
+                        entry.unlink(missing_ok=True)
 
     def text(
         self, *args: str, stdin: bytes | bytearray | None = None, env: Mapping[str, str] | None = None

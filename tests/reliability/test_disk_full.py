@@ -35,6 +35,8 @@ def _sync_with_a_full_disk(root: Path, pve: Any, description: str) -> str:
     assert len(lines) == 1 and lines[0].startswith("proxstate: error: "), result.err
     assert git(root, "rev-parse", "HEAD") == head
     assert committed(root) == before
+    leftovers = [p.name for p in (root / ".git" / "objects").rglob("tmp_*")]
+    assert leftovers == [], "git's temporary object files are left behind"
     assert_consistent(root)
     return lines[0]
 
