@@ -110,3 +110,31 @@ def test_a_long_line_is_searched_near_its_keywords_and_masked_to_its_end() -> No
 def test_random_text_is_not_taken_for_a_token() -> None:
     # Words of capitals that look like Artifactory keys to detect-secrets (`AP` + hex + 8 more).
     assert find_secrets("servers APACHESERVER1 and APD12345678 here") == ()
+
+
+def test_live_payloads_are_masked_like_the_record() -> None:
+    from proxstate.normalize.scrub import mask_live
+
+    options = NormalizeOptions(mask_secret=b"k", mask_keys=frozenset({"ipconfig*"}))
+    config = {"cores": 2, "cipassword": "clear", "ipconfig0": "ip=dhcp", "description": "pwd=hunter22"}
+    shown = mask_live("qemu", "qemu/101", config, options=options)
+    assert shown["cores"] == 2
+    assert shown["cipassword"] == mask_value("clear", key="cipassword", secret=b"k")
+    assert shown["ipconfig0"] == mask_value("ip=dhcp", key="ipconfig0", secret=b"k")
+    assert "hunter22" not in shown["description"]
+    assert config["cipassword"] == "clear"  # the payload itself is left as it was
+    pending = [{"key": "cipassword", "value": "old", "pending": "new"}, {"key": "cores", "pending": 4}]
+    masked = mask_live("qemu", "qemu/101", pending, options=options)
+    assert "old" not in str(masked) and "new" not in str(masked)
+    assert masked[1] == {"key": "cores", "pending": 4}
+
+
+def test_allow_secrets_in_proxstate_yaml_need_a_path_and_a_reason() -> None:
+    from proxstate.config import parse_config
+    from proxstate.errors import ConfigError
+
+    text = "allow_secrets:\n  - resource: qemu/1*\n    field: config.description\n    reason: vault note\n"
+    rule = parse_config(text).allow_secrets[0]
+    assert (rule.resource, rule.field, rule.reason) == ("qemu/1*", "config.description", "vault note")
+    with pytest.raises(ConfigError, match=r"allow_secrets\[0\]\.reason"):
+        parse_config("allow_secrets:\n  - resource: qemu/101\n    field: config.description\n")
