@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from proxstate import yamlio
 from proxstate.catalog import KINDS as CATALOG_KINDS
+from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
 
 CONFIG_FILE = "proxstate.yaml"
@@ -143,6 +144,11 @@ class CommitConfig(_Strict):
     author: AuthorConfig | None = None
 
 
+class SyncConfig(_Strict):
+    # Seconds a sync may take, lock wait included (docs/configuration.md); finite: `.inf` is no bound.
+    deadline: float = Field(DEFAULT_SYNC_DEADLINE, gt=0, le=7 * 86400, allow_inf_nan=False)
+
+
 class ProxstateConfig(_Strict):
     version: Literal[1] = 1
     clusters: list[ClusterConfig] = []
@@ -151,6 +157,7 @@ class ProxstateConfig(_Strict):
     mask_keys: list[str] = []
     allow_secrets: list[AllowSecretConfig] = []
     commit: CommitConfig = CommitConfig()
+    sync: SyncConfig = SyncConfig()
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:

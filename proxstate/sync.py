@@ -15,6 +15,7 @@ from proxstate import __version__
 from proxstate.api.client import PveClient
 from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.connection import ConnectionOverrides, resolve_connection
+from proxstate.deadline import Deadline
 from proxstate.diff import ResourceChange, summarize
 from proxstate.discover import DiscoveryOptions, Progress, discover, run
 from proxstate.errors import DirtyTree, UsageError
@@ -40,6 +41,7 @@ class SyncRequest:
     message: str | None = None
     dry_run: bool = False
     task_logs: bool | None = None
+    deadline: float | None = None  # --deadline: seconds the sync may take (else proxstate.yaml's)
     overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
@@ -116,6 +118,7 @@ def read_cluster(
     env: Mapping[str, str],
     task_logs: bool,
     progress: Progress,
+    deadline: Deadline | None = None,
 ) -> Inventory:
     settings = resolve_connection(cluster, overrides=overrides, env=env)
     options = DiscoveryOptions(
@@ -123,7 +126,8 @@ def read_cluster(
     )
 
     async def go() -> Inventory:
-        async with PveClient(settings) as client:
+        reads_end = deadline.reading_ends if deadline is not None else None
+        async with PveClient(settings, deadline=reads_end) as client:
             return await discover(client, options=options, progress=progress)
 
     return run(go)
@@ -180,6 +184,7 @@ def sync(
     progress: Progress | None = None,
 ) -> SyncResult:
     env = os.environ if env is None else env
+    deadline = Deadline(request.deadline or config.sync.deadline)
     repo = StateRepo.open(root)
     repo.withhold_environment(secret_variables(config))
     if request.branch is not None:  # before the cluster is read, not after
@@ -198,7 +203,7 @@ def sync(
     options = normalize_options(config, env)
     result = SyncResult()
     clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)
-    with repo.lock(timeout=LOCK_TIMEOUT):
+    with repo.lock(timeout=deadline.lock_wait(LOCK_TIMEOUT)):
         repo.recover()
         for cluster in clusters:
             inventory = read_cluster(
@@ -209,6 +214,7 @@ def sync(
                 env=env,
                 task_logs=task_logs,
                 progress=progress or _quiet,
+                deadline=deadline,
             )
             prefix = f"{cluster_dir(inventory.cluster.name)}/"
             on_checked_out = request.branch is None or request.branch == repo.current_branch()

@@ -247,7 +247,7 @@ class PveClient(EndpointMethods):
     def _check_deadline(self, method: str, path: str) -> None:
         if self._past_deadline():
             raise ApiTimeout(
-                f"{method} {display_path(path)}: not read, the sync's deadline passed",
+                f"{method} {display_path(path)}: not read, the sync reached its deadline (--deadline)",
                 path=display_path(path),
             )
 

@@ -10,7 +10,7 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
-from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
+from proxstate.cli.options import Seconds, connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
@@ -78,6 +78,13 @@ def detection_lines(done: ClusterSync) -> list[str]:
 @click.option("-m", "--message", help="A line to add to the commit message.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--task-logs/--no-task-logs", default=None, help="Also record the log of failed tasks.")
+@click.option(
+    "--deadline",
+    type=Seconds(min=1),
+    envvar="PROXSTATE_DEADLINE",
+    help="Seconds the sync may take (default: sync.deadline of proxstate.yaml, 600); then what was "
+    "read is recorded, the rest keeps its last state, exit 3.",
+)
 @click.pass_obj
 def sync_command(
     console: Console,
@@ -92,6 +99,7 @@ def sync_command(
     message: str | None,
     dry_run: bool,
     task_logs: bool | None,
+    deadline: float | None,
     **params: object,
 ) -> int:
     """Read the cluster and commit a snapshot when something changed.
@@ -112,6 +120,7 @@ def sync_command(
         message=message,
         dry_run=dry_run,
         task_logs=task_logs,
+        deadline=deadline,
         overrides=overrides,
     )
     with console.progress("sync") as progress:

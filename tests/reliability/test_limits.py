@@ -5,6 +5,7 @@ recorded, that resource keeps its last state and is named, the sync exits 3 in b
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import time
 import zlib
@@ -175,3 +176,51 @@ def test_the_deepest_answer_allowed_is_recorded_and_readable(
     assert "cluster-options" in shown.out
     logged = cli("log", "-C", str(synced), "cluster-options")
     assert logged.code == 0, logged.err
+
+
+# ------------------------------------------------------------------ the deadline of a sync
+
+
+async def _slow_drip() -> AsyncIterator[bytes]:
+    for byte in b'{"data": [' + b" " * 100_000 + b"]}":
+        yield bytes([byte])
+        await asyncio.sleep(0.05)
+
+
+def test_a_sync_ends_at_its_deadline(
+    synced: Path, cli: Any, small_cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VM 101's config drips within every timeout (`--timeout 30`): only the sync's deadline ends it.
+    What was read is recorded, VM 101 keeps its document and is named, the lock is free again."""
+    before = committed(synced)
+    small_cluster.vm(102).config["cores"] = 6
+    _serve_stream(small_cluster, PENDING_101, _slow_drip)
+    monkeypatch.setenv("PROXSTATE_DEADLINE", "2")
+    started = time.monotonic()
+    result = cli("sync", "-C", str(synced), *ONLY, "--timeout", "30")
+    elapsed = time.monotonic() - started
+    assert elapsed < 3.5, elapsed
+    _kept_and_named(synced, before, result, rid="qemu/101", said="deadline")
+
+
+def test_the_lock_is_waited_for_only_until_the_deadline(synced: Path, cli: Any) -> None:
+    """Another run holds the lock: the sync gives up within its deadline of 1 s, not after the
+    lock's own 60 s."""
+    lock = os.open(synced / ".git" / "proxstate.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = time.monotonic()
+        result = cli("sync", "-C", str(synced), "--deadline", "1")
+        elapsed = time.monotonic() - started
+    finally:
+        os.close(lock)
+    assert result.code == 1, result.err
+    assert "holds the lock" in result.err
+    assert elapsed < 2.5, elapsed
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "-5"])
+def test_a_deadline_that_is_no_bound_is_refused(synced: Path, cli: Any, value: str) -> None:
+    result = cli("sync", "-C", str(synced), "--deadline", value)
+    assert result.code == 64, result.err
+    assert "--deadline" in result.err and "finite number of seconds" in result.err
