@@ -4,6 +4,7 @@ work tree) are refused by name before anything is written, and nothing is writte
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -190,3 +191,49 @@ def test_an_index_lock_released_meanwhile_is_waited_for(repo: StateRepo) -> None
     lock.write_bytes(b"")
     threading.Timer(0.3, lock.unlink).start()
     assert repo.commit_files({VM: b"vmid: 102\n"}, message="two", author=None) is not None
+
+
+def _conflicting_branches(repo: StateRepo, git: Git) -> None:
+    """main and side change one file differently, so that merging or picking stops halfway."""
+    repo.commit_files({"notes.txt": b"base\n"}, message="base", author=None)
+    git(repo.root, "checkout", "-q", "-b", "side")
+    (repo.root / "notes.txt").write_bytes(b"side\n")
+    git(repo.root, "commit", "-qam", "side")
+    git(repo.root, "checkout", "-q", "main")
+    (repo.root / "notes.txt").write_bytes(b"main\n")
+    git(repo.root, "commit", "-qam", "main")
+
+
+@pytest.mark.parametrize(
+    ("start", "said"),
+    [
+        (["merge", "side"], "a merge is in progress on main"),
+        (["cherry-pick", "side"], "a cherry-pick is in progress on main"),
+        (["rebase", "side"], "branch main is being rebased"),
+    ],
+    ids=["merge", "cherry-pick", "rebase"],
+)
+def test_no_commit_on_a_branch_in_the_middle_of_a_git_operation(
+    repo: StateRepo, git: Git, start: list[str], said: str
+) -> None:
+    _conflicting_branches(repo, git)
+    with pytest.raises(subprocess.CalledProcessError):
+        git(repo.root, *start)
+    tip = repo.head("refs/heads/main")
+    with pytest.raises(StoreError, match=said):
+        repo.commit_files({VM: b"vmid: 101\n"}, message="sync", author=None, branch="main")
+    assert repo.head("refs/heads/main") == tip
+
+
+def test_no_commit_on_a_branch_of_a_bisect_or_of_another_work_tree(
+    repo: StateRepo, git: Git, tmp_path: Path
+) -> None:
+    _conflicting_branches(repo, git)
+    git(repo.root, "bisect", "start", "main", "main~2")
+    with pytest.raises(StoreError, match="bisect started on main"):
+        repo.commit_files({VM: b"vmid: 101\n"}, message="sync", author=None, branch="main")
+    git(repo.root, "bisect", "reset")
+    git(repo.root, "worktree", "add", "-q", str(tmp_path / "other"), "side")
+    with pytest.raises(StoreError, match=r"branch side is checked out in another work tree \(.*other\)"):
+        repo.commit_files({VM: b"vmid: 101\n"}, message="sync", author=None, branch="side")
+    assert repo.commit_files({VM: b"vmid: 101\n"}, message="sync", author=None, branch="main")
