@@ -18,7 +18,7 @@ from proxstate.history import commit_ref
 from proxstate.plan import Selection, plan_cluster
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
-from proxstate.sync import normalize_options, read_cluster, selected_clusters
+from proxstate.sync import normalize_options, read_cluster, secret_variables, selected_clusters
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +46,7 @@ def drift(
     kinds: frozenset[str] | None = None,
 ) -> DriftResult:
     repo = StateRepo.open(root)
+    repo.withhold_environment(secret_variables(config))
     rev = repo.resolve(against) if against else repo.head()
     base: CommitRef | None = None
     if rev is not None:

@@ -114,9 +114,17 @@ def test_a_link_pulled_during_push_is_replayed_as_a_link(
     _untouched(outside)
 
 
+@pytest.mark.parametrize("variable", ["PROXSTATE_TOKEN", "LAB_TOKEN"])
 def test_hooks_run_by_push_see_no_secret(
-    synced: Path, cli: Any, small_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    synced: Path, cli: Any, small_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
+    """The token in PROXSTATE_TOKEN, or in a variable proxstate.yaml names (`token_env`)."""
+    if variable != "PROXSTATE_TOKEN":
+        monkeypatch.setenv(variable, os.environ.pop("PROXSTATE_TOKEN"))
+        (synced / "proxstate.yaml").write_text(
+            f"version: 1\nclusters:\n  - name: lab\n    auth:\n      token_env: {variable}\n"
+        )
+        git(synced, "commit", "-qam", "the token is in another variable")
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     git(synced, "remote", "add", "origin", str(remote))
@@ -131,7 +139,9 @@ def test_hooks_run_by_push_see_no_secret(
     assert result.code == 0, result.err
     env = seen.read_text()
     assert "PATH=" in env  # the hooks ran
-    for secret in ("PROXSTATE_", TOKEN_SECRET, "mask-key-never-shown"):
+    names = {line.split("=", 1)[0] for line in env.splitlines() if "=" in line}
+    assert not [name for name in names if name.startswith("PROXSTATE_") or name == variable]
+    for secret in (TOKEN_SECRET, "mask-key-never-shown"):
         assert secret not in env
 
 
