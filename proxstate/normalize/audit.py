@@ -34,9 +34,9 @@ def secret_keys(resource_id: str) -> frozenset[str]:
 
 
 def _unmasked(key: str, value: Any, secret: frozenset[str], options: NormalizeOptions) -> bool:
-    if not (key in secret or is_secret("", key, options.mask_keys)):
-        return False
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return False
+    if not (key in secret or (options.mask_keys and is_secret("", key, options.mask_keys))):
         return False
     text = str(value)
     # PVE's own placeholder (`cipassword: '**********'`) is no secret.
@@ -54,24 +54,29 @@ def secrets_in(resource_id: str, document: Any, *, options: NormalizeOptions) ->
             found.append(Detection(resource_id, field, rule))
 
     def walk(value: Any, path: list[str]) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
+        # Only containers recurse: most values are short strings or numbers, checked in place.
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, str):
+                short = len(item) < _MIN_LENGTH or item.startswith(_MARKER)
+                if short and not _unmasked(str(key), item, secret, options):
+                    continue
                 path.append(str(key))
                 if _unmasked(str(key), item, secret, options):
                     report(path, UNMASKED)
                 else:
-                    walk(item, path)
+                    for rule in dict.fromkeys(hit.rule for hit in find_secrets(item)):
+                        report(path, rule)
                 path.pop()
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                path.append(str(index))
+            elif isinstance(item, dict | list):
+                path.append(str(key))
                 walk(item, path)
                 path.pop()
-        elif isinstance(value, str) and len(value) >= _MIN_LENGTH and not value.startswith(_MARKER):
-            for rule in dict.fromkeys(hit.rule for hit in find_secrets(value)):
-                report(path, rule)
+            elif _unmasked(str(key), item, secret, options):
+                report([*path, str(key)], UNMASKED)
 
-    walk(document, [])
+    if isinstance(document, dict | list):
+        walk(document, [])
     return found
 
 

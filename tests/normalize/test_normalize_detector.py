@@ -138,3 +138,17 @@ def test_allow_secrets_in_proxstate_yaml_need_a_path_and_a_reason() -> None:
     assert (rule.resource, rule.field, rule.reason) == ("qemu/1*", "config.description", "vault note")
     with pytest.raises(ConfigError, match=r"allow_secrets\[0\]\.reason"):
         parse_config("allow_secrets:\n  - resource: qemu/101\n    field: config.description\n")
+
+
+def test_audit_names_unmasked_secret_keys_of_the_kind_only() -> None:
+    from proxstate.normalize.audit import secrets_in
+
+    options = NormalizeOptions()
+    old = {"kind": "snapshot-config", "config": {"cipassword": "abc", "memory": 2048, "name": "web"}}
+    found = secrets_in("snapshot-config/qemu/101/pre", old, options=options)
+    assert [(d.field, d.rule) for d in found] == [("config.cipassword", "secret key not masked")]
+    masked = {"config": {"cipassword": "<masked:0123456789abcdef>", "password": "**********"}}
+    assert secrets_in("qemu/101", masked, options=options) == []
+    # `data` is a secret of ACME plugins, not of a node's hosts file.
+    assert secrets_in("hosts/pve1", {"config": {"data": "127.0.0.1 localhost"}}, options=options) == []
+    assert secrets_in("acme/plugin/cf", {"config": {"data": "CF_Token=x"}}, options=options) != []
