@@ -57,6 +57,11 @@ class ApiTimeout(ApiError):
     """The server did not answer in time (after retries)."""
 
 
+class DeadlineReached(ApiError):
+    """The sync reached its deadline before this request was answered. Not an ApiTimeout: the
+    node did not stop answering, the sync ran out of time, so nothing is said about the node."""
+
+
 class TLSError(ApiError):
     """The TLS handshake failed or the certificate is not trusted."""
 

@@ -31,7 +31,7 @@ from proxstate.api.errors import (
 from proxstate.api.retry import Backoff, transient_exception, transient_status
 from proxstate.api.settings import ConnectionSettings
 from proxstate.api.tls import ssl_context
-from proxstate.errors import ApiTimeout, AuthenticationError
+from proxstate.errors import AuthenticationError, DeadlineReached
 
 log = logging.getLogger("proxstate.api")
 
@@ -246,7 +246,7 @@ class PveClient(EndpointMethods):
 
     def _check_deadline(self, method: str, path: str) -> None:
         if self._past_deadline():
-            raise ApiTimeout(
+            raise DeadlineReached(
                 f"{method} {display_path(path)}: not read, the sync reached its deadline (--deadline)",
                 path=display_path(path),
             )

@@ -239,3 +239,20 @@ def test_a_deadline_that_is_no_bound_is_refused(synced: Path, cli: Any, value: s
     result = cli("sync", "-C", str(synced), "--deadline", value)
     assert result.code == 64, result.err
     assert "--deadline" in result.err and "finite number of seconds" in result.err
+
+
+def test_a_node_cut_short_by_the_deadline_is_not_called_unreachable(
+    synced: Path, cli: Any, small_cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pve2's status drips until the deadline: the node ran out of time, it did not go away. Its
+    document keeps its facts without `unreachable`; what was not read is named."""
+    before = committed(synced)
+    _serve_stream(small_cluster, "/nodes/pve2/status", _slow_drip)
+    result = cli("sync", "-C", str(synced), *ONLY, "--timeout", "30", "--deadline", "2")
+    assert result.code == 3, result.err
+    after = committed(synced)
+    assert after["clusters/lab/nodes/pve2.yaml"] == before["clusters/lab/nodes/pve2.yaml"]
+    assert b"unreachable" not in after["clusters/lab/nodes/pve2.yaml"]
+    assert "unreachable" not in result.out + result.err
+    assert "kept the last state of node/pve2:" in result.err and "deadline" in result.err
+    assert_consistent(synced)
