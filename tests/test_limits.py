@@ -1,6 +1,6 @@
 """The bounds of proxstate.limits where they are applied: measuring the nesting of a JSON text
-without decoding it, reading a body up to a size, and refusing too deep documents in yamlio and
-the comparison."""
+without decoding it, reading a body up to a size, and refusing too deep documents in yamlio, the
+comparison and the plan of a sync."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from proxstate import yamlio
 from proxstate.api.body import read_body
 from proxstate.diff import compare
 from proxstate.errors import DepthError, ProtocolError
+from proxstate.inventory import Inventory, RawCluster, RawDeclared, RawNode
 from proxstate.limits import MAX_DOCUMENT_DEPTH, json_too_deep, too_deep
+from proxstate.normalize import NormalizeOptions
+from proxstate.plan import plan_cluster
 
 # Strings full of what could fool a scanner: brackets, quotes and backslashes.
 TRICKY = st.text(alphabet='[]{}"\\\\ab\n\u00e9', max_size=8)
@@ -115,3 +118,35 @@ def test_compare_refuses_documents_deeper_than_the_bound() -> None:
     assert compare(cluster="c", resource_id="x/1", old=old, new=_nested(MAX_DOCUMENT_DEPTH)) is not None
     with pytest.raises(DepthError, match="x/1"):
         compare(cluster="c", resource_id="x/1", old=old, new=_nested(MAX_DOCUMENT_DEPTH + 1))
+
+
+def _options_inventory(data: Any) -> Inventory:
+    return Inventory(
+        cluster=RawCluster(
+            name="lab", version={"version": "8.4.1"}, status=[{"type": "cluster", "name": "lab"}]
+        ),
+        nodes=[RawNode(name="pve1", online=True, resource={"node": "pve1", "type": "node"}, status={})],
+        declared=[RawDeclared(resource_id="cluster-options", entry="/cluster/options", data=data)],
+        kinds=frozenset({"cluster", "cluster-options"}),
+    )
+
+
+@pytest.mark.parametrize("recorded_before", [True, False])
+def test_a_document_too_deep_to_write_is_a_failure_of_its_resource(recorded_before: bool) -> None:
+    """Answers are bounded before normalizing; should normalizing ever nest a document past the
+    bound, that document is not written: it keeps its last state and is named."""
+    options = NormalizeOptions()
+    path = "clusters/lab/cluster-options.yaml"
+    previous = plan_cluster(_options_inventory({"keyboard": "de"}), {}, options=options).files
+    assert previous[path] is not None
+    deep = _nested(MAX_DOCUMENT_DEPTH + 5)
+    plan = plan_cluster(
+        _options_inventory({"keyboard": "fr", "deep": deep}),
+        {p: c for p, c in previous.items() if c is not None} if recorded_before else {},
+        options=options,
+    )
+    assert path not in plan.files
+    assert ("cluster-options" in plan.kept) == recorded_before
+    failure = next(f for f in plan.failures if f.resource_id == "cluster-options")
+    assert f"deeper than {MAX_DOCUMENT_DEPTH} levels" in failure.reason
+    assert "clusters/lab/cluster.yaml" in plan.files or recorded_before, "the rest is planned as usual"
