@@ -68,7 +68,7 @@ NOTES: dict[str, Note] = {
     ),
     "/nodes/{node}/tasks/{upid}/log": Note(shape="paged (`start`, `limit`)"),
     "/cluster/options": Note(
-        secrets="`http_proxy` may hold `user:password@`", finding="open: recorded as PVE gives it"
+        secrets="`http_proxy` may hold `user:password@`", finding="masked by the secret detector"
     ),
     "/cluster/config/nodes": Note(finding="a standalone host has no corosync: an absent feature"),
     "/cluster/config/totem": Note(finding="a standalone host has no corosync: an absent feature"),
