@@ -63,10 +63,15 @@ NOTES: dict[str, Note] = {
         finding="content keeps its last state as a whole when VM.Audit is missing on /vms",
     ),
     "/nodes/{node}/tasks": Note(
-        shape="`user` and `tokenid` apart for tasks run by an API token",
-        finding="recorded as `user@realm!token`; other users' tasks need Sys.Audit on the node",
+        shape="`user` and `tokenid` apart for tasks run by an API token; `total` beside `data`: how "
+        "many tasks match, past `limit` too",
+        finding="recorded as `user@realm!token`; other users' tasks need Sys.Audit on the node; "
+        "open: `total` is not read, so a window of more than 5,000 finished tasks is cut silently",
     ),
-    "/nodes/{node}/tasks/{upid}/log": Note(shape="paged (`start`, `limit`)"),
+    "/nodes/{node}/tasks/{upid}/log": Note(
+        shape="paged (`start`, `limit`); `total` (lines) beside `data`",
+        finding="read page by page until a short page",
+    ),
     "/cluster/options": Note(
         secrets="`http_proxy` may hold `user:password@`", finding="masked by the secret detector"
     ),
