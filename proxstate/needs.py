@@ -46,7 +46,7 @@ class Need:
 
     def text(self) -> str:
         if self.root:
-            return "the root@pam login with its password (PVE refuses API tokens, even root@pam's)"
+            return "the root@pam password login (no API token, not even root@pam's)"
         if not self.any_of:
             return "any login"
         return f"{' or '.join(self.any_of)} on {self.acl}"

@@ -39,8 +39,8 @@ def summary_line(done: ClusterSync, *, dry_run: bool) -> str:
 
 def not_permitted_line(done: ClusterSync) -> str:
     """The kinds the login may not read by design, once per sync (docs/configuration.md)."""
-    named = ", ".join(
-        f"{escape_unsafe(f.resource_id)} ({escape_unsafe(f.reason)})" for f in done.plan.not_permitted
+    named = "; ".join(
+        f"{escape_unsafe(f.resource_id)} {escape_unsafe(f.reason)}" for f in done.plan.not_permitted
     )
     return f"{escape_unsafe(done.plan.cluster)}: not recorded, this login may not read them: {named}"
 

@@ -103,7 +103,7 @@ def test_an_auditor_token_syncs_and_drifts_clean(state_repo: Path, cli: Any, aud
     assert first.code == 0, first.out + first.err
     said = first.out + first.err
     assert said.count("acme/plugin/*") == 1 and "Sys.Modify on /" in said
-    assert said.count("acme/account/*") == 1 and "root@pam login" in said
+    assert said.count("acme/account/*") == 1 and "root@pam password login" in said
     assert "kept the last state" not in said
     assert not (state_repo / "clusters/lab/acme").exists()
     # Every user's tokens, read from the user (Sys.Audit), not from .../token (User.Modify or self).
@@ -179,7 +179,7 @@ def test_check_token_names_what_an_auditor_may_not_read(state_repo: Path, cli: A
         ("acme/plugin/*", "Sys.Modify on /", True),
         (
             "acme/account/*",
-            "the root@pam login with its password (PVE refuses API tokens, even root@pam's)",
+            "the root@pam password login (no API token, not even root@pam's)",
             True,
         ),
     }
