@@ -130,16 +130,16 @@ NOTES: dict[str, Note] = {
         secrets="`data`: the DNS API credentials", finding="masked; not read without Sys.Modify, by design"
     ),
     "/cluster/firewall/ipset": Note(
-        shape="list-only `comment` of each set", finding="open: the comment is not recorded"
+        shape="list-only `comment` of each set", finding="the comment recorded at the top of the document"
     ),
     "/cluster/firewall/groups": Note(
-        shape="list-only `comment` of each group", finding="open: the comment is not recorded"
+        shape="list-only `comment` of each group", finding="the comment recorded at the top of the document"
     ),
     "/nodes/{node}/{type}/{vmid}/firewall/options": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/rules": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/aliases": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/ipset": Note(
-        shape="list-only `comment` of each set", finding="open: the comment is not recorded"
+        shape="list-only `comment` of each set", finding="the comment recorded at the top of the document"
     ),
     "/access/users": Note(
         shape="filtered (always lists the login's own user); list-only `realm-type`, `totp-locked`, "
