@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from proxstate.errors import ApiError, AuthenticationError, NotFound
 
@@ -45,7 +46,7 @@ async def find_ceph_node(get: Callable[[str], Awaitable[Any]], nodes: Sequence[s
     failure: ApiError | None = None
     for node in nodes:
         try:
-            answer = await get(MONITORS.format(node=node))
+            answer = await get(MONITORS.format(node=quote(node, safe="")))
         except AuthenticationError:
             raise
         except ApiError as error:
