@@ -29,6 +29,8 @@ from typing import Any
 from aiohttp import web
 from fakepve.server import FakePve
 
+from proxstate.demo.realms import answer_realms_as_pve
+
 TOKEN_ID = "root@pam!bench"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -173,6 +175,7 @@ def _cpu() -> float:
 
 def build(count: int, nodes: int, latency: float, token_secret: str) -> BenchPve:
     pve = BenchPve(host="127.0.0.1", port=0)
+    answer_realms_as_pve(pve)  # as PVE answers a realm's GET, not fakepve's `null`
     # Latency is in PVE seconds, scaled by time_scale: 1 makes it real seconds.
     pve.time_scale = 1.0
     pve.slow_network(latency)

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
+from proxstate.answers import check_entry_answer, check_shape, check_source_answer
 from proxstate.catalog import ENTRIES, Entry
 from proxstate.cephnode import find_ceph_node
 from proxstate.errors import (
@@ -131,9 +132,13 @@ class DeclaredReader:
     async def _expand(self, entry: Entry, bindings: list[Binding]) -> list[Binding]:
         for param, (source, field) in entry.sources.items():
 
-            async def read(binding: Binding, source: str = source) -> Any:
+            async def read(binding: Binding, source: str = source, field: str = field) -> Any:
+                path = fill(source, binding, escape=True)
                 try:
-                    return await self._fetch(fill(source, binding, escape=True))
+                    items = await self._fetch(path)
+                    # A source list that is not one would otherwise read as "no items any more".
+                    check_source_answer(items, path=path, field=field)
+                    return items
                 except ApiError as error:
                     return error
 
@@ -144,14 +149,13 @@ class DeclaredReader:
                 if isinstance(items, ApiError):
                     self._fail(entry, binding, items)
                     continue
-                for item in items if isinstance(items, list) else []:
-                    if isinstance(item, dict) and item.get(field) not in (None, ""):
-                        listed = {
-                            LISTED + name: str(item[name])
-                            for name in entry.listed
-                            if isinstance(item.get(name), str | int) and item[name] != ""
-                        }
-                        expanded.append({**binding, param: str(item[field]), **listed})
+                for item in items:  # checked: objects, each naming its item
+                    listed = {
+                        LISTED + name: str(item[name])
+                        for name in entry.listed
+                        if isinstance(item.get(name), str | int) and item[name] != ""
+                    }
+                    expanded.append({**binding, param: str(item[field]), **listed})
             bindings = expanded
         return bindings
 
@@ -183,13 +187,20 @@ class DeclaredReader:
 
     async def _one(self, entry: Entry, binding: Binding) -> list[RawDeclared]:
         beside: dict[str, Any] = {}
+        path = fill(entry.path, binding, escape=True)
         try:
             if entry.read_from is not None:
-                data = _field(await self._fetch(fill(entry.read_from[0], binding, escape=True)), entry)
+                whole_path = fill(entry.read_from[0], binding, escape=True)
+                whole = await self._fetch(whole_path)
+                # Not an object: the field cannot be told apart from "none" (a user without tokens).
+                check_shape(whole, "object", path=whole_path)
+                data = _field(whole, entry)
             elif entry.path in _SHARED:
-                data = await self._fetch(fill(entry.path, binding, escape=True))
+                data = await self._fetch(path)
             else:
                 data, beside = await self._with_beside(entry, binding)
+            if not check_entry_answer(entry, data, path=path):
+                return []
         except ApiError as error:
             if isinstance(error, NotFound) and entry.sources:
                 return []  # the item went away between its list and its own GET
@@ -206,10 +217,9 @@ class DeclaredReader:
                 )
             ]
         out = []
-        for item in data if isinstance(data, list) else []:
-            if isinstance(item, dict) and item.get(entry.key or "") not in (None, ""):
-                rid = fill(entry.rid, {**binding, "key": str(item[entry.key or ""])}, escape=False)
-                out.append(RawDeclared(resource_id=rid, entry=entry.path, data=item))
+        for item in data:
+            rid = fill(entry.rid, {**binding, "key": str(item[entry.key or ""])}, escape=False)
+            out.append(RawDeclared(resource_id=rid, entry=entry.path, data=item))
         return out
 
     async def _ceph_node(self, entry: Entry) -> list[Binding]:

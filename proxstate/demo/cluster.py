@@ -309,8 +309,11 @@ def build_demo_cluster() -> Any:
     """A FakePve holding the demo cluster (not started)."""
     from fakepve import FakePve
 
+    from proxstate.demo.realms import answer_realms_as_pve
+
     pve = FakePve(user="root@pam", password="demo-password-not-used")  # noqa: S106 - the demo logs in with a token
     pve.cluster_name = "demo"
+    answer_realms_as_pve(pve)
     for node in ("pve1", "pve2", "pve3"):
         pve.add_node(node)
     for vm in VMS:

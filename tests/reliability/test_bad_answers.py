@@ -1,0 +1,118 @@
+"""An answer of the wrong shape for any kind of the catalog keeps that kind's last state.
+
+Every path the declarative catalog reads (each entry's own GET and each source list it is filled
+from) is made to answer `null`, the wrong container (an object where a list belongs, a list where
+an object belongs), and a list of strings; each time the sync exits 3, names the resource, and
+leaves every recorded file as it was.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from proxstate.answers import NULL_MEANS_ABSENT, shape_of
+from proxstate.catalog import ENTRIES, Entry
+
+from .conftest import api_post, recorded
+
+PREFIX = "/api2/json"
+
+
+def _targets() -> list[tuple[str, tuple[Entry, ...]]]:
+    """Every path the catalog reads, with the entries whose documents depend on it."""
+    out: dict[str, list[Entry]] = {}
+    for entry in ENTRIES:
+        out.setdefault(entry.path, []).append(entry)
+        for source, _ in entry.sources.values():
+            out.setdefault(source, []).append(entry)
+    return [(path, tuple(entries)) for path, entries in out.items()]
+
+
+TARGETS = _targets()
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^}]+\}", template)
+    return re.compile(re.escape(PREFIX) + "[^/]+".join(re.escape(p) for p in parts) + "$")
+
+
+def _bad_answers(path: str) -> list[Any]:
+    own = [entry for entry in ENTRIES if entry.path == path]
+    shape = shape_of(own[0]) if own else "list"  # a source is a list
+    wrong = [{"x": 1}] if shape == "object" else {"x": 1}
+    return [*([] if path in NULL_MEANS_ABSENT else [None]), wrong, ["x", "y"]]
+
+
+def _serve(pve: Any, pattern: re.Pattern[str], data: Any, hits: list[str]) -> None:
+    original = pve._answer
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        response = await original(request, handler, generic, path_node)
+        if request.method == "GET" and pattern.match(request.path) and response.status == 200:
+            hits.append(request.path)
+            body = json.loads(response.text)
+            body["data"] = data
+            return web.json_response(body)
+        return response
+
+    pve._answer = answer
+
+
+def _give_every_entry_something(pve: Any, env: dict[str, str]) -> None:
+    """The few items fakepve's small cluster lacks, so that every path is read at least once."""
+    api_post(pve, env, "/cluster/firewall/ipset", {"name": "mgmt"})
+    api_post(pve, env, "/cluster/firewall/ipset/mgmt", {"cidr": "192.0.2.0/24"})
+    api_post(pve, env, "/cluster/firewall/groups", {"group": "web"})
+    api_post(pve, env, "/nodes/pve1/qemu/101/firewall/ipset", {"name": "own"})
+    api_post(pve, env, "/nodes/pve1/qemu/101/snapshot", {"snapname": "before"})
+
+
+@pytest.mark.parametrize(("path", "entries"), TARGETS, ids=[path for path, _ in TARGETS])
+def test_a_wrongly_shaped_answer_keeps_the_last_state(
+    path: str,
+    entries: tuple[Entry, ...],
+    state_repo: Path,
+    pve_env: dict[str, str],
+    cli: Any,
+    small_cluster: Any,
+) -> None:
+    _give_every_entry_something(small_cluster, pve_env)
+    kinds = ",".join(sorted({entry.kind for entry in entries}))
+    # Guest-scoped entries are read for the guests the sync reads.
+    only = ["--only", f"{kinds},qemu,lxc"]
+    first = cli("sync", "-C", str(state_repo), *only)
+    assert first.code == 0, first.err
+    before = recorded(state_repo)
+    globs = [re.sub(r"\{[^}]+\}", "*", entry.rid) for entry in entries]
+    original = small_cluster._answer
+    for bad in _bad_answers(path):
+        small_cluster._answer = original
+        hits: list[str] = []
+        _serve(small_cluster, _pattern(path), bad, hits)
+        result = cli("sync", "-C", str(state_repo), *only)
+        assert hits, f"the sync never read {path}"
+        assert result.code == 3, (bad, result.out, result.err)
+        named = re.findall(r"kept the last state of (\S+): unexpected answer from PVE", result.err)
+        assert any(fnmatch.fnmatch(rid, glob) for rid in named for glob in globs), (bad, result.err)
+        assert recorded(state_repo) == before, bad
+
+
+def test_totem_is_null_on_a_standalone_host(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    """pve-cluster's PVE::API2::ClusterConfig `totem` returns `$conf->{main}->{totem}`: undef on a
+    host without corosync.conf. That is no totem to record, not a failure."""
+    hits: list[str] = []
+    _serve(small_cluster, _pattern("/cluster/config/totem"), None, hits)
+    result = cli("sync", "-C", str(state_repo), "--only", "corosync")
+    assert hits and result.code == 0, result.err
+    assert "totem" not in result.err
+    assert not (state_repo / "clusters/lab/corosync/totem.yaml").exists()
+    assert (state_repo / "clusters/lab/corosync/nodes.yaml").exists()
