@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from proxstate.config import ProxstateConfig
+from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.connection import ConnectionOverrides
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discover import Progress
 from proxstate.history import commit_ref
+from proxstate.multicluster import ClusterFailure, each_cluster
 from proxstate.plan import Selection, plan_cluster
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
@@ -24,6 +25,7 @@ from proxstate.sync import normalize_options, read_cluster, secret_variables, se
 @dataclass(frozen=True, kw_only=True)
 class DriftResult:
     changeset: ChangeSet
+    failed: tuple[ClusterFailure, ...] = ()  # clusters that could not be read at all
 
     @property
     def drifted(self) -> bool:
@@ -58,7 +60,8 @@ def drift(
     read_kinds = (kinds or frozenset(config.record.kinds)) - {"tasks"}
     changes: list[ResourceChange] = []
     unreadable: list[Unreadable] = []
-    for entry in selected_clusters(config, name=cluster, overrides=overrides):
+
+    def one(entry: ClusterConfig) -> None:
         inventory = read_cluster(
             entry,
             config=config,
@@ -76,5 +79,10 @@ def drift(
             Unreadable(cluster=plan.cluster, resource_id=f.resource_id, reason=f.reason)
             for f in plan.failures
         )
+
+    clusters = selected_clusters(config, name=cluster, overrides=overrides)
+    _, failed = each_cluster(clusters, one, overrides=overrides)
+    # A cluster that could not be read at all: drift unknown for everything in it.
+    unreadable.extend(Unreadable(cluster=f.cluster, resource_id="*", reason=f.reason) for f in failed)
     changeset = ChangeSet(base=base, target=None, resources=tuple(changes), unreadable=tuple(unreadable))
-    return DriftResult(changeset=changeset)
+    return DriftResult(changeset=changeset, failed=tuple(failed))

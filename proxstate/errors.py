@@ -149,3 +149,7 @@ class PushRejected(StoreError):
 
 class RevisionError(StoreError):
     """A revision, date or resource id names nothing in the repository."""
+
+
+class ClustersFailed(ProxstateError):
+    """Every cluster of a run with several failed; the message names each with its reason."""

@@ -20,6 +20,7 @@ from proxstate.diff import ResourceChange, summarize
 from proxstate.discover import DiscoveryOptions, Progress, discover, run
 from proxstate.errors import DirtyTree, UsageError
 from proxstate.inventory import Inventory
+from proxstate.multicluster import ClusterFailure, each_cluster
 from proxstate.normalize import AllowRule, IgnoreRule, NormalizeOptions
 from proxstate.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.report.values import escape_unsafe
@@ -59,11 +60,12 @@ class ClusterSync:
 @dataclass(kw_only=True)
 class SyncResult:
     clusters: list[ClusterSync] = field(default_factory=list)
+    failed: list[ClusterFailure] = field(default_factory=list)  # clusters not read at all
     pushed: bool = False
 
     @property
     def partial(self) -> bool:
-        return any(c.partial for c in self.clusters)
+        return bool(self.failed) or any(c.partial for c in self.clusters)
 
 
 def selected_clusters(
@@ -205,7 +207,8 @@ def sync(
     clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)
     with repo.lock(timeout=deadline.lock_wait(LOCK_TIMEOUT)):
         repo.recover()
-        for cluster in clusters:
+
+        def one(cluster: ClusterConfig) -> ClusterSync:
             inventory = read_cluster(
                 cluster,
                 config=config,
@@ -236,7 +239,10 @@ def sync(
                 done.commit = repo.commit_files(
                     plan.files, message=done.message, author=author, branch=request.branch, base=request.base
                 )
-            result.clusters.append(done)
+            return done
+
+        # Each cluster on its own: one that cannot be read is named, the others are recorded and pushed.
+        result.clusters, result.failed = each_cluster(clusters, one, overrides=request.overrides)
         if request.push and not request.dry_run:
             branch = request.branch or repo.current_branch()
             if branch is None:

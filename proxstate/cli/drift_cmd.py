@@ -14,6 +14,7 @@ from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.drift import drift
+from proxstate.report.values import escape_unsafe
 
 
 @cli.command("drift")
@@ -44,7 +45,8 @@ def drift_command(
     """How the live cluster differs from the recorded state. Writes nothing.
 
     Exit status: 0 no drift, 2 drift found, 3 no drift found but some resources could not be
-    read (drift unknown for them), 1 error.
+    read (drift unknown for them; with several clusters, also when one of them could not be read
+    at all), 1 error (every cluster failed).
     """
     overrides = overrides_from(dict(params))
     config = config_at(repo)
@@ -65,6 +67,8 @@ def drift_command(
     console.out(text.rstrip("\n"))
     if output is not None:
         output.write_text(render(result.changeset, fmt, color=False, title=title), encoding="utf-8")
+    for failed in result.failed:
+        console.warn(f"cluster {failed.cluster} could not be read: {escape_unsafe(failed.reason)}")
     if result.drifted:
         return exitcodes.DRIFT
     return exitcodes.PARTIAL if result.unknown else exitcodes.OK

@@ -105,7 +105,8 @@ def sync_command(
     """Read the cluster and commit a snapshot when something changed.
 
     Exit status: 0 done (committed or nothing to commit), 1 nothing could be recorded,
-    3 committed what could be read while some resources or nodes kept their last state.
+    3 committed what could be read while some resources, nodes or (of several) clusters kept their
+    last state.
     """
     overrides = overrides_from(dict(params))
     config = config_at(repo)
@@ -138,6 +139,8 @@ def sync_command(
             if not failure.node_unreachable:
                 what = escape_unsafe(failure.resource_id)
                 console.warn(f"kept the last state of {what}: {escape_unsafe(failure.reason)}")
+    for failed in result.failed:
+        console.warn(f"cluster {failed.cluster} was not recorded: {escape_unsafe(failed.reason)}")
     if result.pushed:
         console.out(f"pushed to {remote}")
     return exitcodes.PARTIAL if result.partial else exitcodes.OK
