@@ -16,7 +16,7 @@ from typing import TypeVar
 from proxstate.config import ClusterConfig
 from proxstate.connection import ConnectionOverrides
 from proxstate.errors import ApiError, ClustersFailed, ConfigError
-from proxstate.report.values import escape_unsafe
+from proxstate.safetext import escape_unsafe
 
 T = TypeVar("T")
 # Failures that belong to one cluster. A repository that cannot be written (StoreError) or a wrong

@@ -23,7 +23,7 @@ from proxstate.inventory import Inventory
 from proxstate.multicluster import ClusterFailure, each_cluster
 from proxstate.normalize import AllowRule, IgnoreRule, NormalizeOptions
 from proxstate.plan import ClusterPlan, Selection, plan_cluster
-from proxstate.report.values import escape_unsafe
+from proxstate.safetext import escape_unsafe
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
 

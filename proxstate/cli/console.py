@@ -15,10 +15,30 @@ from typing import TYPE_CHECKING
 
 import click
 
+from proxstate.safetext import escape_unsafe
+
 if TYPE_CHECKING:  # rich is imported by the commands that draw tables or bars, not at start-up
     from rich.console import Console as RichConsole
 
     from proxstate.discover import Progress as ProgressCallback
+
+
+def safe_streams() -> None:
+    """Characters the output encoding cannot hold (a guest named `café` under PYTHONIOENCODING=ascii
+    or latin-1) are written as backslash escapes instead of ending the command with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already written to in another mode, or closed
+                continue
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """One write to stdout or stderr, in the stream's own encoding. Given no stream, click writes
+    UTF-8 bytes where the encoding is ASCII, past the escapes `safe_streams` arranged."""
+    click.echo(text, nl=nl, file=sys.stderr if err else sys.stdout)
 
 
 def color_wanted(stream: object = None) -> bool:
@@ -48,13 +68,14 @@ class Console:
         return color_wanted()
 
     def out(self, text: str = "", *, nl: bool = True) -> None:
-        click.echo(text, nl=nl)
+        echo(text, nl=nl)
 
     def err(self, text: str) -> None:
-        click.echo(text, err=True)
+        echo(text, err=True)
 
     def warn(self, text: str) -> None:
-        click.echo(f"proxstate: warning: {text}", err=True)
+        # A warning is one line of our words and PVE's: nothing in it may steer the terminal.
+        echo(f"proxstate: warning: {escape_unsafe(text)}", err=True)
 
     def warn_insecure(self) -> None:
         self.warn("TLS verification is off (insecure): the connection can be intercepted")

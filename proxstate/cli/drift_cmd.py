@@ -14,7 +14,7 @@ from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.drift import drift
-from proxstate.report.values import escape_unsafe
+from proxstate.safetext import escape_unsafe
 
 
 @cli.command("drift")

@@ -17,8 +17,9 @@ import click
 
 from proxstate import __version__
 from proxstate.cli import exitcodes
-from proxstate.cli.console import Console
+from proxstate.cli.console import Console, echo, safe_streams
 from proxstate.errors import ProxstateError, UsageError
+from proxstate.safetext import escape_unsafe
 
 # Command name -> the module that defines it. A command's module (and the libraries it needs) is
 # imported only when that command runs, which keeps `proxstate show-changes` from loading httpx.
@@ -84,12 +85,13 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run a command and exit with its code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    safe_streams()
     try:
         code = cli.main(args=argv, prog_name="proxstate", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.Abort:
-        click.echo("proxstate: aborted", err=True)
+        echo("proxstate: aborted", err=True)
         code = exitcodes.ERROR
     except click.UsageError as exc:
         exc.show()
@@ -98,14 +100,14 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         code = exitcodes.ERROR
     except UsageError as exc:
-        click.echo(f"proxstate: {exc.message}", err=True)
+        echo(f"proxstate: {escape_unsafe(exc.message)}", err=True)
         code = exitcodes.USAGE
     except ProxstateError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"proxstate: error: {exc.message}", err=True)
+        echo(f"proxstate: error: {escape_unsafe(exc.message)}", err=True)
         code = exitcodes.ERROR
     except KeyboardInterrupt:
-        click.echo("proxstate: interrupted", err=True)
+        echo("proxstate: interrupted", err=True)
         code = 130
     sys.exit(code if isinstance(code, int) else exitcodes.OK)

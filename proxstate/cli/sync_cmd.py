@@ -14,7 +14,7 @@ from proxstate.cli.options import Seconds, connection_options, overrides_from, r
 from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
-from proxstate.report.values import escape_unsafe
+from proxstate.safetext import escape_unsafe
 from proxstate.sync import ClusterSync, SyncRequest, counts_text, sync
 
 

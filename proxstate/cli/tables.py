@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from proxstate import yamlio
+from proxstate.safetext import escape_unsafe
 
 Row = dict[str, Any]
 
@@ -27,6 +29,11 @@ def gib(value: Any) -> str:
 
 
 def cell(value: Any) -> str:
+    """The text of a table cell: control characters and escape sequences written as escapes."""
+    return escape_unsafe(_plain(value))
+
+
+def _plain(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -34,19 +41,20 @@ def cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list):
-        return ", ".join(cell(v) for v in value)
+        return ", ".join(_plain(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={cell(v)}" for k, v in value.items())
+        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     return str(value)
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Row]) -> Table:
     """A rich table of the given columns (row keys); empty cells for missing values."""
-    out = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    # Text, not strings: rich would read `[red]` in a guest name as its markup.
+    out = Table(title=Text(escape_unsafe(title)), title_justify="left", header_style="bold", expand=False)
     for column in columns:
         out.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        out.add_row(*(cell(row.get(column)) for column in columns))
+        out.add_row(*(Text(cell(row.get(column))) for column in columns))
     return out
 
 

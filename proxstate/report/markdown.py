@@ -20,9 +20,9 @@ from proxstate.report.values import (
     attribution_line,
     counts_line,
     display,
-    escape_unsafe,
     shorten,
 )
+from proxstate.safetext import escape_unsafe
 
 CELL_LIMIT = 80
 ROWS_PER_RESOURCE = 50

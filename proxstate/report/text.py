@@ -12,9 +12,9 @@ from proxstate.report.values import (
     commit_label,
     counts_line,
     display,
-    escape_unsafe,
     shorten,
 )
+from proxstate.safetext import escape_unsafe
 
 VALUE_LIMIT = 60
 ATTRIBUTION_LIMIT = 3

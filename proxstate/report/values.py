@@ -8,36 +8,15 @@ the terminal nor hide what it says.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
 from proxstate.diff import Attribution, CommitRef
+from proxstate.safetext import escape_unsafe
 
 ELLIPSIS = "…"
 NOTE_MASKED_CHANGED = "(secret changed)"
 NOTE_MASKED = "(secret)"
-_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# Control, format (bidi, zero-width), line/paragraph separators, surrogates, private use, unassigned.
-_UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
-
-
-def escape_unsafe(text: str) -> str:
-    """`text` with every invisible or layout-changing character written as an escape."""
-    if text.isprintable() and text.isascii():
-        return text
-    out = []
-    for char in text:
-        if char in _NAMED_ESCAPES:
-            out.append(_NAMED_ESCAPES[char])
-        elif unicodedata.category(char) in _UNSAFE_CATEGORIES:
-            code = ord(char)
-            out.append(
-                f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-            )
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def shorten(text: str, limit: int) -> str:

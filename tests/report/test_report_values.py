@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from proxstate.diff import Attribution, CommitRef
-from proxstate.report.values import attribution_line, commit_label, display, escape_unsafe, shorten
+from proxstate.report.values import attribution_line, commit_label, display, shorten
+from proxstate.safetext import escape_unsafe
 
 
 def test_display_scalars_and_containers() -> None:
