@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from proxstate.api.client import PveClient
 from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.declared import kept_failures
+from proxstate.guestlist import wanted_guests
 from proxstate.inventory import Inventory, RawCluster, RawNode, ReadFailure
 from proxstate.reading import (
     SNAPSHOT_CONFIG,
@@ -69,12 +70,13 @@ async def discover(
         kinds=kinds,
     )
 
-    guest_entries = [
-        r
-        for r in resource_entries
-        if r.get("type") in kinds & {"qemu", "lxc"}
-        and (wanted_nodes is None or r.get("node") in wanted_nodes)
-    ]
+    # A vmid listed twice, or with a type of its own, keeps its documents and is named.
+    guest_entries = wanted_guests(
+        resource_entries,
+        kinds=kinds,
+        nodes=wanted_nodes,
+        failures=reader.failures if options.guest_details else None,
+    )
     for entry in guest_entries:
         # Listing guests needs no per-guest call, so an unreachable node hides nothing then.
         node = entry.get("node")

@@ -10,8 +10,16 @@ import pytest
 from fakepve import FakePve
 
 from proxstate.api.settings import ConnectionSettings
+from proxstate.demo.realms import answer_realms_as_pve
 
 SettingsFactory = Callable[..., ConnectionSettings]
+
+
+@pytest.fixture
+def fakepve(fakepve: FakePve) -> FakePve:
+    """fakepve's own fixture, answering a realm's GET as PVE does (fakepve answers null)."""
+    answer_realms_as_pve(fakepve)
+    return fakepve
 
 
 @pytest.fixture

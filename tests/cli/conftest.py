@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from proxstate.cli.main import main
-from proxstate.demo.realms import answer_realms_as_pve
 
 TOKEN_ID = "root@pam!proxstate"
 TOKEN_SECRET = "5ec12e7-0000-4a4a-bbbb-token-secret"
@@ -69,7 +68,6 @@ def small_cluster(fakepve: Any) -> Any:
     )
     fakepve.store_file("local", "debian.iso", 1000000)
     fakepve.apitokens[TOKEN_ID] = TOKEN_SECRET
-    answer_realms_as_pve(fakepve)
     return fakepve
 
 
