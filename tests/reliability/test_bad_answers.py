@@ -23,13 +23,16 @@ from proxstate.catalog import ENTRIES, Entry
 from .conftest import api_post, recorded
 
 PREFIX = "/api2/json"
+_UNCHANGED = object()
 
 
 def _targets() -> list[tuple[str, tuple[Entry, ...]]]:
     """Every path the catalog reads, with the entries whose documents depend on it."""
     out: dict[str, list[Entry]] = {}
     for entry in ENTRIES:
-        out.setdefault(entry.path, []).append(entry)
+        # What is requested: the newer form where the server has it, or the answer read from.
+        own = entry.read_from[0] if entry.read_from else entry.newer or entry.path
+        out.setdefault(own, []).append(entry)
         for source, _ in entry.sources.values():
             out.setdefault(source, []).append(entry)
     return [(path, tuple(entries)) for path, entries in out.items()]
@@ -40,12 +43,13 @@ TARGETS = _targets()
 
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{[^}]+\}", template)
-    return re.compile(re.escape(PREFIX) + "[^/]+".join(re.escape(p) for p in parts) + "$")
+    return re.compile(re.escape(PREFIX) + "[^/?]+".join(re.escape(p) for p in parts) + "$")
 
 
 def _bad_answers(path: str) -> list[Any]:
     own = [entry for entry in ENTRIES if entry.path == path]
-    shape = shape_of(own[0]) if own else "list"  # a source is a list
+    # A source is a list, and so is the newer form of an entry (a list holding the one object).
+    shape = shape_of(own[0]) if own else "list"
     wrong = [{"x": 1}] if shape == "object" else {"x": 1}
     return [*([] if path in NULL_MEANS_ABSENT else [None]), wrong, ["x", "y"]]
 
@@ -55,8 +59,10 @@ def _serve(pve: Any, pattern: re.Pattern[str], data: Any, hits: list[str]) -> No
 
     async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
         response = await original(request, handler, generic, path_node)
-        if request.method == "GET" and pattern.match(request.path) and response.status == 200:
-            hits.append(request.path)
+        if request.method == "GET" and pattern.match(request.path_qs) and response.status == 200:
+            hits.append(request.path_qs)
+            if data is _UNCHANGED:
+                return response
             body = json.loads(response.text)
             body["data"] = data
             return web.json_response(body)
@@ -87,11 +93,18 @@ def test_a_wrongly_shaped_answer_keeps_the_last_state(
     kinds = ",".join(sorted({entry.kind for entry in entries}))
     # Guest-scoped entries are read for the guests the sync reads.
     only = ["--only", f"{kinds},qemu,lxc"]
+    original = small_cluster._answer
+    read: list[str] = []
+    _serve(small_cluster, _pattern(path), _UNCHANGED, read)
     first = cli("sync", "-C", str(state_repo), *only)
     assert first.code == 0, first.err
+    if not read:
+        # ACME accounts: PVE lets only root@pam (a user, not a token) read them, so a token's sync
+        # does not ask (the sync summary says so).
+        assert "acme" in path, f"the sync never read {path}"
+        pytest.skip(f"a token's sync does not read {path}")
     before = recorded(state_repo)
     globs = [re.sub(r"\{[^}]+\}", "*", entry.rid) for entry in entries]
-    original = small_cluster._answer
     for bad in _bad_answers(path):
         small_cluster._answer = original
         hits: list[str] = []
