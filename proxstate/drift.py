@@ -15,7 +15,8 @@ from proxstate.connection import ConnectionOverrides
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discover import Progress
 from proxstate.history import commit_ref
-from proxstate.multicluster import ClusterFailure, each_cluster
+from proxstate.identity import check_folder
+from proxstate.multicluster import ClusterFailure, cluster_label, each_cluster
 from proxstate.plan import Selection, plan_cluster
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
@@ -73,6 +74,7 @@ def drift(
         )
         prefix = f"{cluster_dir(inventory.cluster.name)}/"
         recorded = repo.read_tree(rev, prefix) if rev else {}
+        check_folder(inventory, recorded, configured=cluster_label(entry, overrides))
         plan = plan_cluster(inventory, recorded, options=options, selection=selection)
         changes.extend(plan.changes)
         unreadable.extend(

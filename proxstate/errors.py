@@ -153,3 +153,7 @@ class RevisionError(StoreError):
 
 class ClustersFailed(ProxstateError):
     """Every cluster of a run with several failed; the message names each with its reason."""
+
+
+class FolderClaimed(ProxstateError):
+    """The folder a cluster would be recorded in holds the record of another cluster."""

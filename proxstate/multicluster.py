@@ -15,13 +15,14 @@ from typing import TypeVar
 
 from proxstate.config import ClusterConfig
 from proxstate.connection import ConnectionOverrides
-from proxstate.errors import ApiError, ClustersFailed, ConfigError
+from proxstate.errors import ApiError, ClustersFailed, ConfigError, FolderClaimed
 from proxstate.safetext import escape_unsafe
 
 T = TypeVar("T")
-# Failures that belong to one cluster. A repository that cannot be written (StoreError) or a wrong
-# command line (UsageError) fail the whole run.
-PER_CLUSTER = (ApiError, ConfigError)
+# Failures that belong to one cluster (its folder holding another cluster's record among them).
+# A repository that cannot be written (StoreError) or a wrong command line (UsageError) fail the
+# whole run.
+PER_CLUSTER = (ApiError, ConfigError, FolderClaimed)
 
 
 @dataclass(frozen=True, kw_only=True)

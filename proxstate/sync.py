@@ -19,8 +19,9 @@ from proxstate.deadline import Deadline
 from proxstate.diff import ResourceChange, summarize
 from proxstate.discover import DiscoveryOptions, Progress, discover, run
 from proxstate.errors import DirtyTree, UsageError
+from proxstate.identity import check_folder
 from proxstate.inventory import Inventory
-from proxstate.multicluster import ClusterFailure, each_cluster
+from proxstate.multicluster import ClusterFailure, cluster_label, each_cluster
 from proxstate.normalize import AllowRule, IgnoreRule, NormalizeOptions
 from proxstate.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.safetext import escape_unsafe
@@ -229,8 +230,9 @@ def sync(
                         f"uncommitted edits in the recorded tree would be overwritten: {shown}; "
                         "commit or discard them first (git status)"
                     )
-            base = _parent(repo, request)
-            plan = plan_cluster(inventory, repo.read_tree(base, prefix), options=options, selection=selection)
+            recorded = repo.read_tree(_parent(repo, request), prefix)
+            check_folder(inventory, recorded, configured=cluster_label(cluster, request.overrides))
+            plan = plan_cluster(inventory, recorded, options=options, selection=selection)
             # The API's answers are not needed any more: the commit holds the rendered files only
             # (at 5,000 guests with every kind, the inventory is some 60 MiB).
             del inventory

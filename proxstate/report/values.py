@@ -91,3 +91,18 @@ def _utc_minute(iso: str) -> str:
 def counts_line(added: int, modified: int, removed: int) -> str:
     """`1 added, 2 modified, 0 removed`."""
     return f"{added} added, {modified} modified, {removed} removed"
+
+
+# escape_unsafe lives in proxstate.safetext (the command line uses it without the renderers);
+# it stays importable from here.
+__all__ = [
+    "ELLIPSIS",
+    "NOTE_MASKED",
+    "NOTE_MASKED_CHANGED",
+    "attribution_line",
+    "commit_label",
+    "counts_line",
+    "display",
+    "escape_unsafe",
+    "shorten",
+]
