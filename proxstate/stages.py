@@ -22,7 +22,12 @@ from proxstate.reading import Reader, reason_of
 
 
 async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
-    definitions = await client.storage_definitions()
+    definitions = await reader.attempt("storage/*", client.storage_definitions(), "storage definitions")
+    if definitions is None:
+        # Without the definitions nothing of storage can be told: every storage and all content
+        # keep their last state.
+        reader.failures.append(ReadFailure(resource_id="content/*", reason=reader.failures[-1].reason))
+        return
     per_node = await reader.each(nodes, reader.node_storage)
     storages = {
         d.payload()["storage"]: RawStorage(storage=str(d.payload()["storage"]), definition=d.payload())

@@ -43,7 +43,9 @@ TARGETS = _targets()
 
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{[^}]+\}", template)
-    return re.compile(re.escape(PREFIX) + "[^/?]+".join(re.escape(p) for p in parts) + "$")
+    # A query (tasks' `since`, ...) is part of the request, unless the template names its own.
+    query = "" if "?" in template else r"(\?.*)?"
+    return re.compile(re.escape(PREFIX) + "[^/?]+".join(re.escape(p) for p in parts) + query + "$")
 
 
 def _bad_answers(path: str) -> list[Any]:
@@ -129,3 +131,44 @@ def test_totem_is_null_on_a_standalone_host(
     assert "totem" not in result.err
     assert not (state_repo / "clusters/lab/corosync/totem.yaml").exists()
     assert (state_repo / "clusters/lab/corosync/nodes.yaml").exists()
+
+
+# The built-in kinds, read through typed calls: (path, --only kinds, shape, what is named).
+BUILTIN = [
+    ("/nodes/{node}/status", "node", "object", "node/*"),
+    ("/storage", "storage,content", "list", "storage/*"),
+    ("/nodes/{node}/storage", "storage,content", "list", "storage/*"),
+    ("/nodes/{node}/storage/{storage}/content", "storage,content", "list", "content/*"),
+    ("/nodes/{node}/tasks", "tasks", "list", "tasks/*"),
+    ("/nodes/{node}/qemu/{vmid}/pending", "qemu", "list", "qemu/*"),
+    ("/nodes/{node}/lxc/{vmid}/pending", "lxc", "list", "lxc/*"),
+    ("/nodes/{node}/qemu/{vmid}/snapshot", "qemu", "list", "qemu/*"),
+]
+
+
+@pytest.mark.parametrize(("path", "kinds", "shape", "named"), BUILTIN, ids=[b[0] for b in BUILTIN])
+def test_a_wrongly_shaped_answer_for_a_builtin_kind_keeps_the_last_state(
+    path: str,
+    kinds: str,
+    shape: str,
+    named: str,
+    state_repo: Path,
+    pve_env: dict[str, str],
+    cli: Any,
+    small_cluster: Any,
+) -> None:
+    _give_every_entry_something(small_cluster, pve_env)
+    first = cli("sync", "-C", str(state_repo), "--only", kinds)
+    assert first.code == 0, first.err
+    before = recorded(state_repo)
+    original = small_cluster._answer
+    for bad in [None, [{"x": 1}] if shape == "object" else {"x": 1}, ["x", "y"]]:
+        small_cluster._answer = original
+        hits: list[str] = []
+        _serve(small_cluster, _pattern(path), bad, hits)
+        result = cli("sync", "-C", str(state_repo), "--only", kinds)
+        assert hits, f"the sync never read {path}"
+        assert result.code == 3, (bad, result.out, result.err)
+        names = re.findall(r"kept the last state of (\S+): unexpected answer from PVE", result.err)
+        assert any(fnmatch.fnmatch(rid, named) for rid in names), (bad, result.err)
+        assert recorded(state_repo) == before, bad
