@@ -14,6 +14,7 @@ import functools
 import re
 import string
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -223,25 +224,24 @@ class DeclaredReader:
         return out
 
     async def _ceph_node(self, entry: Entry) -> list[Binding]:
-        """The binding of a cluster-wide Ceph entry: the node found to serve Ceph (found once)."""
+        """The binding of a cluster-wide Ceph entry: the node found to serve Ceph (found once).
+        When none can be found, one failure for all of the kind (`ceph/*`) keeps its documents."""
+        first = self._ceph is None
         if self._ceph is None:
             self._ceph = asyncio.ensure_future(find_ceph_node(self._get, self._nodes))
         try:
             node = await self._ceph
         except ApiError as error:
-            self._fail(entry, {}, error)
+            if first:
+                self._fail(replace(entry, rid=f"{entry.kind}/*"), {}, error)
             return []
         if node is not None:
             return [{"node": node}]
-        if self._unreachable:
+        if self._unreachable and first:
             # Ceph may run on the nodes that did not answer: its documents keep their last state.
             gone = ", ".join(self._unreachable)
-            self._on_failure(
-                ReadFailure(
-                    resource_id=fill(entry.rid, {}, escape=False),
-                    reason=f"no reachable node has Ceph installed; it may run on {gone}, unreachable",
-                )
-            )
+            reason = f"no reachable node has Ceph installed; it may run on {gone}, unreachable"
+            self._on_failure(ReadFailure(resource_id=f"{entry.kind}/*", reason=reason))
         return []
 
     async def entry(self, entry: Entry, bindings: list[Binding]) -> list[RawDeclared]:

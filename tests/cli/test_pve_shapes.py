@@ -228,6 +228,8 @@ def test_ceph_is_read_through_the_node_that_runs_it(
     small_cluster.set_node_offline("pve2")
     result = cli("sync", "-C", str(state_repo), "--only", "ceph")
     assert result.code == 3
+    assert result.err.count("kept the last state of ceph") == 1, result.err  # one line for Ceph
+    assert "kept the last state of ceph/*: no reachable node has Ceph installed" in result.err
     assert "pve2" in result.err
     assert sorted(str(p.relative_to(ceph)) for p in ceph.rglob("*.yaml")) == recorded
 
