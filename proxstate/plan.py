@@ -238,7 +238,7 @@ def plan_cluster(
         else:
             try:
                 # A document filed under a hashed name starts with the line that names it.
-                rendered = document_header(cluster, rid) + yamlio.dump(new_doc).encode("utf-8")
+                rendered = document_header(cluster, rid, path) + yamlio.dump(new_doc).encode("utf-8")
             except DepthError as exc:
                 # Too deep to write, or to read back: a failure of this resource, kept as it was.
                 failures.append(ReadFailure(resource_id=rid, reason=exc.message))

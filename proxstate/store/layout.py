@@ -122,12 +122,14 @@ def document_file(cluster: str, resource_id: str) -> str:
     return "/".join([_cluster_root(cluster), *_document_parts(resource_id)])
 
 
-def document_header(cluster: str, resource_id: str) -> bytes:
+def document_header(cluster: str, resource_id: str, path: str | None = None) -> bytes:
     """The first line of a document filed under a hashed name: its path as if names had no length
-    limit, so that the file says which resource it is. Empty for every other document."""
-    full = "/".join([_cluster_root(cluster, False), *_document_parts(resource_id, False)])
-    if full == document_file(cluster, resource_id):
+    limit, so that the file says which resource it is. Empty for every other document.
+
+    `path`: its document_file, when the caller has it already (a sync files every document)."""
+    if HASHED not in (path or document_file(cluster, resource_id)):  # escaping writes `%25` for `%`
         return b""
+    full = "/".join([_cluster_root(cluster, False), *_document_parts(resource_id, False)])
     return f"{_HEADER}{full}\n".encode("utf-8", "surrogatepass")
 
 
