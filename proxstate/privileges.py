@@ -105,7 +105,8 @@ def entry_paths(entry: Entry) -> list[str]:
     return [entry.read_from[0] if entry.read_from else entry.path, *source_paths]
 
 
-def _glob(entry: Entry) -> str:
+def rid_glob(entry: Entry) -> str:
+    """The entry's resource id with `*` for what varies (`acme/plugin/*`)."""
     return "/".join("*" if "{" in part else part for part in entry.rid.split("/"))
 
 
@@ -155,7 +156,7 @@ def hidden_failures(
             whole = "{" not in entry.rid or (entry.mode != "items" and not entry.sources)
             failures.append(
                 ReadFailure(
-                    resource_id=_glob(entry),
+                    resource_id=rid_glob(entry),
                     reason=f"{user} lacks {' or '.join(privileges)} on {acl}, so PVE leaves out of "
                     f"{path} what it may not see; "
                     + ("it keeps its last state" if whole else "what it does not list keeps its last state"),
@@ -185,7 +186,7 @@ def by_design_failures(permissions: Permissions, kinds: frozenset[str], login: L
     """What the login is not allowed to read by design, as failures that discovery does not read."""
     return [
         ReadFailure(
-            resource_id=_glob(entry),
+            resource_id=rid_glob(entry),
             reason=f"needs {need.text()}",
             by_design=True,
         )
@@ -205,4 +206,5 @@ __all__ = [
     "not_permitted",
     "parse_permissions",
     "permitted",
+    "rid_glob",
 ]

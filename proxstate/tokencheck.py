@@ -28,6 +28,7 @@ from proxstate.privileges import (
     entry_paths,
     parse_permissions,
     permitted,
+    rid_glob,
 )
 from proxstate.sync import selected_clusters
 
@@ -125,7 +126,7 @@ def assess(
             entries = [entry for entry in ENTRIES if entry.kind == kind]
             reads = len(entries)
             for entry in entries:
-                glob = "/".join("*" if "{" in part else part for part in entry.rid.split("/"))
+                glob = rid_glob(entry)
                 found = [_gap(path, glob, permissions, login, major) for path in entry_paths(entry)]
                 gaps += [gap for gap in found if gap][:1]
         out.append(KindAccess(kind=kind, reads=reads, gaps=tuple(gaps)))
