@@ -32,17 +32,26 @@ def test_a_timeout_that_is_not_a_finite_number_of_seconds_is_refused(
     assert git(state_repo, "rev-parse", "HEAD") == head
 
 
-@pytest.mark.parametrize("value", [".inf", ".nan", "-.inf"])
-def test_an_infinite_timeout_in_proxstate_yaml_is_refused(
-    state_repo: Path, pve_env: dict[str, str], cli: Any, value: str
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("clusters:\n  - name: lab\n    timeout:\n      read: .inf\n", "clusters[0].timeout.read (line 5)"),
+        (
+            "clusters:\n  - name: lab\n    timeout:\n      connect: .nan\n",
+            "clusters[0].timeout.connect (line 5)",
+        ),
+        ("sync:\n  deadline: .inf\n", "sync.deadline (line 3)"),
+        ("sync:\n  deadline: -.inf\n", "sync.deadline (line 3)"),
+    ],
+)
+def test_an_infinite_timeout_or_deadline_in_proxstate_yaml_is_refused(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, text: str, where: str
 ) -> None:
-    (state_repo / "proxstate.yaml").write_text(
-        f"version: 1\nclusters:\n  - name: lab\n    timeout:\n      read: {value}\n"
-    )
+    (state_repo / "proxstate.yaml").write_text("version: 1\n" + text)
     result = cli("sync", "-C", str(state_repo))
     assert result.code == 1, result.err
-    assert "clusters[0].timeout.read (line 5)" in result.err and "finite number" in result.err
-    assert "Traceback" not in result.err
+    assert where in result.err, result.err
+    assert "Traceback" not in result.err and result.err.count("\n") == 1
 
 
 # ------------------------------------------------------------------ token files
