@@ -77,6 +77,7 @@ class TokenCheck:
     cluster: str
     login: str
     kinds: tuple[KindAccess, ...]
+    version: str = ""  # PVE's version (GET /version), which decides what exists
     # Privileges the login holds that no read of proxstate asks for (it only reads: a risk, no use).
     surplus: tuple[str, ...] = ()
 
@@ -164,6 +165,7 @@ def check_token(
                 login=login.user,
                 kinds=assess(permissions, list(config.record.kinds), login, major=major_of(version)),
                 surplus=surplus(permissions),
+                version=version,
             )
         )
     return out

@@ -30,6 +30,7 @@ def as_json(checks: list[TokenCheck]) -> str:
             {
                 "cluster": check.cluster,
                 "login": check.login,
+                "version": check.version,
                 "clean": check.clean,
                 "surplus": list(check.surplus),
                 "kinds": [
@@ -44,7 +45,8 @@ def as_json(checks: list[TokenCheck]) -> str:
 
 
 def as_text(check: TokenCheck) -> str:
-    lines = [f"{escape_unsafe(check.cluster)}: {escape_unsafe(check.login)}"]
+    pve = f" (PVE {escape_unsafe(check.version)})" if check.version else ""
+    lines = [f"{escape_unsafe(check.cluster)}{pve}: {escape_unsafe(check.login)}"]
     full = [kind.kind for kind in check.kinds if kind.status == "full"]
     if full:
         lines.append("  records in full: " + ", ".join(full))

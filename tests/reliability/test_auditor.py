@@ -167,11 +167,14 @@ def test_an_acl_list_filtered_by_privilege_is_kept(
     assert_consistent(state_repo)
 
 
-def test_check_token_names_what_an_auditor_may_not_read(state_repo: Path, cli: Any, auditor: Any) -> None:
+def test_check_token_names_what_an_auditor_may_not_read(
+    state_repo: Path, cli: Any, auditor: Any, small_cluster: Any
+) -> None:
     result = cli("check-token", "-C", str(state_repo), "--format", "json")
     assert result.code == 0, result.out + result.err
     (check,) = json.loads(result.out)["clusters"]
     assert check["login"] == TOKEN and check["clean"] is True and check["surplus"] == []
+    assert check["version"] == small_cluster.version
     status = {kind["kind"]: kind for kind in check["kinds"]}
     assert {name for name, kind in status.items() if kind["status"] != "full"} == {"acme"}
     assert status["acme"]["status"] == "none"
