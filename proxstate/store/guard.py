@@ -14,7 +14,7 @@ from proxstate.store.safefs import unsafe
 
 TREE_MODE = "040000"
 REGULAR_MODES = ("100644", "100755")
-INDEX_WAIT = 2.0  # seconds a running git command may hold index.lock before it counts as stale
+INDEX_WAIT = 1.0  # seconds a running git command may hold index.lock before it counts as stale (as gitcli)
 _POLL = 0.05
 
 

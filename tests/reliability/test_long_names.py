@@ -14,7 +14,7 @@ from proxstate.store.layout import document_path
 
 from .conftest import assert_consistent, committed, git
 
-NODE = "n" * 3000
+NODE = "x" * 3000  # sorts after pve1 and pve2: fakepve numbers its nodes in name order
 STORAGE = "s" * 3000
 
 

@@ -189,7 +189,7 @@ def test_an_index_lock_released_meanwhile_is_waited_for(repo: StateRepo) -> None
     repo.commit_files({VM: b"vmid: 101\n"}, message="one", author=None)
     lock = repo.git_dir / "index.lock"
     lock.write_bytes(b"")
-    threading.Timer(0.3, lock.unlink).start()
+    threading.Timer(0.2, lock.unlink).start()
     assert repo.commit_files({VM: b"vmid: 102\n"}, message="two", author=None) is not None
 
 
