@@ -102,8 +102,16 @@ def show_changes(
         name, rid = located
         if resource and not resource_glob_matches(resource, rid):
             continue
-        old = parse_document(changed.old, path=changed.path) if changed.old is not None else None
-        new = parse_document(changed.new, path=changed.path) if changed.new is not None else None
+        # The commit is named with the path: a document that cannot be read is found at once.
+        base = (window.base or "")[:12]
+        old = (
+            parse_document(changed.old, path=f"{changed.path} at {base}") if changed.old is not None else None
+        )
+        new = (
+            parse_document(changed.new, path=f"{changed.path} at {window.target[:12]}")
+            if changed.new is not None
+            else None
+        )
         change = compare(cluster=name, resource_id=rid, old=old, new=new)
         if change is not None:
             changes.append(change)
@@ -144,8 +152,9 @@ def resource_log(
             if max_count is not None and index >= max_count:
                 break
             older = history[index + 1][1] if index + 1 < len(history) else None
-            old = parse_document(older, path=path) if older is not None else None
-            new = parse_document(content, path=path) if content is not None else None
+            older_at = f"{path} at {history[index + 1][0].sha[:12]}" if older is not None else path
+            old = parse_document(older, path=older_at) if older is not None else None
+            new = parse_document(content, path=f"{path} at {info.sha[:12]}") if content is not None else None
             change = compare(cluster=name, resource_id=resource_id, old=old, new=new)
             if change is not None:
                 entries.append(LogEntry(commit=commit_ref(info), author=info.author_name, change=change))

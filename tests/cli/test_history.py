@@ -145,11 +145,13 @@ def test_a_document_nested_too_deep_is_reported_not_a_crash(
     path = state_repo / "clusters" / "lab" / "qemu" / "101.yaml"
     path.write_text(text)
     git(state_repo, "commit", "-qam", "deep")
+    deep_commit = git(state_repo, "rev-parse", "HEAD").strip()
     for args in (("show-changes",), ("log", "qemu/101")):
         result = cli(*args, "-C", str(state_repo))
         assert result.code == 1, result.err
         assert "Traceback" not in result.err
         assert result.err.count("\n") == 1, result.err
-        assert "clusters/lab/qemu/101.yaml" in result.err and "deeper than 100 levels" in result.err
+        assert f"clusters/lab/qemu/101.yaml at {deep_commit[:12]}" in result.err
+        assert "deeper than 100 levels" in result.err
     assert cli("sync", "-C", str(state_repo)).code == 0  # what the cluster says replaces it
     assert yamlio.load(path.read_text())["config"]["memory"] == 2048
