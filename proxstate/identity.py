@@ -22,6 +22,8 @@ from proxstate.normalize.cluster import normalize_cluster
 from proxstate.safetext import escape_unsafe
 from proxstate.store.layout import document_file
 
+SHOWN = 4  # members named in a message; a large cluster's list would drown the line
+
 
 def _members(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     nodes = document.get("nodes")
@@ -48,9 +50,12 @@ def same_cluster(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> boo
 def describe(document: Mapping[str, Any]) -> str:
     """`cluster 'lab' (nodes pve1 #1 10.0.0.1, pve2 #2 10.0.0.2)`, escaped for one line."""
     parts = []
-    for name, facts in sorted(_members(document).items()):
+    members = sorted(_members(document).items())
+    for name, facts in members[:SHOWN]:
         extra = [f"#{facts['nodeid']}" if facts.get("nodeid") is not None else "", str(facts.get("ip") or "")]
         parts.append(" ".join([name, *[e for e in extra if e]]))
+    if len(members) > SHOWN:
+        parts.append(f"and {len(members) - SHOWN} more")
     name = escape_unsafe(str(document.get("name")))
     return escape_unsafe(f"cluster '{name}' (nodes {', '.join(parts) or 'none'})")
 

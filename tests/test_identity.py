@@ -45,3 +45,8 @@ def test_a_folder_without_members_is_free() -> None:
 def test_the_description_is_one_escaped_line() -> None:
     assert describe(LAB) == "cluster 'lab' (nodes pve1 #1 10.0.0.1, pve2 #2 10.0.0.2)"
     assert "\x1b" not in describe(_doc("l\x1b[2Jab", pve1=(1, "x\ny")))
+
+
+def test_a_large_cluster_is_described_in_a_few_members() -> None:
+    large = _doc("big", **{f"pve{i}": (i, f"10.0.0.{i}") for i in range(1, 41)})
+    assert describe(large).endswith("pve12 #12 10.0.0.12, and 36 more)")
