@@ -10,6 +10,7 @@ import pytest
 from fakepve import FakePve
 
 from proxstate.api.settings import ConnectionSettings
+from proxstate.demo.members import answer_members_as_pve
 from proxstate.demo.realms import answer_realms_as_pve
 
 SettingsFactory = Callable[..., ConnectionSettings]
@@ -17,8 +18,10 @@ SettingsFactory = Callable[..., ConnectionSettings]
 
 @pytest.fixture
 def fakepve(fakepve: FakePve) -> FakePve:
-    """fakepve's own fixture, answering a realm's GET as PVE does (fakepve answers null)."""
+    """fakepve's own fixture, answering a realm's GET as PVE does (fakepve answers null), and
+    keeping each cluster member's node id and address when nodes are added (fakepve renumbers)."""
     answer_realms_as_pve(fakepve)
+    answer_members_as_pve(fakepve)
     return fakepve
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 from cli.conftest import *  # noqa: F403 - small_cluster, pve_env, cli, state_repo, ...
 from cli.conftest import TOKEN_ID, TOKEN_SECRET, Result, git
 
+from proxstate.demo.members import answer_members_as_pve
 from proxstate.demo.realms import answer_realms_as_pve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,6 +147,7 @@ def second_pve(_fakepve_pki: Any) -> Iterator[Any]:
 
     serving = _Serving(FakePve(host="127.0.0.1", port=0), *_fakepve_pki)
     answer_realms_as_pve(serving.pve)
+    answer_members_as_pve(serving.pve)
     try:
         yield serving.pve
     finally:

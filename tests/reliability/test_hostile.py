@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from proxstate import yamlio
+from proxstate.demo.members import answer_members_as_pve
 from proxstate.demo.realms import answer_realms_as_pve
 
 from .conftest import (
@@ -48,9 +49,10 @@ def _only_files_of_the_repository(tmp_path: Path, root: Path) -> None:
 
 
 def _reset(pve: Any) -> None:
-    """Undo serve_body and rewrite_data (realms still answer as PVE's handler does)."""
+    """Undo serve_body and rewrite_data (realms and members still answer as PVE does)."""
     pve.__dict__.pop("_answer", None)
     answer_realms_as_pve(pve)
+    answer_members_as_pve(pve)
 
 
 # ------------------------------------------------------------------ one resource answers badly
