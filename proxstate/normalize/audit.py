@@ -13,7 +13,7 @@ from proxstate.catalog import ENTRIES
 from proxstate.normalize.detector import find_secrets
 from proxstate.normalize.masking import is_secret
 from proxstate.normalize.options import NormalizeOptions
-from proxstate.normalize.rules import SECRET_KEYS
+from proxstate.normalize.rules import SECRET_KEYS, SECRET_RAW_LXC_KEYS
 from proxstate.normalize.scrub import Detection, is_allowed
 
 UNMASKED = "secret key not masked"
@@ -30,7 +30,8 @@ def secret_keys(resource_id: str) -> frozenset[str]:
     kind, _, rest = resource_id.partition("/")
     if kind == "snapshot-config":
         kind = rest.split("/", 1)[0]
-    return SECRET_KEYS.get(kind, frozenset()) | _CATALOG_SECRETS.get(kind, frozenset())
+    raw = SECRET_RAW_LXC_KEYS if kind == "lxc" else frozenset()
+    return SECRET_KEYS.get(kind, frozenset()) | _CATALOG_SECRETS.get(kind, frozenset()) | raw
 
 
 def _unmasked(key: str, value: Any, secret: frozenset[str], options: NormalizeOptions) -> bool:

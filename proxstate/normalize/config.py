@@ -13,7 +13,13 @@ from proxstate.normalize.propstring import (
     format_value,
     parse_property_string,
 )
-from proxstate.normalize.rules import DEFAULT_LIST_SEPARATOR, DROPPED_CONFIG_KEYS, LIST_SEPARATORS, SET_KEYS
+from proxstate.normalize.rules import (
+    DEFAULT_LIST_SEPARATOR,
+    DROPPED_CONFIG_KEYS,
+    LIST_SEPARATORS,
+    SECRET_RAW_LXC_KEYS,
+    SET_KEYS,
+)
 from proxstate.normalize.schema import key_spec
 from proxstate.normalize.values import natural_key, plain, sorted_set, split_list, typed
 
@@ -80,7 +86,20 @@ def config_value(kind: str, key: str, value: Any, *, options: NormalizeOptions) 
     """normalize_value, or the masked marker for a secret key."""
     if is_secret(kind, key, options.mask_keys):
         return mask_value(value, key=key, secret=options.mask_secret)
-    return normalize_value(kind, key, value)
+    normalized = normalize_value(kind, key, value)
+    if kind == "lxc" and key == RAW_LXC_KEY and isinstance(normalized, list):
+        return [_masked_raw_line(line, options=options) for line in normalized]
+    return normalized
+
+
+def _masked_raw_line(line: Any, *, options: NormalizeOptions) -> Any:
+    """A raw LXC line with its value masked where the key sets the container's environment."""
+    if not isinstance(line, dict):
+        return line
+    return {
+        key: mask_value(value, key=key, secret=options.mask_secret) if key in SECRET_RAW_LXC_KEYS else value
+        for key, value in line.items()
+    }
 
 
 def normalize_config(kind: str, config: Mapping[str, Any], *, options: NormalizeOptions) -> dict[str, Any]:

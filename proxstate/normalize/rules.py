@@ -24,6 +24,12 @@ SECRET_KEYS: Final[dict[str, frozenset[str]]] = {
     "lxc": frozenset({"env"}),
     "storage": frozenset({"password", "keyring", "encryption-key"}),
 }
+# A container's raw LXC lines (`config.lxc`, as `[{key: value}, ...]`) whose values are secrets:
+# `lxc.environment` sets the same runtime environment as `env` (`DB_PASSWORD=...`), and the
+# `.runtime` and `.hooks` forms of newer LXC likewise.
+SECRET_RAW_LXC_KEYS: Final = frozenset(
+    {"lxc.environment", "lxc.environment.runtime", "lxc.environment.hooks"}
+)
 
 # The secret detector (normalize/detector.py) runs over every recorded string. These are its rules
 # on top of detect-secrets' token formats and `KEY=VALUE` keywords: name, a text every match holds

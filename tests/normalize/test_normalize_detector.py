@@ -152,3 +152,11 @@ def test_audit_names_unmasked_secret_keys_of_the_kind_only() -> None:
     # `data` is a secret of ACME plugins, not of a node's hosts file.
     assert secrets_in("hosts/pve1", {"config": {"data": "127.0.0.1 localhost"}}, options=options) == []
     assert secrets_in("acme/plugin/cf", {"config": {"data": "CF_Token=x"}}, options=options) != []
+
+
+def test_audit_names_raw_lxc_environment_lines_recorded_in_clear() -> None:
+    from proxstate.normalize.audit import secrets_in
+
+    old = {"config": {"lxc": [{"lxc.mount.entry": "/dev/net"}, {"lxc.environment": "TOKEN=abcdef"}]}}
+    found = secrets_in("lxc/200", old, options=NormalizeOptions())
+    assert [(d.field, d.rule) for d in found] == [("config.lxc.1.lxc.environment", "secret key not masked")]

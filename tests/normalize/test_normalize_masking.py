@@ -6,7 +6,9 @@ import hashlib
 import hmac
 
 from proxstate.normalize import mask_value
+from proxstate.normalize.config import normalize_config
 from proxstate.normalize.masking import is_secret
+from proxstate.normalize.options import NormalizeOptions
 
 
 def test_masked_without_secret() -> None:
@@ -41,3 +43,25 @@ def test_secret_keys_per_kind_and_extra_keys() -> None:
     assert is_secret("qemu", "description", extra)
     assert is_secret("lxc", "ipconfig12", extra)
     assert not is_secret("qemu", "net0", extra)
+
+
+def test_raw_lxc_environment_lines_are_masked_and_other_raw_lines_kept() -> None:
+    # pve-container's /config gives raw lines as `lxc: [[key, value], ...]`; `lxc.environment`
+    # sets the container's environment as `env` does.
+    raw = [
+        ["lxc.environment", "DB_PASSWORD=Walrus-31-secret"],
+        ["lxc.mount.entry", "/dev/net dev/net none bind,create=dir"],
+        ["lxc.environment.runtime", "API_KEY=Kestrel-8-secret"],
+    ]
+    options = NormalizeOptions(mask_secret=b"k")
+    config = normalize_config("lxc", {"lxc": raw, "memory": 512}, options=options)
+    assert config["lxc"] == [
+        {"lxc.environment": mask_value("DB_PASSWORD=Walrus-31-secret", key="lxc.environment", secret=b"k")},
+        {"lxc.mount.entry": "/dev/net dev/net none bind,create=dir"},
+        {
+            "lxc.environment.runtime": mask_value(
+                "API_KEY=Kestrel-8-secret", key="lxc.environment.runtime", secret=b"k"
+            )
+        },
+    ]
+    assert "secret" not in repr(config)
