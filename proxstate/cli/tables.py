@@ -28,6 +28,19 @@ def gib(value: Any) -> str:
     return f"{value / 1024**3:.1f} GiB"
 
 
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+
+
+def human_bytes(value: Any) -> str:
+    """`1.2 TiB`: binary units, as PVE's web interface shows sizes."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    size, unit = float(value), 0
+    while abs(size) >= 1024 and unit < len(_UNITS) - 1:
+        size, unit = size / 1024, unit + 1
+    return f"{int(size)} B" if unit == 0 else f"{size:.1f} {_UNITS[unit]}"
+
+
 def cell(value: Any) -> str:
     """The text of a table cell: control characters and escape sequences written as escapes."""
     return escape_unsafe(_plain(value))

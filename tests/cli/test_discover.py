@@ -6,6 +6,8 @@ import json
 import logging
 from typing import Any
 
+import pytest
+
 from proxstate import yamlio
 
 from .conftest import PASSWORD, TOKEN_SECRET, api_post, fingerprint_of, strip_ansi
@@ -120,3 +122,52 @@ def test_html_from_a_proxy_is_a_clear_error(pve_env: dict[str, str], cli: Any, s
     assert result.code == 1
     assert "Traceback" not in result.err
     assert "/cluster/resources" in result.err
+
+
+TIB = 1024**4
+
+
+def test_discover_storage_shows_usage_once_for_shared_storage_and_marks_the_unusable(
+    pve_env: dict[str, str], cli: Any, small_cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fakepve answers /nodes/{node}/storage as pve-storage's API2/Storage/Status.pm `index` does:
+    # total, used, avail where the storage is active (zero otherwise), used_fraction when the total
+    # is known, `enabled: 0` for a storage disabled in storage.cfg.
+    small_cluster.storages["nfs"] = {
+        "type": "nfs", "active": 1, "content": "backup", "shared": 1, "files": set(),
+        "path": "/mnt/pve/nfs", "server": "192.0.2.5", "export": "/export", "total": 4 * TIB,
+    }  # fmt: skip
+    small_cluster.store_file("nfs", "big.iso", int(1.2 * TIB))
+    small_cluster.storages["nas"] = {
+        "type": "nfs", "active": 0, "content": "iso", "shared": 1, "files": set(),
+        "path": "/mnt/pve/nas", "server": "192.0.2.6", "export": "/e",
+    }  # fmt: skip
+    small_cluster.storages["old"] = {
+        "type": "dir", "active": 1, "content": "iso", "disable": 1, "files": set(), "path": "/old",
+    }  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
+    table = cli("discover-storage")
+    assert table.code == 0, table.err
+    lines = {line.split()[1]: line for line in table.out.splitlines() if line.startswith("│ ")}
+    assert "1.2 TiB of 4.0 TiB, 30%" in lines["nfs"]
+    assert lines["nfs"].count("TiB of") == 1  # a shared storage once, not once per node
+    assert "pve1 (inactive)" in lines["nas"] and "pve2 (inactive)" in lines["nas"]
+    assert "pve1 (disabled)" in lines["old"]
+    assert "pve1: " in lines["local"] and "pve2: " in lines["local"]  # local storage per node
+
+    rows = {r["storage"]: r for r in json.loads(cli("discover-storage", "--format", "json").out)}
+    nfs = rows["nfs"]
+    assert nfs["usage"] == [
+        {
+            "nodes": ["pve1", "pve2"],
+            "total": 4 * TIB,
+            "used": int(1.2 * TIB),
+            "avail": 4 * TIB - int(1.2 * TIB),
+            "used_fraction": int(1.2 * TIB) / (4 * TIB),
+        }
+    ]
+    assert nfs["state"] == {"pve1": "active", "pve2": "active"}
+    assert rows["nas"]["usage"] == [] and rows["nas"]["state"] == {"pve1": "inactive", "pve2": "inactive"}
+    assert rows["old"]["state"] == {"pve1": "disabled", "pve2": "disabled"}
+    assert [u["nodes"] for u in rows["local"]["usage"]] == [["pve1"], ["pve2"]]
+    assert all(u["total"] > u["avail"] > 0 for u in rows["local"]["usage"])
