@@ -1,4 +1,5 @@
-"""Reading an answer's body as a stream, with a bound on its decompressed size.
+"""One attempt of a request: sent and its whole answer read within one bound, the body as a stream
+with a bound on its decompressed size.
 
 httpx would decompress a gzip body in one piece per network read, however far it expands (a
 1 MB answer of zeros becomes 1 GB). Here the body is decompressed with zlib's `max_length`, so
@@ -8,6 +9,7 @@ PVE compresses with gzip only (pveproxy), so the client asks for gzip and nothin
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 
 import httpx
@@ -96,4 +98,25 @@ def buffered(response: httpx.Response, body: bytes) -> httpx.Response:
     )
 
 
-__all__ = ["ACCEPT_ENCODING", "buffered", "read_body"]
+async def exchange(
+    http: httpx.AsyncClient, request: httpx.Request, *, seconds: float, shown: str
+) -> httpx.Response:
+    """Send `request` and read its whole answer within `seconds`, as a whole.
+
+    httpx's own timeouts bound each read, so a server that drips one byte a second would never
+    end; here connecting, sending and every read share one bound. Going over it is a ReadTimeout,
+    retried like httpx's own.
+    """
+    try:
+        async with asyncio.timeout(seconds):
+            streamed = await http.send(request, stream=True)
+            try:
+                body = await read_body(streamed, shown=shown)
+            finally:
+                await streamed.aclose()
+    except TimeoutError:
+        raise httpx.ReadTimeout(f"no complete answer within {seconds:.3g} s", request=request) from None
+    return buffered(streamed, body)
+
+
+__all__ = ["ACCEPT_ENCODING", "buffered", "exchange", "read_body"]

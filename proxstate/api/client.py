@@ -18,7 +18,7 @@ from typing import Any, Self
 import httpx
 
 from proxstate.api.auth import TICKET_PATH, TICKET_RENEW_AFTER, Authenticator, TicketAuth, TokenAuth
-from proxstate.api.body import ACCEPT_ENCODING, buffered, read_body
+from proxstate.api.body import ACCEPT_ENCODING, exchange
 from proxstate.api.endpoints import EndpointMethods
 from proxstate.api.errors import (
     clean_text,
@@ -28,7 +28,7 @@ from proxstate.api.errors import (
     error_for_exception,
     error_for_response,
 )
-from proxstate.api.retry import Backoff, transient_exception, transient_status
+from proxstate.api.retry import Backoff, attempt_seconds, past, transient_exception, transient_status
 from proxstate.api.settings import ConnectionSettings
 from proxstate.api.tls import ssl_context
 from proxstate.errors import AuthenticationError, DeadlineReached
@@ -217,7 +217,7 @@ class PveClient(EndpointMethods):
             except httpx.HTTPError as exc:
                 self._check_deadline(method, path)
                 delay = backoff.next_delay() if transient_exception(exc, idempotent=idempotent) else None
-                if delay is None or self._past_deadline(delay):
+                if delay is None or past(self.deadline, delay):
                     raise error_for_exception(
                         method, path, exc, address=self.settings.address, attempts=backoff.attempts
                     ) from exc
@@ -228,7 +228,7 @@ class PveClient(EndpointMethods):
                     if transient_status(response, idempotent=idempotent)
                     else None
                 )
-                if delay is None or self._past_deadline(delay):
+                if delay is None or past(self.deadline, delay):
                     return response
                 why = f"status {response.status_code}"
             log.debug(
@@ -241,24 +241,12 @@ class PveClient(EndpointMethods):
             )
             await asyncio.sleep(delay)
 
-    def _past_deadline(self, wait: float = 0.0) -> bool:
-        return self.deadline is not None and time.monotonic() + wait >= self.deadline
-
     def _check_deadline(self, method: str, path: str) -> None:
-        if self._past_deadline():
+        if past(self.deadline):
             raise DeadlineReached(
                 f"{method} {display_path(path)}: not read, the sync reached its deadline (--deadline)",
                 path=display_path(path),
             )
-
-    def _attempt_seconds(self) -> float:
-        """How long one attempt may take as a whole: connecting, sending and reading all of the
-        answer (httpx's own timeouts bound each read, so a server that drips one byte a second
-        would never end), and never past the deadline."""
-        seconds = max(self.settings.connect_timeout, self.settings.read_timeout)
-        if self.deadline is not None:
-            seconds = min(seconds, self.deadline - time.monotonic())
-        return max(seconds, 0.0)
 
     async def _exchange(
         self,
@@ -275,20 +263,14 @@ class PveClient(EndpointMethods):
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
             started = time.monotonic()
-            request = self._http.build_request(method, path, params=params, data=data, headers=headers)
-            seconds = self._attempt_seconds()
             try:
-                async with asyncio.timeout(seconds):
-                    streamed = await self._http.send(request, stream=True)
-                    try:
-                        body = await read_body(streamed, shown=f"{method} {display_path(path)}")
-                    finally:
-                        await streamed.aclose()
-            except TimeoutError:
-                # Told apart from httpx's own timeouts by what it says; retried the same way.
-                raise httpx.ReadTimeout(
-                    f"no complete answer within {seconds:.3g} s", request=request
-                ) from None
+                request = self._http.build_request(method, path, params=params, data=data, headers=headers)
+                response = await exchange(
+                    self._http,
+                    request,
+                    seconds=attempt_seconds(self.settings, self.deadline),
+                    shown=f"{method} {display_path(path)}",
+                )
             except httpx.HTTPError as exc:
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug(
@@ -301,7 +283,6 @@ class PveClient(EndpointMethods):
                 raise
             finally:
                 self._in_flight -= 1
-        response = buffered(streamed, body)
         if log.isEnabledFor(logging.DEBUG):  # display_path is not free, and this runs per request
             log.debug(
                 "%s %s -> %d in %.3fs",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from proxstate.api.errors import TRANSIENT_STATUSES, is_tls_failure
+from proxstate.api.settings import ConnectionSettings
 
 # Failures that happen before the request reaches the server: safe to retry for any method.
 _BEFORE_SENDING = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -73,4 +74,18 @@ class Backoff:
         return delay
 
 
-__all__ = ["Backoff", "transient_exception", "transient_status"]
+def past(deadline: float | None, wait: float = 0.0) -> bool:
+    """True if `deadline` (a time.monotonic() value, or None for none) is reached `wait` s from now."""
+    return deadline is not None and time.monotonic() + wait >= deadline
+
+
+def attempt_seconds(settings: ConnectionSettings, deadline: float | None) -> float:
+    """How long one attempt may take as a whole (connecting, sending, reading all of the answer):
+    the larger of the two timeouts, and never past the deadline."""
+    seconds = max(settings.connect_timeout, settings.read_timeout)
+    if deadline is not None:
+        seconds = min(seconds, deadline - time.monotonic())
+    return max(seconds, 0.0)
+
+
+__all__ = ["Backoff", "attempt_seconds", "past", "transient_exception", "transient_status"]
