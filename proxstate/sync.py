@@ -251,7 +251,7 @@ def sync(
                 raise UsageError("--push needs a branch: the repository has no checked-out branch")
             # A --branch that no snapshot created (nothing changed) has nothing to push.
             if repo.head(f"refs/heads/{branch}") is not None:
-                repo.push(remote=request.remote, branch=branch)
+                repo.push(remote=request.remote, branch=branch, ends=deadline.ends)
                 result.pushed = True
     return result
 

@@ -95,11 +95,14 @@ class GitRunner:
         check: bool = True,
         what: str | None = None,
         inherit: bool = True,
+        timeout: float | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run `git args`; StoreError (with git's own words) when it fails and `check` is set.
 
         `inherit=False` keeps the lock from the child: for commands that may leave helpers running
-        (credential caches, ssh masters), which must not hold the lock after a crash.
+        (credential caches, ssh masters), which must not hold the lock after a crash. `timeout`
+        (seconds) bounds commands that talk to a remote, which may never answer: git is killed
+        then, and StoreError says so.
         """
         full_env = {**self._env, **env} if env else self._env
         started = time.time()
@@ -113,7 +116,13 @@ class GitRunner:
                     capture_output=True,
                     pass_fds=self.inherit_fds if inherit else (),
                     check=False,
+                    timeout=timeout,
                 )
+            except subprocess.TimeoutExpired as error:
+                raise StoreError(
+                    f"git {what or args[0]} did not finish within {timeout:.0f} s, the time left "
+                    "before the sync's deadline; it was stopped"
+                ) from error
             except OSError as error:
                 raise StoreError(f"cannot run git: {error}") from error
             if result.returncode != 0 and args and args[0] in _WRITES_OBJECTS:

@@ -25,15 +25,36 @@ _PERSON = re.compile(r"(.*) <(.*)> (\d+) ([+-]\d{4})")
 _BACKOFF_SECONDS = 0.05
 
 
+def _left(ends: float | None) -> float | None:
+    """Seconds until `ends`; StoreError when none are left."""
+    if ends is None:
+        return None
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise StoreError("no time is left before the sync's deadline to push; the next sync pushes")
+    return left
+
+
 def _tip(git: GitRunner, ref: str) -> str | None:
     found = git.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
     return found.stdout.decode().strip() if found.returncode == 0 else None
 
 
 def push_branch(
-    git: GitRunner, git_dir: Path, *, remote: str, branch: str, attempts: int, worktree: bool
+    git: GitRunner,
+    git_dir: Path,
+    *,
+    remote: str,
+    branch: str,
+    attempts: int,
+    worktree: bool,
+    ends: float | None = None,
 ) -> None:
-    """Push `branch` to `remote`, fetching and replaying up to `attempts` times."""
+    """Push `branch` to `remote`, fetching and replaying up to `attempts` times.
+
+    `ends` (a time.monotonic() value) bounds the network commands: a remote that never answers
+    must not keep the repository lock past the sync's deadline.
+    """
     if remote.startswith("-") or not remote:
         raise StoreError(f"not a remote: {remote!r}")
     shown = redact(remote)
@@ -43,7 +64,9 @@ def push_branch(
         if local is None:
             raise StoreError(f"nothing to push: branch {branch} has no commits")
         # Network commands do not inherit the lock: helpers they start may outlive a crash.
-        result = git.run("push", "--porcelain", remote, f"{ref}:{ref}", check=False, inherit=False)
+        result = git.run(
+            "push", "--porcelain", remote, f"{ref}:{ref}", check=False, inherit=False, timeout=_left(ends)
+        )
         if result.returncode == 0:
             return
         report = result.stdout.decode("utf-8", "replace")
@@ -56,7 +79,9 @@ def push_branch(
         if attempt + 1 >= attempts:
             break
         time.sleep(_BACKOFF_SECONDS * 2**attempt * (1 + random.random()))  # noqa: S311 - jitter only
-        git.run("fetch", "--quiet", "--no-tags", remote, ref, what="fetch", inherit=False)
+        git.run(
+            "fetch", "--quiet", "--no-tags", remote, ref, what="fetch", inherit=False, timeout=_left(ends)
+        )
         onto = git.text("rev-parse", "--verify", "FETCH_HEAD^{commit}")
         replayed = replay(git, git_dir, local=local, onto=onto, where=f"{shown} {branch}")
         paths = sorted(change[0] for change in blob_changes(git, local, replayed, []))

@@ -268,8 +268,13 @@ class StateRepo:
         """Variables git and its hooks must not see (those that hold secrets), beyond PROXSTATE_*."""
         self._git.withhold(names)
 
-    def push(self, *, remote: str = "origin", branch: str, attempts: int = 5) -> None:
-        """Push `branch`; when the remote moved, replay the local commits on top of it and retry."""
+    def push(
+        self, *, remote: str = "origin", branch: str, attempts: int = 5, ends: float | None = None
+    ) -> None:
+        """Push `branch`; when the remote moved, replay the local commits on top of it and retry.
+
+        `ends` (a time.monotonic() value): git's network commands are stopped then.
+        """
         self.check_branch(branch)
         push_branch(
             self._git,
@@ -278,6 +283,7 @@ class StateRepo:
             branch=branch,
             attempts=attempts,
             worktree=branch == self.current_branch(),
+            ends=ends,
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,27 @@ def test_a_stale_index_lock_refuses_before_committing_and_pushing(
     again = cli("sync", "-C", str(synced), "--push")
     assert again.code == 0, again.err
     assert git(remote, "rev-parse", "main") == git(synced, "rev-parse", "HEAD") != head
+
+
+def test_a_remote_that_never_answers_does_not_hold_the_lock_past_the_deadline(
+    synced: Path, cli: Any, small_cluster: Any, tmp_path: Path
+) -> None:
+    """git push has no timeout of its own: a remote whose receive-pack hangs is cut at the deadline."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexec sleep 15\n")
+    hook.chmod(0o755)
+    git(synced, "remote", "add", "origin", str(remote))
+    small_cluster.vm(101).config["cores"] = 6
+    started = time.monotonic()
+    result = cli("sync", "-C", str(synced), "--push", "--deadline", "4")
+    took = time.monotonic() - started
+    assert result.code == 1, result.err
+    assert "did not finish" in result.err and "deadline" in result.err, result.err
+    assert "Traceback" not in result.err
+    assert took < 8, took
+    # The snapshot was committed before the push; the lock is free for the next run at once.
+    assert "cores: 6" in git(synced, "show", "HEAD:clusters/lab/qemu/101.yaml")
+    again = cli("sync", "-C", str(synced))
+    assert again.code == 0, again.err
