@@ -95,6 +95,7 @@ class Inventory:
     storages: list[RawStorage] = field(default_factory=list)
     contents: list[RawContent] = field(default_factory=list)
     tasks: dict[str, list[Payload]] = field(default_factory=dict)  # node -> finished tasks
+    running_tasks: dict[str, list[Payload]] = field(default_factory=dict)  # node -> running (never recorded)
     task_logs: dict[str, list[str]] = field(default_factory=dict)  # upid -> log lines (failed tasks)
     declared: list[RawDeclared] = field(default_factory=list)  # the catalog's configuration
     failures: list[ReadFailure] = field(default_factory=list)

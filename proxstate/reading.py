@@ -69,6 +69,7 @@ class DiscoveryOptions:
     guest_details: bool = True  # read each guest's config, pending changes and snapshots
     task_limit: int = TASK_LIMIT
     task_errors: bool = False  # only failed tasks
+    task_running: bool = False  # also the tasks running now (discover-tasks; never recorded)
     now: float | None = None
 
 
@@ -251,6 +252,13 @@ class Reader:
             errors=self.options.task_errors or None,
         )
         found = await self.attempt(f"tasks/{node}/*", call, f"tasks on {node}", node=node)
+        return None if found is None else (node, [t.payload() for t in found])
+
+    async def running_tasks(self, node: str) -> tuple[str, list[Payload]] | None:
+        # pve-manager API2/Tasks.pm: `source=active` lists the node's active-tasks file, the running
+        # tasks and those just finished but not yet archived.
+        call = self.client.node_tasks(node, source="active")
+        found = await self.attempt(f"tasks/{node}/*", call, f"running tasks on {node}", node=node)
         return None if found is None else (node, [t.payload() for t in found])
 
 

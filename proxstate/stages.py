@@ -133,6 +133,16 @@ async def read_tasks(client: PveClient, reader: Reader, inventory: Inventory, no
                 # Older PVE versions ignore the `errors` filter; apply it here as well.
                 finished = [t for t in finished if t.get("status") not in (None, "OK")]
             inventory.tasks[node] = finished
+    if options.task_running:
+        for item in await reader.each(nodes, reader.running_tasks):
+            if item is not None:
+                node, tasks = item
+                # PVE marks a running task's status `RUNNING`; a finished one has its end time.
+                inventory.running_tasks[node] = [
+                    t
+                    for t in tasks
+                    if not t.get("endtime") and t.get("status") in (None, "RUNNING", "running")
+                ]
     if options.task_logs:
         await read_task_logs(client, reader, inventory)
 

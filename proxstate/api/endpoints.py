@@ -177,6 +177,11 @@ class EndpointMethods:
             if len(page) < page_size:
                 return lines
 
+    async def task_log_page(self, node: str, upid: str, *, start: int, limit: int) -> list[TaskLogLine]:
+        """Lines `start + 1` to `start + limit` of a task's log (PVE numbers lines from 1)."""
+        path = api_path("nodes", node, "tasks", upid, "log")
+        return await self._many(TaskLogLine, path, {"start": start, "limit": limit})
+
     async def cluster_tasks(self) -> list[TaskInfo]:
         """GET /cluster/tasks: the recent tasks of every node."""
         return await self._many(TaskInfo, "/cluster/tasks")

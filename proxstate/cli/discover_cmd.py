@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,7 +19,12 @@ from proxstate.cli.tables import machine, table
 from proxstate.connection import resolve_connection
 from proxstate.discover import DiscoveryOptions, discover, run
 from proxstate.inventory import Inventory
+from proxstate.safetext import escape_unsafe
 from proxstate.sync import normalize_options
+
+if TYPE_CHECKING:
+    from proxstate.api.settings import ConnectionSettings
+    from proxstate.follow import TaskOutcome
 
 SECTIONS = ("nodes", "vms", "containers", "storage", "tasks")
 KINDS_OF = {
@@ -30,12 +36,32 @@ KINDS_OF = {
 }
 
 
+def follow_command(console: Console, settings: ConnectionSettings, upid: str) -> int:
+    from proxstate.follow import follow_task
+
+    def show(lines: list[str]) -> None:
+        for line in lines:
+            console.out(escape_unsafe(line))
+
+    async def go() -> TaskOutcome:
+        async with PveClient(settings) as client:
+            return await follow_task(client, upid, on_lines=show)
+
+    outcome = run(go)
+    if outcome.ok:
+        return exitcodes.OK
+    console.err(f"proxstate: task failed: {escape_unsafe(outcome.exitstatus)}")
+    return exitcodes.ERROR
+
+
 def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, ...]) -> int:
     fmt: str = params.pop("fmt")
     verbose: bool = params.pop("verbose", False)
     node: tuple[str, ...] = params.pop("node", ())
     limit: int | None = params.pop("limit", None)
     errors: bool = params.pop("errors", False)
+    running: bool = params.pop("running", False)
+    follow: str | None = params.pop("follow", None)
     root: Path = params.pop("repo")
     cluster_name: str | None = params.pop("cluster", None)
     overrides = overrides_from(params)
@@ -43,6 +69,8 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
     settings = resolve_connection(cluster, overrides=overrides, env=environment())
     if settings.insecure:
         console.warn_insecure()
+    if follow is not None:
+        return follow_command(console, settings, follow)
     kinds = frozenset(k for s in wanted for k in KINDS_OF[s]) | {"node"}
     options = DiscoveryOptions(
         kinds=kinds,
@@ -51,6 +79,7 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
         guest_details=verbose,
         task_limit=limit or 50,
         task_errors=errors,
+        task_running="tasks" in wanted,
     )
 
     async def go() -> Inventory:
@@ -61,7 +90,13 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
     inventory = run(go)
     masking = normalize_options(config_at(root), environment())
     sections = sections_of(
-        inventory, wanted, verbose=verbose, limit=limit, human=fmt == "table", options=masking
+        inventory,
+        wanted,
+        verbose=verbose,
+        human=fmt == "table",
+        now=time.time(),
+        running_only=running,
+        options=masking,
     )
     if fmt == "table":
         rich = console.rich()
@@ -92,9 +127,19 @@ def _command(
     decorated: Any = body
     if tasks:
         decorated = click.option(
-            "--limit", type=click.IntRange(min=1), help="At most N tasks per node (default 50)."
+            "--limit",
+            type=click.IntRange(min=1),
+            help="At most N finished tasks per node (default 50); running tasks are all shown.",
         )(decorated)
-        decorated = click.option("--errors", is_flag=True, help="Only tasks that failed.")(decorated)
+        decorated = click.option("--errors", is_flag=True, help="Only finished tasks that failed.")(decorated)
+    if name == "discover-tasks":
+        decorated = click.option("--running", is_flag=True, help="Only the tasks running now.")(decorated)
+        decorated = click.option(
+            "--follow",
+            metavar="UPID",
+            help="Print the task's log as it grows until the task ends; exit 0 when it ended OK "
+            "(or with warnings), 1 when it failed.",
+        )(decorated)
     if node:
         decorated = click.option("--node", multiple=True, help="Only this node (repeatable).")(decorated)
     decorated = click.option("-v", "--verbose", is_flag=True, help="Include configs and details.")(decorated)
@@ -116,4 +161,9 @@ _command(
     ("storage",),
     "The storages of the live cluster: where they are active, and their usage.",
 )
-_command("discover-tasks", ("tasks",), "Recent finished tasks of the live cluster, newest first.", tasks=True)
+_command(
+    "discover-tasks",
+    ("tasks",),
+    "Running tasks of the live cluster with their time so far, then recent finished ones, newest first.",
+    tasks=True,
+)

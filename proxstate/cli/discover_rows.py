@@ -146,21 +146,49 @@ def storage_rows(
     return rows
 
 
-def task_rows(inventory: Inventory) -> list[Row]:
-    tasks = [t for per_node in inventory.tasks.values() for t in per_node]
-    tasks.sort(key=lambda t: (t.get("starttime") or 0, t.get("upid") or ""), reverse=True)
-    return [
-        {
-            "started": when(t.get("starttime")),
-            "node": t.get("node"),
-            "type": t.get("type"),
-            "id": t.get("id"),
-            "user": t.get("user"),
-            "status": t.get("status"),
-            "upid": t.get("upid"),
-        }
-        for t in tasks
-    ]
+def duration(seconds: object) -> str:
+    """`1h 02m 03s`, `2m 05s`, `12s`."""
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def _task_row(task: Row, *, running: bool, now: float, human: bool) -> Row:
+    start, end = task.get("starttime"), task.get("endtime")
+    elapsed = None
+    if isinstance(start, int | float) and not isinstance(start, bool):
+        stop = now if running else end
+        if isinstance(stop, int | float) and not isinstance(stop, bool):
+            elapsed = max(int(stop - start), 0)
+    return {
+        "started": when(start),
+        "node": task.get("node"),
+        "type": task.get("type"),
+        "id": task.get("id"),
+        "user": task.get("user"),
+        "status": "running" if running else task.get("status"),
+        ("elapsed" if human else "elapsed_s"): duration(elapsed) if human else elapsed,
+        "upid": task.get("upid"),
+    }
+
+
+def task_rows(
+    inventory: Inventory, *, now: float, human: bool = True, running_only: bool = False
+) -> list[Row]:
+    """Running tasks first (their time so far), then finished ones (how long they took); newest first."""
+
+    def newest_first(tasks: dict[str, list[Row]]) -> list[Row]:
+        flat = [t for per_node in tasks.values() for t in per_node]
+        return sorted(flat, key=lambda t: (t.get("starttime") or 0, t.get("upid") or ""), reverse=True)
+
+    rows = [_task_row(t, running=True, now=now, human=human) for t in newest_first(inventory.running_tasks)]
+    if not running_only:
+        rows += [_task_row(t, running=False, now=now, human=human) for t in newest_first(inventory.tasks)]
+    return rows
 
 
 COLUMNS = {
@@ -168,7 +196,7 @@ COLUMNS = {
     "vms": ("vmid", "name", "node", "status", "template", "cpus", "memory", "disk", "tags", "lock"),
     "containers": ("vmid", "name", "node", "status", "template", "cpus", "memory", "disk", "tags", "lock"),
     "storage": ("storage", "type", "content", "shared", "nodes", "usage"),
-    "tasks": ("started", "node", "type", "id", "user", "status"),
+    "tasks": ("started", "node", "type", "id", "user", "status", "elapsed"),
 }
 
 
@@ -177,8 +205,9 @@ def sections_of(
     wanted: tuple[str, ...],
     *,
     verbose: bool,
-    limit: int | None,
     human: bool,
+    now: float,
+    running_only: bool = False,
     options: NormalizeOptions | None = None,
 ) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
@@ -199,6 +228,5 @@ def sections_of(
         elif section == "storage":
             out[section] = storage_rows(inventory, verbose=verbose, human=human, options=options)
         else:
-            rows = task_rows(inventory)
-            out[section] = rows[:limit] if limit else rows
+            out[section] = task_rows(inventory, now=now, human=human, running_only=running_only)
     return out
