@@ -83,7 +83,10 @@ def check_entry_answer(entry: Entry, data: Any, *, path: str) -> bool:
     configured (see NULL_MEANS_ABSENT); ProtocolError when it has the wrong shape."""
     if data is None and entry.path in NULL_MEANS_ABSENT:
         return False
-    key = entry.key if entry.mode in ("list", "items") else None
+    # An item of `items` mode is a document named by its key: without one it cannot be filed. A
+    # `list` document only sorts by its key, and PVE leaves it out of some entries of some lists
+    # (a corosync node list written before node names were required has no `name`).
+    key = entry.key if entry.mode == "items" else None
     check_shape(data, shape_of(entry), path=path, key=key)
     return True
 
