@@ -96,6 +96,7 @@ class Console:
             yield quiet
             return
         from rich.console import Console as RichConsole
+        from rich.markup import escape as markup_escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         bar = Progress(
@@ -109,7 +110,8 @@ class Console:
         task = bar.add_task(label, total=None, what="")
 
         def update(*, done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total, what=what[-40:])
+            # `what` names a path or resource from the API: no escape sequence, no rich markup.
+            bar.update(task, completed=done, total=total, what=markup_escape(escape_unsafe(what)[-40:]))
 
         with bar:
             yield update
