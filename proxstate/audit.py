@@ -45,8 +45,10 @@ NOTES: dict[str, Note] = {
     "/nodes/{node}/status": Note(),
     "/nodes/{node}/{type}/{vmid}/pending": Note(
         secrets="`cipassword` (qemu), `env` (lxc: KEY=VALUE lines)",
-        shape="lxc: the raw `lxc.*` entries of the config are not in /pending",
-        finding="secrets masked; containers read /config as well for the `lxc.*` entries",
+        shape="lxc: the raw `lxc.*` entries of the config are not in /pending; lxc `env` is left "
+        "out of /pending and /config without VM.Config.Options on the guest (qemu hides no key)",
+        finding="secrets masked; containers read /config as well for the `lxc.*` entries; a "
+        "recorded `env` the login may not see keeps its last value, named once in the summary",
     ),
     "/nodes/{node}/{type}/{vmid}/snapshot": Note(shape="a `current` entry that is not a snapshot"),
     "/nodes/{node}/{type}/{vmid}/snapshot/{snapname}/config": Note(

@@ -40,6 +40,9 @@ class RawGuest:
     pending: list[Payload] | None = None  # the entries of GET .../pending with a pending value or delete
     snapshots: list[Payload] | None = None  # GET .../snapshot
     status: Payload | None = None  # GET .../status/current (qmpstatus, ha, lock, ...)
+    # Config keys PVE leaves out for this login (a container's `env` without VM.Config.Options):
+    # absent from `config` and `pending`, they keep their last recorded value.
+    hidden: tuple[str, ...] = ()
 
 
 @dataclass(kw_only=True)

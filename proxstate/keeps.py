@@ -45,6 +45,36 @@ class Keeps:
         return kind == "tasks"
 
 
+def with_hidden_keys(previous: Document | None, current: Document, keys: tuple[str, ...]) -> Document:
+    """A guest read while PVE leaves `keys` out for this login (a container's `env` without
+    VM.Config.Options): its recorded values and pending values of them are kept, as nothing says
+    they changed."""
+    if not previous:
+        return current
+    merged = dict(current)
+    for section in ("config", "pending"):
+        before, now = previous.get(section), current.get(section)
+        if not isinstance(before, dict):
+            continue
+        now = now if isinstance(now, dict) else {}
+        kept = {key: before[key] for key in keys if key in before and key not in now}
+        if kept:
+            # In the order the recorded section had, so that an unchanged guest renders unchanged.
+            both = {**now, **kept}
+            order = [key for key in before if key in both] + [key for key in now if key not in before]
+            merged[section] = {key: both[key] for key in order}
+    if "pending" in merged and "pending" not in current:
+        # A guest document has its pending values right after `config`.
+        pending = merged.pop("pending")
+        ordered: Document = {}
+        for key, value in merged.items():
+            ordered[key] = value
+            if key == "config":
+                ordered["pending"] = pending
+        merged = ordered
+    return merged
+
+
 def applied_with_pending(previous: Document | None, current: Document) -> Document:
     """A document read while changes are pending (node network): PVE lists only the pending
     state, so what is applied is what was recorded before; unknown when nothing was."""

@@ -13,6 +13,8 @@ through exactly the same rules:
 - an unreachable node keeps its last facts, with `status: unreachable` and the reason;
 - a node network read while changes are pending keeps its recorded `entries` (what is applied)
   beside the pending ones;
+- config keys PVE leaves out for this login (a container's `env` without VM.Config.Options) keep
+  their recorded values, and the summary names the privilege once;
 - a guest's firewall and snapshot-config documents are kept exactly when the guest's own is;
 - tasks are history: a day's document is the union of what was recorded and what was read, and days
   that fall out of the read window keep their files;
@@ -31,8 +33,9 @@ from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
 from proxstate.errors import DepthError, ProxstateError
 from proxstate.inventory import Inventory, ReadFailure
-from proxstate.keeps import Keeps, applied_with_pending
+from proxstate.keeps import Keeps, applied_with_pending, with_hidden_keys
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
+from proxstate.privileges import hidden_keys_note
 from proxstate.store.layout import document_file, document_header, resource_glob_matches, resource_of_path
 
 Document = dict[str, Any]
@@ -207,6 +210,10 @@ def plan_cluster(
     # Without node documents (`--only qemu`), the failures still say which nodes were unreachable.
     named = {f.node for f in inventory.failures if f.node_unreachable and f.node is not None}
     unreachable_nodes = sorted(set(unreachable) | named)
+    hidden = {f"{g.kind}/{g.vmid}": g.hidden for g in inventory.guests if g.hidden}
+    not_permitted += [
+        hidden_keys_note(kind) for kind in sorted({rid.split("/")[0] for rid in hidden if rid in fresh})
+    ]
 
     # Kept documents stay byte for byte as recorded; they are not parsed or rendered again.
     keeps = Keeps(
@@ -221,6 +228,8 @@ def plan_cluster(
             kept.add(rid)
         elif kind_of(rid) == "tasks":
             current[rid] = _merge_tasks(previous.get(rid), doc)
+        elif rid in hidden:
+            current[rid] = with_hidden_keys(previous.get(rid), doc, hidden[rid])
         elif "pending" in doc and "entries" not in doc:
             current[rid] = applied_with_pending(previous.get(rid), doc)
         elif kind_of(rid) == "storage" and unreachable:

@@ -38,6 +38,12 @@ REQUIRED: tuple[tuple[tuple[str, ...], str, tuple[str, ...], str], ...] = (
     (("tasks",), "/nodes", ("Sys.Audit",), "the tasks of other users"),
 )
 
+# Config keys a guest's read path leaves out without a privilege on the guest: pve-container's
+# LXC.pm `$options_with_restricted_read`, applied by delete_read_restricted_options to GET .../config
+# and .../pending (not to a snapshot's config). qemu-server has no such key: it answers
+# `cipassword` as `**********` instead, to anyone with VM.Audit.
+READ_RESTRICTED: dict[str, dict[str, str]] = {"lxc": {"env": "VM.Config.Options"}}
+
 # The paths PVE's GET /access/permissions always considers (RPCEnvironment::get_effective_permissions).
 TOP_PATHS = frozenset({"/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms"})
 
@@ -97,6 +103,28 @@ def permitted(need: Need, permissions: Permissions, login: Login) -> bool:
 def complete(need: Need, permissions: Permissions) -> bool:
     """Whether PVE's answer leaves nothing out for this login."""
     return need.filtered is None or holds(permissions, need.filtered[0], need.filtered[1], below=True)
+
+
+def hidden_keys(permissions: Permissions, kind: str, vmid: int, pool: str | None) -> tuple[str, ...]:
+    """The config keys of a guest PVE leaves out for this login. PVE's check_vm_perm holds a
+    privilege given on /vms/<vmid> or on the guest's pool."""
+    paths = [f"/vms/{vmid}"] + ([f"/pool/{pool}"] if pool else [])
+    return tuple(
+        key
+        for key, privilege in READ_RESTRICTED.get(kind, {}).items()
+        if not any(holds(permissions, path, (privilege,)) for path in paths)
+    )
+
+
+def hidden_keys_note(kind: str) -> ReadFailure:
+    """Named once in the sync summary when PVE left keys out of some guest of `kind`."""
+    keys = READ_RESTRICTED.get(kind, {})
+    needs = ", ".join(f"{key} needs {privilege}" for key, privilege in keys.items())
+    return ReadFailure(
+        resource_id=f"{kind}/*",
+        reason=f"{needs} on the guest (PVE leaves it out without it; a recorded value keeps its last state)",
+        by_design=True,
+    )
 
 
 def entry_paths(entry: Entry) -> list[str]:
@@ -196,12 +224,15 @@ def by_design_failures(permissions: Permissions, kinds: frozenset[str], login: L
 
 __all__ = [
     "PERMISSIONS_PATH",
+    "READ_RESTRICTED",
     "Login",
     "Permissions",
     "by_design_failures",
     "complete",
     "entry_paths",
     "hidden_failures",
+    "hidden_keys",
+    "hidden_keys_note",
     "holds",
     "not_permitted",
     "parse_permissions",

@@ -37,6 +37,7 @@ from proxstate.privileges import (
     Permissions,
     by_design_failures,
     hidden_failures,
+    hidden_keys,
     not_permitted,
     parse_permissions,
 )
@@ -98,12 +99,14 @@ class Reader:
         self.failures: list[ReadFailure] = []
         self.gone: dict[str, str] = {}  # nodes PVE said were unreachable (595/596) after all
         self.not_permitted: frozenset[str] = frozenset()  # catalog entries the login may not read
+        self.permissions: Permissions | None = None  # the login's effective privileges, when known
 
     def restrict(self, permissions: Permissions, *, version: str) -> None:
         """What the login may not see or read: failures that keep it, and catalog entries not read."""
         settings = self.client.settings
         login = Login(user=settings.auth_user, token=settings.token is not None)
         kinds = self.options.kinds
+        self.permissions = permissions
         self.failures += hidden_failures(permissions, kinds, user=login.user, major=major_of(version))
         self.failures += by_design_failures(permissions, kinds, login)
         self.not_permitted = frozenset(entry.path for entry, _ in not_permitted(permissions, kinds, login))
@@ -200,6 +203,7 @@ class Reader:
             if snaps is None:
                 return None
             snapshots = [s.payload() for s in snaps]
+        pool = entry.get("pool")
         return RawGuest(
             kind=kind,
             vmid=vmid,
@@ -208,6 +212,9 @@ class Reader:
             config=config,
             pending=changing,
             snapshots=snapshots,
+            hidden=()
+            if self.permissions is None
+            else hidden_keys(self.permissions, kind, vmid, str(pool) if pool else None),
         )
 
     async def _lxc_config(self, node: str, vmid: int) -> Payload:
