@@ -106,11 +106,16 @@ NOTES: dict[str, Note] = {
     "/cluster/mapping/usb": Note(shape="filtered by Mapping.Audit/Use/Modify on each mapping"),
     "/cluster/mapping/dir": Note(shape="filtered by Mapping.Audit/Use/Modify on each mapping"),
     "/cluster/metrics/server": Note(
-        secrets="none: the InfluxDB token is kept under /etc/pve/priv",
         shape="the list returns only `id`, `disable`, `type`, `server`, `port`; the rest of each "
         "server's configuration (bucket, organization, path, proto, mtu, timeout, ...) only in "
         "/cluster/metrics/server/{id}",
-        finding="open: recorded from the list, so those settings are not recorded",
+        finding="read for the ids only",
+    ),
+    "/cluster/metrics/server/{id}": Note(
+        secrets="the InfluxDB token is kept under /etc/pve/priv, not here; OpenTelemetry's "
+        "`otel-headers` (PVE 9: base64 JSON of HTTP headers, with credentials) is",
+        shape="the server's whole status.cfg section: `type` and every setting, no `id`",
+        finding="read for each id and recorded in full; `otel-headers`, `token`, `password` masked",
     ),
     "/cluster/notifications/endpoints/gotify": Note(
         secrets="the token is left out by PVE", shape="list-only `origin`"

@@ -99,8 +99,18 @@ ENTRIES: tuple[Entry, ...] = (
     _list_entry("/cluster/mapping/usb", "mapping/usb/{key}", "id", optional=True),
     _list_entry("/cluster/mapping/dir", "mapping/dir/{key}", "id", optional=True),
     # metric servers and notifications
-    _list_entry(
-        "/cluster/metrics/server", "metric-server/{key}", "id", secrets=frozenset({"token", "password"})
+    Entry(
+        # The list gives only id, disable, type, server and port (pve-manager's
+        # API2/Cluster/MetricServer.pm server_index); each server's own GET has all of its settings.
+        path="/cluster/metrics/server/{id}",
+        rid="metric-server/{id}",
+        sources={"id": ("/cluster/metrics/server", "id")},
+        covers=("/cluster/metrics/server",),
+        # PVE keeps an InfluxDB token under /etc/pve/priv, but OpenTelemetry's `otel-headers` (PVE 9:
+        # base64 JSON of HTTP headers, an Authorization header as a rule) is in status.cfg itself.
+        secrets=frozenset({"token", "password", "otel-headers"}),
+        # The last part of the resource id already (as the list's items were recorded without it).
+        drop=frozenset({"id"}),
     ),
     _list_entry(
         f"{_NOTIFY}/gotify", "notification/gotify/{key}", "name", secrets=frozenset({"token"}), optional=True

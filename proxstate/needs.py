@@ -95,6 +95,7 @@ NEEDS: dict[str, Need] = {
     "/cluster/mapping/usb": _MAPPING,
     "/cluster/mapping/dir": _MAPPING,
     "/cluster/metrics/server": _SYS,
+    "/cluster/metrics/server/{id}": _SYS,
     "/cluster/notifications/endpoints/gotify": _NOTIFY_AUDIT,
     "/cluster/notifications/endpoints/sendmail": _NOTIFY,
     "/cluster/notifications/endpoints/smtp": _NOTIFY,
