@@ -68,7 +68,7 @@ NOTES: dict[str, Note] = {
         shape="`user` and `tokenid` apart for tasks run by an API token; `total` beside `data`: how "
         "many tasks match, past `limit` too",
         finding="recorded as `user@realm!token`; other users' tasks need Sys.Audit on the node; "
-        "open: `total` is not read, so a window of more than 5,000 finished tasks is cut silently",
+        "a sync reads 5,000 per request with `start` until it has `total`: nothing of the window is cut",
     ),
     "/nodes/{node}/tasks/{upid}/log": Note(
         shape="paged (`start`, `limit`); `total` (lines) beside `data`",

@@ -41,13 +41,13 @@ from proxstate.privileges import (
     not_permitted,
     parse_permissions,
 )
+from proxstate.tasklist import finished_tasks
 from proxstate.workers import each
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 SNAPSHOT_CONFIG = "snapshot-config"
 
-TASK_LIMIT = 5000
 # Errors that say the node as a whole could not be reached, not that one resource failed.
 UNREACHABLE = (NodeUnreachable, ApiTimeout, ConnectError)
 
@@ -68,7 +68,8 @@ class DiscoveryOptions:
     task_logs: bool = False
     nodes: frozenset[str] | None = None  # only these nodes (discover-* --node)
     guest_details: bool = True  # read each guest's config, pending changes and snapshots
-    task_limit: int = TASK_LIMIT
+    # At most this many tasks per node (discover-tasks --limit); None: every task of the window.
+    task_limit: int | None = None
     task_errors: bool = False  # only failed tasks
     task_running: bool = False  # also the tasks running now (discover-tasks; never recorded)
     now: float | None = None
@@ -251,15 +252,11 @@ class Reader:
     async def tasks(self, node: str) -> tuple[str, list[Payload]] | None:
         now = self.options.now if self.options.now is not None else time.time()
         since = int(now - self.options.task_days * 86400)
-        call = self.client.node_tasks(
-            node,
-            since=since,
-            limit=self.options.task_limit,
-            source="archive",
-            errors=self.options.task_errors or None,
+        call = finished_tasks(
+            self.client, node, since=since, limit=self.options.task_limit, errors=self.options.task_errors
         )
         found = await self.attempt(f"tasks/{node}/*", call, f"tasks on {node}", node=node)
-        return None if found is None else (node, [t.payload() for t in found])
+        return None if found is None else (node, found)
 
     async def running_tasks(self, node: str) -> tuple[str, list[Payload]] | None:
         # pve-manager API2/Tasks.pm: `source=active` lists the node's active-tasks file, the running
