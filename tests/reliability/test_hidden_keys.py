@@ -51,8 +51,10 @@ def test_env_hidden_from_an_auditor_keeps_its_last_value(
     state_repo: Path, cli: Any, auditor: dict[str, Any], small_cluster: Any
 ) -> None:
     """Recorded while the token also held VM.Config.Options on /vms, then synced with the
-    auditor role alone: `env` is not recorded as removed, and the summary says why once."""
+    auditor role alone: `env` and its pending value are not recorded as removed, and the summary
+    says why once."""
     small_cluster.ct(200).config["env"] = "DB_HOST=db1\0DB_PASSWORD=hunter2-secret"
+    small_cluster.ct(200).pending["env"] = "DB_HOST=db2\0DB_PASSWORD=hunter2-secret"  # at next start
     answer_env_as_pve_container(small_cluster)
     held = auditor["held"]
     for who in ("proxstate@pve", test_auditor.TOKEN):
@@ -63,7 +65,8 @@ def test_env_hidden_from_an_auditor_keeps_its_last_value(
     assert "VM.Config.Options" not in first.out + first.err
     path = "clusters/lab/lxc/200.yaml"
     before = committed(state_repo)[path]
-    assert "env" in yamlio.load(before.decode())["config"]
+    document = yamlio.load(before.decode())
+    assert "env" in document["config"] and list(document["pending"]) == ["env"]
     assert b"hunter2" not in before
 
     for who in ("proxstate@pve", test_auditor.TOKEN):
