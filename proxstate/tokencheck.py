@@ -22,10 +22,12 @@ from proxstate.errors import ProtocolError
 from proxstate.needs import AUDITOR, major_of, need_of
 from proxstate.privileges import (
     PERMISSIONS_PATH,
+    READ_RESTRICTED,
     Login,
     Permissions,
     complete,
     entry_paths,
+    holds,
     parse_permissions,
     permitted,
     rid_glob,
@@ -107,8 +109,25 @@ def surplus(permissions: Permissions) -> tuple[str, ...]:
     and give proxstate nothing an auditor does not."""
     needs = [need_of(path) for entry in ENTRIES for path in entry_paths(entry)]
     extras = {name for need in needs if need.extra for name in need.any_of}
+    extras |= {name for keys in READ_RESTRICTED.values() for name in keys.values()}
     held = {name for privileges in permissions.values() for name in privileges}
     return tuple(sorted(held - AUDITOR - extras))
+
+
+def hidden_key_gaps(kind: str, permissions: Permissions) -> list[Gap]:
+    """Config keys PVE leaves out of the guests of `kind` for this login (a container's `env`
+    without VM.Config.Options): an extra, the rest of each guest is recorded."""
+    return [
+        Gap(
+            resources=f"{kind}/*",
+            endpoint=f"/nodes/{{node}}/{kind}/{{vmid}}/config",
+            needs=f"{privilege} on /vms (PVE leaves `{key}` out without it)",
+            partly=True,
+            extra=True,
+        )
+        for key, privilege in READ_RESTRICTED.get(kind, {}).items()
+        if not holds(permissions, "/vms", (privilege,), below=True)
+    ]
 
 
 def assess(
@@ -123,6 +142,7 @@ def assess(
             for path in BUILTIN_READS[kind]:
                 gap = _gap(path, f"{kind}/*", permissions, login, major)
                 gaps += [gap] if gap else []
+            gaps += hidden_key_gaps(kind, permissions)
         else:
             entries = [entry for entry in ENTRIES if entry.kind == kind]
             reads = len(entries)

@@ -176,8 +176,13 @@ def test_check_token_names_what_an_auditor_may_not_read(
     assert check["login"] == TOKEN and check["clean"] is True and check["surplus"] == []
     assert check["version"] == small_cluster.version
     status = {kind["kind"]: kind for kind in check["kinds"]}
-    assert {name for name, kind in status.items() if kind["status"] != "full"} == {"acme"}
+    assert {name for name, kind in status.items() if kind["status"] != "full"} == {"acme", "lxc"}
     assert status["acme"]["status"] == "none"
+    # pve-container's delete_read_restricted_options: `env` only with VM.Config.Options.
+    assert status["lxc"]["status"] == "partial"
+    assert [(gap["needs"], gap["extra"]) for gap in status["lxc"]["gaps"]] == [
+        ("VM.Config.Options on /vms (PVE leaves `env` out without it)", True)
+    ]
     assert {(gap["resources"], gap["needs"], gap["extra"]) for gap in status["acme"]["gaps"]} == {
         ("acme/plugin/*", "Sys.Modify on /", True),
         (
@@ -189,6 +194,7 @@ def test_check_token_names_what_an_auditor_may_not_read(
     text = cli("check-token", "-C", str(state_repo))
     assert text.code == 0
     assert "acme/plugin/*: needs Sys.Modify on /" in text.out
+    assert "lxc/*: needs VM.Config.Options on /vms (PVE leaves `env` out without it)" in text.out
     assert "records in full: cluster, node, qemu" in text.out
     assert "holds more" not in text.out
 

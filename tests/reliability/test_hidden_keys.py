@@ -60,6 +60,8 @@ def test_env_hidden_from_an_auditor_keeps_its_last_value(
     for who in ("proxstate@pve", test_auditor.TOKEN):
         small_cluster.grant(who, "/vms", "VM.Config.Options")
     auditor["held"] = {**held, "/vms": (*test_auditor.AUDITOR, "VM.Config.Options")}
+    check = cli("check-token", "-C", str(state_repo))
+    assert check.code == 0 and "VM.Config.Options" not in check.out, check.out
     first = cli("sync", "-C", str(state_repo))
     assert first.code == 0, first.out + first.err
     assert "VM.Config.Options" not in first.out + first.err
