@@ -18,8 +18,10 @@ demo: $(STAMP)  ## run proxstate against the built-in demo cluster, into ./proxs
 	rm -rf $(DEMO_DIR)
 	$(BIN)/proxstate demo $(DEMO_DIR)
 
-test: $(STAMP)  ## run the test suite
-	$(BIN)/python -m pytest -q -n auto
+# Coverage of proxstate/ (lines and branches), its table and its floor: pyproject.toml's
+# [tool.coverage.*] and docs/testing.md.
+test: $(STAMP)  ## run the test suite, with coverage
+	$(BIN)/python -m pytest -q -n auto --cov --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
