@@ -318,7 +318,12 @@ def add_log_history(repo: Path, *, env: dict[str, str], count: int) -> str:
 
 
 def last_line(text: str) -> str:
+    """The sync's outcome (`committed ...`, `no changes`), else its last line: notes such as what
+    the login may not read come after it."""
     lines = text.strip().splitlines()
+    for line in reversed(lines):
+        if ": committed " in line or line.endswith(": no changes"):
+            return line
     return lines[-1] if lines else ""
 
 
