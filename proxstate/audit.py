@@ -25,6 +25,10 @@ class Note:
 
 
 _GUEST_FW = Note(finding="read only for the guests /cluster/resources lists (VM.Audit)")
+# Cluster and guest IP set lists carry the set's comment, which the set's own GET does not.
+_IPSET_COMMENT = Note(
+    shape="list-only `comment` of each set", finding="the comment recorded at the top of the document"
+)
 _LIST_FULL = "the list returns every item in full; the item's own GET is not read"
 
 NOTES: dict[str, Note] = {
@@ -136,18 +140,14 @@ NOTES: dict[str, Note] = {
     "/cluster/acme/plugins": Note(
         secrets="`data`: the DNS API credentials", finding="masked; not read without Sys.Modify, by design"
     ),
-    "/cluster/firewall/ipset": Note(
-        shape="list-only `comment` of each set", finding="the comment recorded at the top of the document"
-    ),
+    "/cluster/firewall/ipset": _IPSET_COMMENT,
     "/cluster/firewall/groups": Note(
         shape="list-only `comment` of each group", finding="the comment recorded at the top of the document"
     ),
     "/nodes/{node}/{type}/{vmid}/firewall/options": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/rules": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/aliases": _GUEST_FW,
-    "/nodes/{node}/{type}/{vmid}/firewall/ipset": Note(
-        shape="list-only `comment` of each set", finding="the comment recorded at the top of the document"
-    ),
+    "/nodes/{node}/{type}/{vmid}/firewall/ipset": _IPSET_COMMENT,
     "/access/users": Note(
         shape="filtered (always lists the login's own user); list-only `realm-type`, `totp-locked`, "
         "`tfa-locked-until`",
