@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fakeserver import guests
 
 import proxstate.normalize.documents as documents
-from proxstate.inventory import Inventory, RawCluster, RawGuest
 from proxstate.normalize import NormalizeOptions, normalize_inventory
 from proxstate.normalize.detector import find_secrets
+from proxstate.resources.inventory import Inventory, RawCluster, RawGuest
 
 PROSE = (
     "Production web frontend behind the load balancer. Maintenance window: Sunday 02:00-04:00.\n"

@@ -55,9 +55,9 @@ def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 def instrument() -> Callable[[list[str]], None]:
     """Import proxstate, wrap its stages in timers; the CLI's entry point and the import times."""
     cpu, wall = time.process_time(), time.perf_counter()
+    import proxstate.app.plan as plan
+    import proxstate.app.sync as sync
     import proxstate.cli.main as cli_main
-    import proxstate.plan as plan
-    import proxstate.sync as sync
     from proxstate.store import StateRepo
 
     print(

@@ -13,15 +13,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from proxstate import yamlio
-from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
+from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 
 CONFIG_FILE = "proxstate.yaml"
 CONFIG_LIMIT = 4 * 1024 * 1024  # bytes; a real proxstate.yaml is a few kilobytes
 
 BUILTIN_KINDS: tuple[str, ...] = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
-# The builtin kinds, then the declarative configuration of proxstate.catalog.
+# The builtin kinds, then the declarative configuration of proxstate.resources.catalog.
 KINDS: tuple[str, ...] = BUILTIN_KINDS + CATALOG_KINDS
 KIND_ALIASES = {
     "nodes": "node",

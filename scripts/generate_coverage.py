@@ -9,8 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from proxstate.audit import render_audit
-from proxstate.coverage import compute, render
+from endpoint_audit import render_audit
+from pve_coverage import compute, render
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "pve-api"

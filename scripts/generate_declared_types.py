@@ -1,6 +1,6 @@
 """Generate proxstate/normalize/data/declared-types.json: value types of the catalog's endpoints.
 
-For every entry of proxstate.catalog, the integer, number and boolean fields its answer can hold,
+For every entry of proxstate.resources.catalog, the integer, number and boolean fields its answer can hold,
 from the official schema: the `returns` of the GET (the items of a list), and the parameters of the
 methods that write the same object (PUT/POST on the path, or on the per-item path of a list). At
 run time normalization turns `"1"`/`1` into `true` for a boolean field and `"8"` into `8` for an
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from proxstate.catalog import ENTRIES
+from proxstate.resources.catalog import ENTRIES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "pve-api"

@@ -1,4 +1,4 @@
-"""The shapes proxstate.answers expects agree with the official schema's `returns`."""
+"""The shapes proxstate.discovery.answers expects agree with the official schema's `returns`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from proxstate.answers import check_shape, shape_of
-from proxstate.catalog import ENTRIES
+from proxstate.discovery.answers import check_shape, shape_of
 from proxstate.errors import ProtocolError
+from proxstate.resources.catalog import ENTRIES
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "pve-api" / "apidoc.json"
 TYPES = {"array": "list", "object": "object", "string": "text"}

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pve_coverage import compute
 
-from proxstate.catalog import ENTRIES, KINDS
 from proxstate.config import BUILTIN_KINDS
-from proxstate.coverage import compute
+from proxstate.resources.catalog import ENTRIES, KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 TSV = ROOT.parent / "shared" / "pve-api" / "get-endpoints.tsv"

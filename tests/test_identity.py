@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.identity import describe, same_cluster
+from proxstate.app.identity import describe, same_cluster
 
 
 def _doc(name: str, **nodes: tuple[int, str | None]) -> dict[str, Any]:

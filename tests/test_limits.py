@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from proxstate import yamlio
 from proxstate.api.body import read_body
+from proxstate.app.plan import plan_cluster
 from proxstate.diff import compare
 from proxstate.errors import DepthError, ProtocolError
-from proxstate.inventory import Inventory, RawCluster, RawDeclared, RawNode
 from proxstate.limits import MAX_DOCUMENT_DEPTH, json_too_deep, too_deep
 from proxstate.normalize import NormalizeOptions
-from proxstate.plan import plan_cluster
+from proxstate.resources.inventory import Inventory, RawCluster, RawDeclared, RawNode
 
 # Strings full of what could fool a scanner: brackets, quotes and backslashes.
 TRICKY = st.text(alphabet='[]{}"\\\\ab\n\u00e9', max_size=8)

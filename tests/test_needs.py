@@ -1,4 +1,4 @@
-"""proxstate.needs agrees with the permissions blocks of the official schema (PVE 7.4, 8.4, 9.1)."""
+"""proxstate.discovery.needs agrees with the permissions blocks of the official schema (PVE 7.4, 8.4, 9.1)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from endpoint_audit import NOTES
 
-from proxstate.audit import NOTES
-from proxstate.catalog import ENTRIES
-from proxstate.cephnode import MONITORS
-from proxstate.needs import AUDITOR, NEEDS, Need
-from proxstate.privileges import entry_paths
-from proxstate.tokencheck import BUILTIN_READS
+from proxstate.app.tokencheck import BUILTIN_READS
+from proxstate.discovery.cephnode import MONITORS
+from proxstate.discovery.needs import AUDITOR, NEEDS, Need
+from proxstate.discovery.privileges import entry_paths
+from proxstate.resources.catalog import ENTRIES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {

@@ -1,4 +1,4 @@
-"""proxstate.workers.each: a fixed number of workers, results in order, the first error ends it."""
+"""proxstate.discovery.workers.each: a fixed number of workers, results in order, the first error ends it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from proxstate.workers import each
+from proxstate.discovery.workers import each
 
 
 def test_results_keep_the_order_of_the_items_and_at_most_workers_run() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from proxstate.app.tokencheck import TokenCheck, check_token
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
@@ -21,7 +22,6 @@ from proxstate.cli.options import (
     warn_if_insecure,
 )
 from proxstate.report.values import escape_unsafe
-from proxstate.tokencheck import TokenCheck, check_token
 
 
 def as_json(checks: list[TokenCheck]) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from proxstate.app.connection import ConnectionOverrides
+from proxstate.app.sync import selected_clusters
 from proxstate.config import ClusterConfig, ProxstateConfig, load_config
-from proxstate.connection import ConnectionOverrides
-from proxstate.sync import selected_clusters
 
 
 def config_at(root: Path) -> ProxstateConfig:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from proxstate.api.client import PveClient
+from proxstate.app.connection import resolve_connection
+from proxstate.app.sync import normalize_options
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment, one_cluster
@@ -16,15 +18,13 @@ from proxstate.cli.discover_rows import COLUMNS, sections_of
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, format_option, overrides_from, repo_option
 from proxstate.cli.tables import machine, table
-from proxstate.connection import resolve_connection
-from proxstate.discover import DiscoveryOptions, discover, run
-from proxstate.inventory import Inventory
+from proxstate.discovery.run import DiscoveryOptions, discover, run
+from proxstate.resources.inventory import Inventory
 from proxstate.safetext import escape_unsafe
-from proxstate.sync import normalize_options
 
 if TYPE_CHECKING:
     from proxstate.api.settings import ConnectionSettings
-    from proxstate.follow import TaskOutcome
+    from proxstate.discovery.follow import TaskOutcome
 
 SECTIONS = ("nodes", "vms", "containers", "storage", "tasks")
 KINDS_OF = {
@@ -37,7 +37,7 @@ KINDS_OF = {
 
 
 def follow_command(console: Console, settings: ConnectionSettings, upid: str) -> int:
-    from proxstate.follow import follow_task
+    from proxstate.discovery.follow import follow_task
 
     def show(lines: list[str]) -> None:
         for line in lines:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from proxstate.cli.tables import Row, gib, human_bytes, when
-from proxstate.inventory import Inventory, RawGuest, RawStorage
 from proxstate.normalize import NormalizeOptions
 from proxstate.normalize.scrub import mask_live
+from proxstate.resources.inventory import Inventory, RawGuest, RawStorage
 
 
 def _size(value: object, *, human: bool) -> object:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from proxstate.app.drift import drift
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
@@ -13,7 +14,6 @@ from proxstate.cli.history_cmd import REPORT_FORMATS, render
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
-from proxstate.drift import drift
 from proxstate.safetext import escape_unsafe
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from proxstate import yamlio
+from proxstate.app.changes import resource_log, show_changes
+from proxstate.app.record import document_of
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
 from proxstate.diff import ChangeSet
-from proxstate.history import resource_log, show_changes
-from proxstate.record import document_of
 from proxstate.report import render_json, render_markdown, render_text
 from proxstate.store import StateRepo
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
+from proxstate.app.init import init_repository
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
-from proxstate.init import init_repository
 
 
 @cli.command("init")

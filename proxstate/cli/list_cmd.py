@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
+from proxstate.app.record import RecordedDocument, documents_at
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import format_option, repo_option
 from proxstate.cli.tables import Row, cell, machine, table, when
-from proxstate.record import RecordedDocument, documents_at
 from proxstate.store import StateRepo
 
 PATTERNS = {

@@ -17,9 +17,9 @@ import click
 from click.core import ParameterSource
 
 if TYPE_CHECKING:
+    from proxstate.app.connection import ConnectionOverrides
     from proxstate.cli.console import Console
     from proxstate.config import ProxstateConfig
-    from proxstate.connection import ConnectionOverrides
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,7 +100,7 @@ def connection_options(func: F) -> F:
 
 def overrides_from(params: dict[str, Any]) -> ConnectionOverrides:
     """Take the connection options out of a command's keyword arguments."""
-    from proxstate.connection import ConnectionOverrides
+    from proxstate.app.connection import ConnectionOverrides
 
     return ConnectionOverrides(
         url=params.pop("url", None),

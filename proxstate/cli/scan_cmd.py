@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
+from proxstate.app.scan import MESSAGE, ScanResult, scan, scan_options
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
 from proxstate.report.values import escape_unsafe
-from proxstate.scan import MESSAGE, ScanResult, scan, scan_options
 
 RECIPE = "docs/security.md (Secrets in the history)"
 

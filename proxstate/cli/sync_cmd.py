@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from proxstate.app.sync import ClusterSync, SyncRequest, counts_text, sync
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
@@ -15,7 +16,6 @@ from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
 from proxstate.safetext import escape_unsafe
-from proxstate.sync import ClusterSync, SyncRequest, counts_text, sync
 
 
 def summary_line(done: ClusterSync, *, dry_run: bool) -> str:

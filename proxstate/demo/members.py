@@ -3,7 +3,7 @@
 fakepve numbers the members of /cluster/status by their sorted names each time it answers, so a
 node that joins renumbers the others (and moves their addresses). In PVE a node id is written to
 corosync.conf when the node joins and never changes (pve-cluster, PVE::Cluster::Setup), and
-proxstate tells a cluster by its members' ids and addresses (proxstate/identity.py). The wrapper
+proxstate tells a cluster by its members' ids and addresses (proxstate/app/identity.py). The wrapper
 keeps each member's first id and address for as long as the server lives.
 """
 

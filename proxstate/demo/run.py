@@ -15,18 +15,18 @@ from typing import Any
 from proxstate import yamlio
 from proxstate.api.client import PveClient
 from proxstate.api.settings import ConnectionSettings
+from proxstate.app.changes import show_changes
+from proxstate.app.connection import ConnectionOverrides
+from proxstate.app.drift import drift
+from proxstate.app.init import init_repository
+from proxstate.app.sync import SyncRequest, SyncResult, sync
 from proxstate.config import parse_config
-from proxstate.connection import ConnectionOverrides
 from proxstate.demo import scenario
 from proxstate.demo.cluster import build_demo_cluster
 from proxstate.demo.server import DemoServer, serve
 from proxstate.diff import ChangeSet
-from proxstate.discover import run
-from proxstate.drift import drift
-from proxstate.history import show_changes
-from proxstate.init import init_repository
+from proxstate.discovery.run import run
 from proxstate.store import Identity, StateRepo
-from proxstate.sync import SyncRequest, SyncResult, sync
 
 DEMO_AUTHOR = Identity(name="proxstate demo", email="demo@proxstate.invalid")
 Step = Callable[[str], None]

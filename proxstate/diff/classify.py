@@ -70,7 +70,7 @@ _CONFIG_MIRRORS = {
 }
 
 
-# Kinds of the declarative configuration (proxstate.catalog) with a class of their own.
+# Kinds of the declarative configuration (proxstate.resources.catalog) with a class of their own.
 _DECLARED = {
     "ha": ChangeClass.HA,
     "pool": ChangeClass.POOL,

@@ -1,4 +1,4 @@
-"""Normalization: what discovery read (proxstate.inventory) as the documents that are recorded.
+"""Normalization: what discovery read (proxstate.resources.inventory) as the documents that are recorded.
 
 Pure functions: the same input gives the same output on every machine. Types, property-string
 formats and key sets come from the official PVE API schema (data/pve-schema.json); what is

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.catalog import ENTRIES
 from proxstate.normalize.detector import find_secrets
 from proxstate.normalize.masking import is_secret
 from proxstate.normalize.options import NormalizeOptions
 from proxstate.normalize.rules import SECRET_KEYS, SECRET_RAW_LXC_KEYS
 from proxstate.normalize.scrub import Detection, is_allowed
+from proxstate.resources.catalog import ENTRIES
 
 UNMASKED = "secret key not masked"
 # The keys each kind masks; in a recorded document a value under one of them is a marker.

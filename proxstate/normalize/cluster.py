@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.inventory import Payload, RawCluster, RawNode
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.values import bool_or_keep, int_or_keep, natural_key
+from proxstate.resources.inventory import Payload, RawCluster, RawNode
 
 
 def _text(value: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""Documents of the declarative configuration read through proxstate.catalog.
+"""Documents of the declarative configuration read through proxstate.resources.catalog.
 
 Every document starts with `kind` and `id` (the resource id without its kind), then:
 
@@ -19,8 +19,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from proxstate.catalog import ENTRIES, Entry
-from proxstate.inventory import RawDeclared
 from proxstate.normalize.config import build_config_value, normalize_value
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.masking import mask_value
@@ -29,6 +27,8 @@ from proxstate.normalize.propstring import PropertyStringError
 from proxstate.normalize.snapshot import ENTRY as SNAPSHOT_ENTRY
 from proxstate.normalize.snapshot import normalize_snapshot_config
 from proxstate.normalize.values import natural_key, plain, typed
+from proxstate.resources.catalog import ENTRIES, Entry
+from proxstate.resources.inventory import RawDeclared
 
 _BY_PATH = {entry.path: entry for entry in ENTRIES}
 _ALWAYS_DROPPED = frozenset({"digest"})
@@ -123,7 +123,7 @@ def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_
     changes = raw.beside.get("changes")
     if isinstance(changes, str) and changes and "entries" in document:
         # PVE listed the pending file (/etc/network/interfaces.new), not what is applied: that is
-        # the recorded `entries`, which the plan keeps (proxstate.plan).
+        # the recorded `entries`, which the plan keeps (proxstate.app.plan).
         document["pending"] = {"entries": document.pop("entries"), "changes": changes}
     apply_ignore_rules(raw.resource_id, document, options.ignore)
     return document

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.inventory import Inventory
 from proxstate.normalize.cluster import normalize_cluster, normalize_node
 from proxstate.normalize.declared import normalize_declared
 from proxstate.normalize.guest import guest_id, normalize_guest
@@ -13,6 +12,7 @@ from proxstate.normalize.scrub import Detection, scrub_document
 from proxstate.normalize.storage import content_id, normalize_content, normalize_storage, storage_id
 from proxstate.normalize.tasks import normalize_tasks
 from proxstate.normalize.values import natural_key
+from proxstate.resources.inventory import Inventory
 
 Documents = dict[str, dict[str, Any]]
 

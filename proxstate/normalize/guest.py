@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from proxstate.inventory import Payload, RawGuest
 from proxstate.normalize.config import config_value, normalize_config, sorted_keys
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
@@ -19,6 +18,7 @@ from proxstate.normalize.values import (
     to_bool,
     to_int,
 )
+from proxstate.resources.inventory import Payload, RawGuest
 
 # PVE lists a guest without a name as `VM 101` (qemu) or `CT101` (lxc): a placeholder, not a name.
 _PLACEHOLDER_NAME = re.compile(r"(?:VM|CT) ?\d+")

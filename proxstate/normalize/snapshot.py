@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.inventory import RawDeclared
 from proxstate.normalize.config import normalize_config
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import NormalizeOptions
 from proxstate.normalize.rules import SNAPSHOT_KEY_TYPES
 from proxstate.normalize.values import plain, typed
+from proxstate.resources.inventory import RawDeclared
 
 ENTRY = "/nodes/{node}/{type}/{vmid}/snapshot/{snapname}/config"
 GUEST_KINDS = ("qemu", "lxc")

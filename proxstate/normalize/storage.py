@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.inventory import Payload, RawContent, RawStorage
 from proxstate.normalize.config import normalize_config, sorted_keys
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.rules import VOLATILE_KEYS
 from proxstate.normalize.values import bool_or_keep, int_or_keep, plain
+from proxstate.resources.inventory import Payload, RawContent, RawStorage
 
 # Volume fields with a type: sizes and times are integers, `protected` a flag.
 _VOLUME_INTEGERS = frozenset({"size", "vmid", "ctime"})

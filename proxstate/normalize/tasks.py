@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from proxstate.inventory import Payload
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.rules import TASK_FIELDS
 from proxstate.normalize.values import int_or_keep, plain, to_int
+from proxstate.resources.inventory import Payload
 
 # A task whose start time cannot be read is filed under the first day of Unix time.
 UNKNOWN_DAY = "1970-01-01"

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from proxstate.catalog import KINDS as CATALOG_KINDS
 from proxstate.errors import StoreError
+from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 
 __all__ = [
     "CLUSTERS_DIR",
@@ -55,7 +55,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Folder and file names of the kinds that sit directly under clusters/<cluster>/.
 _SINGLE_KINDS = {"node": "nodes", "qemu": "qemu", "lxc": "lxc", "storage": "storage"}
 _KIND_OF_FOLDER = {folder: kind for kind, folder in _SINGLE_KINDS.items()}
-# The kinds of proxstate.catalog: `kind.yaml`, or kind/<part>/.../<last>.yaml.
+# The kinds of proxstate.resources.catalog: `kind.yaml`, or kind/<part>/.../<last>.yaml.
 _CATALOG = frozenset(CATALOG_KINDS)
 
 

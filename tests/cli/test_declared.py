@@ -1,4 +1,4 @@
-"""The declarative configuration (proxstate.catalog) recorded by real syncs against fakepve."""
+"""The declarative configuration (proxstate.resources.catalog) recorded by real syncs against fakepve."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from proxstate.inventory import (
+from proxstate.normalize import IgnoreRule, KeySpec, NormalizeOptions, PropertyFormat
+from proxstate.resources.inventory import (
     Inventory,
     RawCluster,
     RawContent,
@@ -17,7 +18,6 @@ from proxstate.inventory import (
     RawStorage,
     ReadFailure,
 )
-from proxstate.normalize import IgnoreRule, KeySpec, NormalizeOptions, PropertyFormat
 
 GOLDEN = Path(__file__).parent / "golden"
 

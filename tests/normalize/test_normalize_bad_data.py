@@ -8,7 +8,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxstate.inventory import RawContent, RawGuest, RawNode, RawStorage
 from proxstate.normalize import (
     NormalizeOptions,
     normalize_content,
@@ -18,6 +17,7 @@ from proxstate.normalize import (
     normalize_tasks,
 )
 from proxstate.normalize.schema import load_schema
+from proxstate.resources.inventory import RawContent, RawGuest, RawNode, RawStorage
 
 SCHEMA = load_schema()
 CONFIG_KEYS = sorted(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from proxstate.declared import fill, is_absent
+from proxstate.discovery.catalog_reads import fill, is_absent
 from proxstate.errors import NotFound, PermissionDenied, ServerError
-from proxstate.inventory import RawDeclared
 from proxstate.normalize import NormalizeOptions
 from proxstate.normalize.declared import normalize_declared
+from proxstate.resources.inventory import RawDeclared
 from proxstate.store.layout import document_path, resource_of_path
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from proxstate.inventory import Inventory, RawCluster, RawGuest, RawNode, RawStorage, ReadFailure
 from proxstate.normalize import (
     NormalizeOptions,
     build_config_value,
@@ -16,6 +15,7 @@ from proxstate.normalize import (
     normalize_storage,
 )
 from proxstate.normalize.config import normalize_value
+from proxstate.resources.inventory import Inventory, RawCluster, RawGuest, RawNode, RawStorage, ReadFailure
 
 
 def guest(**changes: Any) -> RawGuest:

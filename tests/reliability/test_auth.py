@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.privileges import hidden_failures, holds, parse_permissions
+from proxstate.discovery.privileges import hidden_failures, holds, parse_permissions
 
 from .conftest import TOKEN_ID, assert_consistent, assert_one_line_error, committed, git, wait_for
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from proxstate.answers import NULL_MEANS_ABSENT, shape_of
-from proxstate.catalog import ENTRIES, Entry
+from proxstate.discovery.answers import NULL_MEANS_ABSENT, shape_of
+from proxstate.resources.catalog import ENTRIES, Entry
 
 from .conftest import api_post, recorded
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import proxstate.sync
+import proxstate.app.sync
 from proxstate.store import StateRepo
 
 from .conftest import assert_consistent, assert_one_line_error, git, proxstate_process
@@ -32,7 +32,7 @@ def test_two_syncs_of_one_repository_at_once(synced: Path, small_cluster: Any) -
 def test_a_sync_that_cannot_get_the_lock_says_who_holds_it(
     synced: Path, cli: Any, small_cluster: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(proxstate.sync, "LOCK_TIMEOUT", 0.3)
+    monkeypatch.setattr(proxstate.app.sync, "LOCK_TIMEOUT", 0.3)
     head = git(synced, "rev-parse", "HEAD")
     small_cluster.vm(101).config["cores"] = 6
     with StateRepo.open(synced).lock(timeout=1):

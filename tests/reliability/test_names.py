@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proxstate import yamlio
+from proxstate.app.plan import plan_cluster
 from proxstate.config import KINDS
-from proxstate.inventory import Inventory, RawCluster, RawContent, RawGuest, RawNode, RawStorage
 from proxstate.normalize import NormalizeOptions
-from proxstate.plan import plan_cluster
+from proxstate.resources.inventory import Inventory, RawCluster, RawContent, RawGuest, RawNode, RawStorage
 from proxstate.store.commit import check_path
 from proxstate.store.layout import cluster_dir, document_path, resource_of_path
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proxstate.init import template_files
+from proxstate.app.init import template_files
 from proxstate.yamlio import load
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")

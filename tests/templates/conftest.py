@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.init import init_repository
+from proxstate.app.init import init_repository
 from proxstate.store import Identity
 
 from .actions import JobRun, run_job, runner_env

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from proxstate.init import template_files
+from proxstate.app.init import template_files
 
 from .actions import find_tool
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.init import template_files
+from proxstate.app.init import template_files
 from proxstate.yamlio import load
 
 from .actions import find_tool

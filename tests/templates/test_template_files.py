@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.init import init_repository, template_files
+from proxstate.app.init import init_repository, template_files
 from proxstate.store import Identity
 from proxstate.yamlio import load
 

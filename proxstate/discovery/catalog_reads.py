@@ -1,4 +1,4 @@
-"""Reading the declarative configuration of proxstate.catalog: fill each entry's path, GET it.
+"""Reading the declarative configuration of proxstate.resources.catalog: fill each entry's path, GET it.
 
 Parameters come from what discovery knows (nodes, guests, snapshot names) or from the entry's
 source lists, each read once. What fails becomes a ReadFailure whose resource id is the entry's
@@ -18,9 +18,9 @@ from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
-from proxstate.answers import check_entry_answer, check_shape, check_source_answer
-from proxstate.catalog import ENTRIES, Entry
-from proxstate.cephnode import find_ceph_node
+from proxstate.discovery.answers import check_entry_answer, check_shape, check_source_answer
+from proxstate.discovery.cephnode import find_ceph_node
+from proxstate.discovery.workers import each
 from proxstate.errors import (
     ApiError,
     AuthenticationError,
@@ -29,8 +29,8 @@ from proxstate.errors import (
     ParameterError,
     ProtocolError,
 )
-from proxstate.inventory import RawDeclared, RawGuest, ReadFailure
-from proxstate.workers import each
+from proxstate.resources.catalog import ENTRIES, Entry
+from proxstate.resources.inventory import RawDeclared, RawGuest, ReadFailure
 
 Binding = dict[str, str]
 LISTED = "listed:"  # binding keys holding the entry's `listed` fields of its source item

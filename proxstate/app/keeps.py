@@ -1,6 +1,6 @@
 """Which recorded documents keep their last state when a sync did not read them again, and the
 one kind whose applied state is only known from the record (node network with pending changes).
-Used by proxstate.plan."""
+Used by proxstate.app.plan."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from proxstate.catalog import ENTRIES
+from proxstate.resources.catalog import ENTRIES
 
 Document = dict[str, Any]
 # The kinds of documents that belong to one guest (`guest-firewall/qemu/101/rules`).

@@ -3,7 +3,7 @@
 Each note was read in the handler's code (pve-manager, qemu-server, pve-container, pve-storage,
 pve-access-control, pve-firewall, pve-network, pve-ha-manager): the secrets the answer carries, what
 PVE sends beside `data` or only in the list (not in the item's own GET), shape differences between
-versions, and what proxstate does about it. The privilege column comes from proxstate.needs and the
+versions, and what proxstate does about it. The privilege column comes from proxstate.discovery.needs and the
 versions from the schema's endpoint list; scripts/generate_coverage.py writes the table into
 docs/coverage.md.
 """
@@ -14,7 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from proxstate.needs import NEEDS, Need
+from proxstate.discovery.needs import NEEDS, Need
 
 
 @dataclass(frozen=True)
@@ -222,8 +222,8 @@ def render_audit(tsv_text: str) -> list[str]:
         "## Endpoint audit",
         "",
         "Every GET proxstate makes, as PVE's own handler answers it (`{type}` is `qemu` and `lxc`). "
-        "The privileges come from `proxstate/needs.py` (tested against the schema's permission "
-        "rules); the notes from the handlers' code (`proxstate/audit.py`). PVEAuditor on `/` holds "
+        "The privileges come from `proxstate/discovery/needs.py` (tested against the schema's permission "
+        "rules); the notes from the handlers' code (`scripts/endpoint_audit.py`). PVEAuditor on `/` holds "
         "every privilege here except Sys.Modify and the root@pam login.",
         "",
         "| endpoint | PVE asks for | in 7.4 / 8.4 / 9.1 | secrets in the answer | beside `data`, list-only, "

@@ -1,5 +1,5 @@
 """The discovery stages that read many resources at once: storage and its content, tasks and
-their logs, and the declarative configuration of proxstate.catalog. Each adds to the Inventory
+their logs, and the declarative configuration of proxstate.resources.catalog. Each adds to the Inventory
 and leaves its failures with the Reader.
 """
 
@@ -8,17 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from proxstate.api.client import PveClient
-from proxstate.declared import read_declared
+from proxstate.discovery.catalog_reads import read_declared
+from proxstate.discovery.reader import Reader, reason_of
 from proxstate.errors import (
     NodeUnreachable,
 )
-from proxstate.inventory import (
+from proxstate.resources.inventory import (
     Inventory,
     RawGuest,
     RawStorage,
     ReadFailure,
 )
-from proxstate.reading import Reader, reason_of
 
 
 async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:

@@ -14,11 +14,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proxstate.app.record import parse_document
 from proxstate.config import ProxstateConfig
 from proxstate.errors import ProxstateError
 from proxstate.normalize import AllowRule, NormalizeOptions
 from proxstate.normalize.audit import secrets_in, secrets_in_text
-from proxstate.record import parse_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import CLUSTERS_DIR, resource_of_path
 

@@ -29,13 +29,13 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from proxstate import yamlio
+from proxstate.app.keeps import Keeps, applied_with_pending, with_hidden_keys
 from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
+from proxstate.discovery.privileges import hidden_keys_note
 from proxstate.errors import DepthError, ProxstateError
-from proxstate.inventory import Inventory, ReadFailure
-from proxstate.keeps import Keeps, applied_with_pending, with_hidden_keys
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
-from proxstate.privileges import hidden_keys_note
+from proxstate.resources.inventory import Inventory, ReadFailure
 from proxstate.store.layout import document_file, document_header, resource_glob_matches, resource_of_path
 
 Document = dict[str, Any]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from proxstate.inventory import Payload, ReadFailure
+from proxstate.resources.inventory import Payload, ReadFailure
 from proxstate.safetext import escape_unsafe
 
 GUEST_TYPES = ("qemu", "lxc")

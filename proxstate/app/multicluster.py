@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from proxstate.app.connection import ConnectionOverrides
 from proxstate.config import ClusterConfig
-from proxstate.connection import ConnectionOverrides
 from proxstate.errors import ApiError, ClustersFailed, ConfigError, FolderClaimed
 from proxstate.safetext import escape_unsafe
 

@@ -14,24 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from proxstate.api.client import PveClient
-from proxstate.errors import (
-    ApiError,
-    ApiTimeout,
-    AuthenticationError,
-    ConnectError,
-    NodeUnreachable,
-    ProtocolError,
-)
-from proxstate.inventory import (
-    GuestKind,
-    Payload,
-    RawContent,
-    RawGuest,
-    RawNode,
-    ReadFailure,
-)
-from proxstate.needs import major_of
-from proxstate.privileges import (
+from proxstate.discovery.needs import major_of
+from proxstate.discovery.privileges import (
     PERMISSIONS_PATH,
     Login,
     Permissions,
@@ -41,8 +25,24 @@ from proxstate.privileges import (
     not_permitted,
     parse_permissions,
 )
-from proxstate.tasklist import finished_tasks
-from proxstate.workers import each
+from proxstate.discovery.tasklist import finished_tasks
+from proxstate.discovery.workers import each
+from proxstate.errors import (
+    ApiError,
+    ApiTimeout,
+    AuthenticationError,
+    ConnectError,
+    NodeUnreachable,
+    ProtocolError,
+)
+from proxstate.resources.inventory import (
+    GuestKind,
+    Payload,
+    RawContent,
+    RawGuest,
+    RawNode,
+    ReadFailure,
+)
 
 T = TypeVar("T")
 Item = TypeVar("Item")

@@ -3,7 +3,7 @@
 The schema's GET endpoints are classified in `get-endpoints.tsv` (shipped beside the schema):
 `config` rows return declarative configuration. An endpoint is recorded when a catalog entry reads
 it or covers it (its data comes with another read), or a built-in kind records it; every other one
-must be listed in proxstate.catalog.NOT_RECORDED with its reason.
+must be listed in proxstate.resources.catalog.NOT_RECORDED with its reason.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from proxstate.catalog import BUILTIN_COVERS, ENTRIES, NOT_RECORDED
+from proxstate.resources.catalog import BUILTIN_COVERS, ENTRIES, NOT_RECORDED
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,7 @@
 """What discovery read from a cluster, before normalization: plain API payloads, grouped.
 
 These are the inputs of the pure normalization functions (proxstate.normalize) and the outputs
-of discovery (proxstate.discover). Payloads are the `data` member of PVE's answers as dicts
+of discovery (proxstate.discovery.run). Payloads are the `data` member of PVE's answers as dicts
 (numbers may be strings, booleans may be 0/1: normalization fixes the types).
 """
 
@@ -71,7 +71,7 @@ class RawContent:
 
 @dataclass(kw_only=True)
 class RawDeclared:
-    """One answer of a declarative-configuration endpoint of proxstate.catalog, as recorded."""
+    """One answer of a declarative-configuration endpoint of proxstate.resources.catalog, as recorded."""
 
     resource_id: str  # e.g. "backup-job/backup-1", "firewall/node/pve1/rules"
     entry: str  # the catalog entry's path template, which says how to normalize it

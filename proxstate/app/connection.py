@@ -15,9 +15,9 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from proxstate.api.settings import ConnectionSettings
+from proxstate.app.secretfile import read_secret_file
 from proxstate.config import ClusterConfig
 from proxstate.errors import ConfigError
-from proxstate.secretfile import read_secret_file
 
 
 @dataclass(frozen=True, kw_only=True)

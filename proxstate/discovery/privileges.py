@@ -4,7 +4,7 @@ PVE leaves out of its lists what the user or token may not audit: `/cluster/reso
 the guests a login holds VM.Audit on, and only the storages it holds Datastore.Audit (or
 Datastore.AllocateSpace) on; a storage's content only the volumes of guests it may audit; a node's
 task list only the login's own tasks without Sys.Audit; `/pools` only the pools it holds Pool.Audit
-on; the users, groups, ACL, TFA, mapping and SDN lists likewise (proxstate.needs says which
+on; the users, groups, ACL, TFA, mapping and SDN lists likewise (proxstate.discovery.needs says which
 privilege each list asks for). A guest missing from the list may therefore be gone, or only hidden.
 Discovery asks PVE for the login's effective privileges (`GET /access/permissions`) and, where one
 is missing on the root of a kind's ACL tree, records a failure that keeps what was not seen.
@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from proxstate.catalog import ENTRIES, Entry
-from proxstate.inventory import ReadFailure
-from proxstate.needs import Need, need_of
+from proxstate.discovery.needs import Need, need_of
+from proxstate.resources.catalog import ENTRIES, Entry
+from proxstate.resources.inventory import ReadFailure
 
 PERMISSIONS_PATH = "/access/permissions"
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from proxstate import yamlio
 from proxstate.errors import FolderClaimed, ProxstateError
-from proxstate.inventory import Inventory
 from proxstate.normalize.cluster import normalize_cluster
+from proxstate.resources.inventory import Inventory
 from proxstate.safetext import escape_unsafe
 from proxstate.store.layout import document_file
 

@@ -2,7 +2,7 @@
 
 For each configured cluster, proxstate asks PVE for the login's effective privileges
 (`GET /access/permissions`) and holds them against what PVE's handlers ask for the reads of each
-kind (proxstate.needs). A kind is recorded in full, in part (PVE answers with a list that leaves out
+kind (proxstate.discovery.needs). A kind is recorded in full, in part (PVE answers with a list that leaves out
 what the login may not see, or refuses some of the kind's reads), or not at all. What needs more
 than PVEAuditor on `/` is an extra: a sync does not read it and is not partial for lacking it.
 """
@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from proxstate.api.client import PveClient
-from proxstate.catalog import ENTRIES
+from proxstate.app.connection import ConnectionOverrides, resolve_connection
+from proxstate.app.sync import selected_clusters
 from proxstate.config import ProxstateConfig
-from proxstate.connection import ConnectionOverrides, resolve_connection
-from proxstate.discover import run
-from proxstate.errors import ProtocolError
-from proxstate.needs import AUDITOR, major_of, need_of
-from proxstate.privileges import (
+from proxstate.discovery.needs import AUDITOR, major_of, need_of
+from proxstate.discovery.privileges import (
     PERMISSIONS_PATH,
     READ_RESTRICTED,
     Login,
@@ -32,7 +30,9 @@ from proxstate.privileges import (
     permitted,
     rid_glob,
 )
-from proxstate.sync import selected_clusters
+from proxstate.discovery.run import run
+from proxstate.errors import ProtocolError
+from proxstate.resources.catalog import ENTRIES
 
 _GUEST_READS = (
     "/cluster/resources",

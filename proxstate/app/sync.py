@@ -13,17 +13,17 @@ from pathlib import Path
 
 from proxstate import __version__
 from proxstate.api.client import PveClient
+from proxstate.app.connection import ConnectionOverrides, resolve_connection
+from proxstate.app.identity import check_folder
+from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster
+from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
-from proxstate.connection import ConnectionOverrides, resolve_connection
 from proxstate.deadline import Deadline
 from proxstate.diff import ResourceChange, summarize
-from proxstate.discover import DiscoveryOptions, Progress, discover, run
+from proxstate.discovery.run import DiscoveryOptions, Progress, discover, run
 from proxstate.errors import DirtyTree, UsageError
-from proxstate.identity import check_folder
-from proxstate.inventory import Inventory
-from proxstate.multicluster import ClusterFailure, cluster_label, each_cluster
 from proxstate.normalize import AllowRule, IgnoreRule, NormalizeOptions
-from proxstate.plan import ClusterPlan, Selection, plan_cluster
+from proxstate.resources.inventory import Inventory
 from proxstate.safetext import escape_unsafe
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from proxstate.app.record import cluster_names, parse_document
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, attribute, compare
 from proxstate.errors import RevisionError
-from proxstate.record import cluster_names, parse_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,

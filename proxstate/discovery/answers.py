@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from proxstate.api.errors import display_path
-from proxstate.catalog import Entry
 from proxstate.errors import ProtocolError
+from proxstate.resources.catalog import Entry
 
 Shape = Literal["object", "list", "text"]
 

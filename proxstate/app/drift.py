@@ -10,17 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from proxstate.app.changes import commit_ref
+from proxstate.app.connection import ConnectionOverrides
+from proxstate.app.identity import check_folder
+from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster
+from proxstate.app.plan import Selection, plan_cluster
+from proxstate.app.sync import normalize_options, read_cluster, secret_variables, selected_clusters
 from proxstate.config import ClusterConfig, ProxstateConfig
-from proxstate.connection import ConnectionOverrides
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
-from proxstate.discover import Progress
-from proxstate.history import commit_ref
-from proxstate.identity import check_folder
-from proxstate.multicluster import ClusterFailure, cluster_label, each_cluster
-from proxstate.plan import Selection, plan_cluster
+from proxstate.discovery.run import Progress
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
-from proxstate.sync import normalize_options, read_cluster, secret_variables, selected_clusters
 
 
 @dataclass(frozen=True, kw_only=True)

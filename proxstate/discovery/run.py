@@ -18,11 +18,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from proxstate.api.client import PveClient
-from proxstate.catalog import KINDS as CATALOG_KINDS
-from proxstate.declared import kept_failures
-from proxstate.guestlist import wanted_guests
-from proxstate.inventory import Inventory, RawCluster, RawNode, ReadFailure
-from proxstate.reading import (
+from proxstate.discovery.catalog_reads import kept_failures
+from proxstate.discovery.guestlist import wanted_guests
+from proxstate.discovery.reader import (
     SNAPSHOT_CONFIG,
     DiscoveryOptions,
     Progress,
@@ -34,7 +32,9 @@ from proxstate.reading import (
     no_progress,
     read_permissions,
 )
-from proxstate.stages import read_declared_into, read_storage, read_tasks
+from proxstate.discovery.stages import read_declared_into, read_storage, read_tasks
+from proxstate.resources.catalog import KINDS as CATALOG_KINDS
+from proxstate.resources.inventory import Inventory, RawCluster, RawNode, ReadFailure
 
 
 async def discover(

@@ -13,9 +13,9 @@ from typing import Any
 from proxstate.api.client import PveClient
 from proxstate.api.endpoints import api_path
 from proxstate.api.errors import display_path
-from proxstate.inventory import Payload
 from proxstate.models.base import parse_models
 from proxstate.models.task import TaskInfo
+from proxstate.resources.inventory import Payload
 
 # Tasks per request while a sync reads every task of its window.
 TASK_PAGE = 5000
