@@ -64,7 +64,7 @@ def instrument() -> Callable[[list[str]], None]:
         f"import of the CLI: {time.perf_counter() - wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU"
     )
     print(f"proxstate from {Path(cli_main.__file__).parent.parent}")
-    sync.read_cluster = timed("discover (API, models)", sync.read_cluster)
+    sync.read_live = timed("discover (API, models)", sync.read_live)
     StateRepo.read_tree = timed("read recorded tree (git)", StateRepo.read_tree)
     StateRepo.dirty_paths = timed("dirty paths (git status)", StateRepo.dirty_paths)
     StateRepo.commit_files = timed("commit (git plumbing, work tree)", StateRepo.commit_files)

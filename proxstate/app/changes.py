@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from proxstate.app.record import cluster_names, parse_document
+from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, attribute, compare
-from proxstate.errors import RevisionError
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
@@ -20,49 +20,6 @@ from proxstate.store.layout import (
     resource_glob_matches,
     resource_of_path,
 )
-
-
-def commit_ref(info: CommitInfo) -> CommitRef:
-    return CommitRef(sha=info.sha, short=info.short, date=info.committed, subject=info.subject)
-
-
-def _commit(repo: StateRepo, sha: str) -> CommitInfo:
-    found = repo.commits(rev_range=sha, max_count=1)
-    if not found:
-        raise RevisionError(f"no commit {sha}")
-    return found[0]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Window:
-    base: str | None  # None: compare against nothing (everything was added)
-    target: str
-
-
-def window_of(repo: StateRepo, *, revspec: str | None, since: str | None, until: str | None) -> Window:
-    """The two commits to compare: `A..B`, `REV` (against its parent), dates, or HEAD and its parent."""
-    if revspec and (since or until):
-        raise RevisionError("give either a revision range or --since/--until, not both")
-    if revspec and ".." in revspec:
-        left, right = revspec.split("..", 1)
-        return Window(base=repo.resolve(left or "HEAD"), target=repo.resolve(right or "HEAD"))
-    if since or until:
-        target = repo.resolve(until) if until else _head(repo)
-        try:
-            base: str | None = repo.resolve(since) if since else None
-        except RevisionError:
-            base = None  # nothing was recorded before `since`: everything since is new
-        return Window(base=base, target=target)
-    target = repo.resolve(revspec) if revspec else _head(repo)
-    parents = _commit(repo, target).parents
-    return Window(base=parents[0] if parents else None, target=target)
-
-
-def _head(repo: StateRepo) -> str:
-    head = repo.head()
-    if head is None:
-        raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
-    return head
 
 
 def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict[str, Any]]:
@@ -115,8 +72,8 @@ def show_changes(
         change = compare(cluster=name, resource_id=rid, old=old, new=new)
         if change is not None:
             changes.append(change)
-    target_info = _commit(repo, window.target)
-    base_info = _commit(repo, window.base) if window.base else None
+    target_info = commit_info(repo, window.target)
+    base_info = commit_info(repo, window.base) if window.base else None
     changeset = ChangeSet(
         base=commit_ref(base_info) if base_info else None,
         target=commit_ref(target_info),
@@ -141,9 +98,8 @@ def resource_log(
     repo: StateRepo, resource_id: str, *, cluster: str | None = None, max_count: int | None = None
 ) -> list[LogEntry]:
     """Each commit that changed the resource, newest first, with its field-level changes."""
-    if repo.head() is None:
-        raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
-    clusters = [cluster] if cluster else cluster_names(repo, repo.head())
+    head = head_of(repo)
+    clusters = [cluster] if cluster else cluster_names(repo, head)
     entries: list[LogEntry] = []
     for name in clusters:
         path = str(document_path(name, resource_id))

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from proxstate.app.changes import commit_ref
-from proxstate.app.connection import ConnectionOverrides
+from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
-from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster
+from proxstate.app.live import read_live, record_reads
+from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
+from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
-from proxstate.app.sync import normalize_options, read_cluster, secret_variables, selected_clusters
+from proxstate.app.revisions import commit_ref
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discovery.run import Progress
@@ -63,13 +64,9 @@ def drift(
     unreadable: list[Unreadable] = []
 
     def one(entry: ClusterConfig) -> None:
-        inventory = read_cluster(
-            entry,
-            config=config,
-            kinds=read_kinds,
-            overrides=overrides,
-            env=env,
-            task_logs=False,
+        inventory = read_live(
+            resolve_connection(entry, overrides=overrides, env=env),
+            options=record_reads(entry, config=config, kinds=read_kinds, task_logs=False),
             progress=progress,
         )
         prefix = f"{cluster_dir(inventory.cluster.name)}/"

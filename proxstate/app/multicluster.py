@@ -1,4 +1,5 @@
-"""Several clusters in one run: each is read on its own, and one that fails does not stop the rest.
+"""Several clusters in one run: which ones a command works on, each read on its own, and one that
+fails does not stop the rest.
 
 A cluster that cannot be read (its API is down, refuses the token, answers nonsense, or its
 connection settings are incomplete) is named with its reason and the others are recorded; the
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from proxstate.app.connection import ConnectionOverrides
-from proxstate.config import ClusterConfig
-from proxstate.errors import ApiError, ClustersFailed, ConfigError, FolderClaimed
+from proxstate.config import ClusterConfig, ProxstateConfig
+from proxstate.errors import ApiError, ClustersFailed, ConfigError, FolderClaimed, UsageError
 from proxstate.safetext import escape_unsafe
 
 T = TypeVar("T")
@@ -29,6 +30,25 @@ PER_CLUSTER = (ApiError, ConfigError, FolderClaimed)
 class ClusterFailure:
     cluster: str  # the configured entry: `'lab' (https://pve1:8006)`, or its URL
     reason: str
+
+
+def selected_clusters(
+    config: ProxstateConfig, *, name: str | None, overrides: ConnectionOverrides
+) -> list[ClusterConfig]:
+    """The clusters a command works on: all of proxstate.yaml, the one named, or one from --url."""
+    clusters = list(config.clusters)
+    if name is not None:
+        clusters = [c for c in clusters if c.name == name]
+        if not clusters:
+            if overrides.url:
+                return [ClusterConfig(name=name)]
+            known = ", ".join(c.name or c.url or "?" for c in config.clusters) or "none"
+            raise UsageError(f"no cluster named {name!r} in proxstate.yaml (clusters: {known})")
+    if not clusters:
+        return [ClusterConfig()]
+    if overrides.url and len(clusters) > 1:
+        raise UsageError("--url applies to one cluster: name it with --cluster")
+    return clusters
 
 
 def cluster_label(cluster: ClusterConfig, overrides: ConnectionOverrides) -> str:

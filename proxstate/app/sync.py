@@ -11,24 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxstate import __version__
-from proxstate.api.client import PveClient
+from proxstate.app.commit_message import commit_message
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
-from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster
+from proxstate.app.live import read_live, record_reads
+from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
+from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
-from proxstate.diff import ResourceChange, summarize
-from proxstate.discovery.run import DiscoveryOptions, Progress, discover, run
+from proxstate.discovery.run import Progress
 from proxstate.errors import DirtyTree, UsageError
-from proxstate.normalize import AllowRule, IgnoreRule, NormalizeOptions
-from proxstate.resources.inventory import Inventory
-from proxstate.safetext import escape_unsafe
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
 
-MASK_KEY_ENV = "PROXSTATE_MASK_KEY"
 LOCK_TIMEOUT = 60.0
 
 
@@ -69,115 +65,6 @@ class SyncResult:
         return bool(self.failed) or any(c.partial for c in self.clusters)
 
 
-def selected_clusters(
-    config: ProxstateConfig, *, name: str | None, overrides: ConnectionOverrides
-) -> list[ClusterConfig]:
-    """The clusters a command works on: all of proxstate.yaml, the one named, or one from --url."""
-    clusters = list(config.clusters)
-    if name is not None:
-        clusters = [c for c in clusters if c.name == name]
-        if not clusters:
-            if overrides.url:
-                return [ClusterConfig(name=name)]
-            known = ", ".join(c.name or c.url or "?" for c in config.clusters) or "none"
-            raise UsageError(f"no cluster named {name!r} in proxstate.yaml (clusters: {known})")
-    if not clusters:
-        return [ClusterConfig()]
-    if overrides.url and len(clusters) > 1:
-        raise UsageError("--url applies to one cluster: name it with --cluster")
-    return clusters
-
-
-def normalize_options(config: ProxstateConfig, env: Mapping[str, str]) -> NormalizeOptions:
-    secret = env.get(MASK_KEY_ENV)
-    return NormalizeOptions(
-        record_power_state=config.record.power_state,
-        mask_keys=frozenset(config.mask_keys),
-        mask_secret=secret.encode("utf-8") if secret else None,
-        ignore=tuple(IgnoreRule(resource=r.resource, field=r.field, reason=r.reason) for r in config.ignore),
-        allow_secrets=tuple(
-            AllowRule(resource=r.resource, field=r.field, reason=r.reason) for r in config.allow_secrets
-        ),
-    )
-
-
-def secret_variables(config: ProxstateConfig) -> set[str]:
-    """The environment variables proxstate.yaml names for secrets (and their `_FILE` forms): git and
-    its hooks must not see them (the store withholds PROXSTATE_* itself)."""
-    names = {
-        name
-        for cluster in config.clusters
-        for name in (cluster.auth.token_env, cluster.auth.token_secret_env, cluster.auth.password_env)
-    }
-    return names | {f"{name}_FILE" for name in names}
-
-
-def read_cluster(
-    cluster: ClusterConfig,
-    *,
-    config: ProxstateConfig,
-    kinds: frozenset[str],
-    overrides: ConnectionOverrides,
-    env: Mapping[str, str],
-    task_logs: bool,
-    progress: Progress,
-    deadline: Deadline | None = None,
-) -> Inventory:
-    settings = resolve_connection(cluster, overrides=overrides, env=env)
-    options = DiscoveryOptions(
-        kinds=kinds, cluster_name=cluster.name, task_days=config.record.task_days, task_logs=task_logs
-    )
-
-    async def go() -> Inventory:
-        reads_end = deadline.reading_ends if deadline is not None else None
-        async with PveClient(settings, deadline=reads_end) as client:
-            return await discover(client, options=options, progress=progress)
-
-    return run(go)
-
-
-def counts_text(changes: list[ResourceChange]) -> str:
-    """`1 added, 3 changed, 0 removed`: the summary of commit subjects and of the sync's output."""
-    counts = {"added": 0, "modified": 0, "removed": 0}
-    for change in changes:
-        counts[change.action] += 1
-    return f"{counts['added']} added, {counts['modified']} changed, {counts['removed']} removed"
-
-
-def commit_message(plan: ClusterPlan, *, extra: str | None) -> str:
-    """The message of a sync commit. Names from the API are escaped: they cannot add a line (or a
-    trailer) to the message, nor hold a NUL, which git refuses."""
-    what = counts_text(plan.changes)
-    cluster = escape_unsafe(plan.cluster)
-    subject = f"sync {cluster}: {what}"
-    body = [escape_unsafe(summarize(change)) for change in plan.changes]
-    if extra:
-        body = [extra, "", *body]
-    notes = [
-        f"Unreachable: node {escape_unsafe(n)} (its guests kept their last state)"
-        for n in plan.unreachable_nodes
-    ]
-    notes += [
-        f"Not read: {escape_unsafe(f.resource_id)} ({escape_unsafe(f.reason)})"
-        for f in plan.failures
-        if not f.node_unreachable
-    ]
-    trailers = [
-        f"Proxstate-Cluster: {cluster}",
-        f"Proxstate-PVE-Version: {plan.pve_version or 'unknown'}",
-        f"Proxstate-Version: {__version__}",
-    ]
-    parts = [subject, "\n".join(body)] if body else [subject]
-    if notes:
-        parts.append("\n".join(notes))
-    parts.append("\n".join(trailers))
-    return "\n\n".join(parts) + "\n"
-
-
-def changes_of(result: SyncResult) -> list[ResourceChange]:
-    return [change for cluster in result.clusters for change in cluster.plan.changes]
-
-
 def sync(
     root: Path,
     *,
@@ -210,13 +97,9 @@ def sync(
         repo.recover()
 
         def one(cluster: ClusterConfig) -> ClusterSync:
-            inventory = read_cluster(
-                cluster,
-                config=config,
-                kinds=kinds,
-                overrides=request.overrides,
-                env=env,
-                task_logs=task_logs,
+            inventory = read_live(
+                resolve_connection(cluster, overrides=request.overrides, env=env),
+                options=record_reads(cluster, config=config, kinds=kinds, task_logs=task_logs),
                 progress=progress or _quiet,
                 deadline=deadline,
             )

@@ -15,7 +15,7 @@ from typing import Literal
 
 from proxstate.api.client import PveClient
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
-from proxstate.app.sync import selected_clusters
+from proxstate.app.multicluster import selected_clusters
 from proxstate.config import ProxstateConfig
 from proxstate.discovery.needs import AUDITOR, major_of, need_of
 from proxstate.discovery.privileges import (

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from proxstate.app.connection import ConnectionOverrides
-from proxstate.app.sync import selected_clusters
+from proxstate.app.multicluster import selected_clusters
 from proxstate.config import ClusterConfig, ProxstateConfig, load_config
 
 

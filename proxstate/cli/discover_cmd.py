@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from proxstate.api.client import PveClient
 from proxstate.app.connection import resolve_connection
-from proxstate.app.sync import normalize_options
+from proxstate.app.live import follow_live_task, read_live, view_reads
+from proxstate.app.options import normalize_options
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment, one_cluster
@@ -18,13 +18,10 @@ from proxstate.cli.discover_rows import COLUMNS, sections_of
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, format_option, overrides_from, repo_option
 from proxstate.cli.tables import machine, table
-from proxstate.discovery.run import DiscoveryOptions, discover, run
-from proxstate.resources.inventory import Inventory
 from proxstate.safetext import escape_unsafe
 
 if TYPE_CHECKING:
     from proxstate.api.settings import ConnectionSettings
-    from proxstate.discovery.follow import TaskOutcome
 
 SECTIONS = ("nodes", "vms", "containers", "storage", "tasks")
 KINDS_OF = {
@@ -37,17 +34,11 @@ KINDS_OF = {
 
 
 def follow_command(console: Console, settings: ConnectionSettings, upid: str) -> int:
-    from proxstate.discovery.follow import follow_task
-
     def show(lines: list[str]) -> None:
         for line in lines:
             console.out(escape_unsafe(line))
 
-    async def go() -> TaskOutcome:
-        async with PveClient(settings) as client:
-            return await follow_task(client, upid, on_lines=show)
-
-    outcome = run(go)
+    outcome = follow_live_task(settings, upid, on_lines=show)
     if outcome.ok:
         return exitcodes.OK
     console.err(f"proxstate: task failed: {escape_unsafe(outcome.exitstatus)}")
@@ -72,22 +63,17 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
     if follow is not None:
         return follow_command(console, settings, follow)
     kinds = frozenset(k for s in wanted for k in KINDS_OF[s]) | {"node"}
-    options = DiscoveryOptions(
+    reads = view_reads(
+        cluster,
         kinds=kinds,
-        cluster_name=cluster.name,
         nodes=frozenset(node) if node else None,
-        guest_details=verbose,
+        details=verbose,
         task_limit=limit or 50,
         task_errors=errors,
         task_running="tasks" in wanted,
     )
-
-    async def go() -> Inventory:
-        async with PveClient(settings) as client:
-            with console.progress("reading") as progress:
-                return await discover(client, options=options, progress=progress)
-
-    inventory = run(go)
+    with console.progress("reading") as progress:
+        inventory = read_live(settings, options=reads, progress=progress)
     masking = normalize_options(config_at(root), environment())
     sections = sections_of(
         inventory,

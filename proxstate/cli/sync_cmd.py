@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from proxstate.app.sync import ClusterSync, SyncRequest, counts_text, sync
+from proxstate.app.commit_message import counts_text
+from proxstate.app.sync import ClusterSync, SyncRequest, sync
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
