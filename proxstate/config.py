@@ -16,22 +16,22 @@ from proxstate import yamlio
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
+from proxstate.resources.kinds import BUILTIN_KINDS, CLUSTER, LXC, NODE, QEMU, TASKS
 
 CONFIG_FILE = "proxstate.yaml"
 CONFIG_LIMIT = 4 * 1024 * 1024  # bytes; a real proxstate.yaml is a few kilobytes
 
-BUILTIN_KINDS: tuple[str, ...] = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
 # The builtin kinds, then the declarative configuration of proxstate.resources.catalog.
 KINDS: tuple[str, ...] = BUILTIN_KINDS + CATALOG_KINDS
 KIND_ALIASES = {
-    "nodes": "node",
-    "vm": "qemu",
-    "vms": "qemu",
-    "ct": "lxc",
-    "container": "lxc",
-    "containers": "lxc",
-    "task": "tasks",
-    "clusters": "cluster",
+    "nodes": NODE,
+    "vm": QEMU,
+    "vms": QEMU,
+    "ct": LXC,
+    "container": LXC,
+    "containers": LXC,
+    "task": TASKS,
+    "clusters": CLUSTER,
 }
 
 

@@ -147,6 +147,11 @@ class PushRejected(StoreError):
     """The remote refused the push even after fetch, rebase and retry."""
 
 
+class ResourceIdError(StoreError):
+    """A text is not a resource id (`qemu/101`, `content/<node>/<storage>`, ...). A StoreError, as
+    an id is what names a document in the state repository."""
+
+
 class RevisionError(StoreError):
     """A revision, date or resource id names nothing in the repository."""
 

@@ -20,6 +20,7 @@ from proxstate.app.revisions import commit_ref
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discovery.run import Progress
+from proxstate.resources.kinds import TASKS
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
 
@@ -59,7 +60,7 @@ def drift(
     options = normalize_options(config, env)
     selection = Selection.of(config)
     # Tasks are history, not state: a new finished task is not drift.
-    read_kinds = (kinds or frozenset(config.record.kinds)) - {"tasks"}
+    read_kinds = (kinds or frozenset(config.record.kinds)) - {TASKS}
     changes: list[ResourceChange] = []
     unreadable: list[Unreadable] = []
 

@@ -19,6 +19,7 @@ from proxstate import yamlio
 from proxstate.errors import FolderClaimed, ProxstateError
 from proxstate.normalize.cluster import normalize_cluster
 from proxstate.resources.inventory import Inventory
+from proxstate.resources.kinds import CLUSTER
 from proxstate.safetext import escape_unsafe
 from proxstate.store.layout import document_file
 
@@ -66,7 +67,7 @@ def check_folder(inventory: Inventory, recorded_files: Mapping[str, bytes], *, c
     `recorded_files` are the folder's files at the commit the record builds on; `configured`
     names the cluster as the user configured it (entry and address).
     """
-    folder_file = document_file(inventory.cluster.name, "cluster")
+    folder_file = document_file(inventory.cluster.name, CLUSTER)
     raw = recorded_files.get(folder_file)
     if raw is None:
         return

@@ -9,15 +9,11 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from proxstate.resources.catalog import ENTRIES
+from proxstate.resources.catalog import GUEST_OWNED_KINDS
+from proxstate.resources.ids import ResourceId
+from proxstate.resources.kinds import CONTENT, GUEST_KINDS, TASKS
 
 Document = dict[str, Any]
-# The kinds of documents that belong to one guest (`guest-firewall/qemu/101/rules`).
-GUEST_OWNED_KINDS = frozenset(entry.kind for entry in ENTRIES if entry.scope == "guest")
-
-
-def kind_of(resource_id: str) -> str:
-    return resource_id.split("/", 1)[0]
 
 
 @dataclass(kw_only=True)
@@ -30,19 +26,21 @@ class Keeps:
     previous: Mapping[str, Document]
 
     def __call__(self, rid: str, fresh: Mapping[str, Document]) -> bool:
-        kind = kind_of(rid)
+        resource = ResourceId.parse(rid)
+        kind = resource.kind
         if kind not in self.kinds or any(fnmatchcase(rid, pattern) for pattern in self.patterns):
             return True
-        if kind == "content" and rid.split("/")[1] in self.unreachable:
+        if kind == CONTENT and resource.node in self.unreachable:
             return True
-        if kind in ("qemu", "lxc"):
+        if kind in GUEST_KINDS:
             return self.previous[rid].get("node") in self.unreachable
         if kind in GUEST_OWNED_KINDS:
             # A guest's firewall and snapshot configs go with the guest's own document: kept when
             # it is kept (it vanished from the list while its node is unreachable), else removed.
-            guest = "/".join(rid.split("/")[1:3])
-            return guest not in fresh and guest in self.previous and self(guest, fresh)
-        return kind == "tasks"
+            owner = resource.guest
+            guest = str(owner) if owner is not None else None
+            return guest is not None and guest not in fresh and guest in self.previous and self(guest, fresh)
+        return kind == TASKS
 
 
 def with_hidden_keys(previous: Document | None, current: Document, keys: tuple[str, ...]) -> Document:

@@ -36,6 +36,7 @@ from proxstate.discovery.privileges import hidden_keys_note
 from proxstate.errors import DepthError, ProxstateError
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
 from proxstate.resources.inventory import Inventory, ReadFailure
+from proxstate.resources.kinds import NODE, STORAGE, TASKS, kind_of
 from proxstate.store.layout import document_file, document_header, resource_glob_matches, resource_of_path
 
 Document = dict[str, Any]
@@ -72,10 +73,6 @@ class ClusterPlan:
     unreachable_nodes: list[str] = field(default_factory=list)
     pve_version: str = ""
     detections: list[Detection] = field(default_factory=list)  # what the secret detector masked
-
-
-def kind_of(resource_id: str) -> str:
-    return resource_id.split("/", 1)[0]
 
 
 class RecordedDocuments(Mapping[str, Document]):
@@ -212,7 +209,7 @@ def plan_cluster(
     unreachable_nodes = sorted(set(unreachable) | named)
     hidden = {f"{g.kind}/{g.vmid}": g.hidden for g in inventory.guests if g.hidden}
     not_permitted += [
-        hidden_keys_note(kind) for kind in sorted({rid.split("/")[0] for rid in hidden if rid in fresh})
+        hidden_keys_note(kind) for kind in sorted({kind_of(rid) for rid in hidden if rid in fresh})
     ]
 
     # Kept documents stay byte for byte as recorded; they are not parsed or rendered again.
@@ -222,17 +219,17 @@ def plan_cluster(
     kept = {rid for rid in previous if rid not in fresh and keeps(rid, fresh)}
     current: dict[str, Document] = {}
     for rid, doc in fresh.items():
-        if kind_of(rid) == "node" and doc.get("name") in unreachable:
+        if kind_of(rid) == NODE and doc.get("name") in unreachable:
             current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
         elif any(fnmatchcase(rid, pattern) for pattern in failed) and rid in previous:
             kept.add(rid)
-        elif kind_of(rid) == "tasks":
+        elif kind_of(rid) == TASKS:
             current[rid] = _merge_tasks(previous.get(rid), doc)
         elif rid in hidden:
             current[rid] = with_hidden_keys(previous.get(rid), doc, hidden[rid])
         elif "pending" in doc and "entries" not in doc:
             current[rid] = applied_with_pending(previous.get(rid), doc)
-        elif kind_of(rid) == "storage" and unreachable:
+        elif kind_of(rid) == STORAGE and unreachable:
             current[rid] = _storage_with_unreachable_nodes(previous.get(rid), doc, set(unreachable))
         else:
             current[rid] = doc

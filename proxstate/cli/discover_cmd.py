@@ -18,6 +18,7 @@ from proxstate.cli.discover_rows import COLUMNS, sections_of
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, format_option, overrides_from, repo_option
 from proxstate.cli.tables import machine, table
+from proxstate.resources.kinds import NODE
 from proxstate.safetext import escape_unsafe
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
         console.warn_insecure()
     if follow is not None:
         return follow_command(console, settings, follow)
-    kinds = frozenset(k for s in wanted for k in KINDS_OF[s]) | {"node"}
+    kinds = frozenset(k for s in wanted for k in KINDS_OF[s]) | {NODE}
     reads = view_reads(
         cluster,
         kinds=kinds,

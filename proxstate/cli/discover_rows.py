@@ -6,6 +6,7 @@ from proxstate.cli.tables import Row, gib, human_bytes, when
 from proxstate.normalize import NormalizeOptions
 from proxstate.normalize.scrub import mask_live
 from proxstate.resources.inventory import Inventory, RawGuest, RawStorage
+from proxstate.resources.kinds import LXC, QEMU, STORAGE
 
 
 def _size(value: object, *, human: bool) -> object:
@@ -141,7 +142,7 @@ def storage_rows(
         if verbose:
             shown = {k: v for k, v in definition.items() if k != "digest"}
             rid = f"storage/{storage.storage}"
-            row["definition"] = mask_live("storage", rid, shown, options=options or NormalizeOptions())
+            row["definition"] = mask_live(STORAGE, rid, shown, options=options or NormalizeOptions())
         rows.append(row)
     return rows
 
@@ -217,13 +218,11 @@ def sections_of(
             out[section] = node_rows(inventory, human=human)
         elif section == "vms":
             out[section] = [
-                guest_row(g, verbose=verbose, human=human, options=options)
-                for g in guests
-                if g.kind == "qemu"
+                guest_row(g, verbose=verbose, human=human, options=options) for g in guests if g.kind == QEMU
             ]
         elif section == "containers":
             out[section] = [
-                guest_row(g, verbose=verbose, human=human, options=options) for g in guests if g.kind == "lxc"
+                guest_row(g, verbose=verbose, human=human, options=options) for g in guests if g.kind == LXC
             ]
         elif section == "storage":
             out[section] = storage_rows(inventory, verbose=verbose, human=human, options=options)

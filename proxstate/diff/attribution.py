@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from proxstate.diff.model import Attribution, ChangeClass, ChangeSet, ResourceChange
+from proxstate.resources.ids import ResourceId
+from proxstate.resources.kinds import LXC, QEMU
 
 _YEAR_10000 = 253402300800.0  # first second past what datetime can show
 
@@ -28,7 +30,7 @@ _LXC_CONFIG = frozenset({"vzrollback", "move_volume"})
 _HA = frozenset({"hastart", "hastop", "hashutdown", "hamigrate"})
 
 _TASK_TYPES: dict[str, dict[ChangeClass, frozenset[str]]] = {
-    "qemu": {
+    QEMU: {
         ChangeClass.ADDED: frozenset({"qmcreate", "qmrestore"}),
         ChangeClass.REMOVED: frozenset({"qmdestroy"}),
         ChangeClass.MIGRATED: frozenset({"qmigrate", "hamigrate"}),
@@ -46,7 +48,7 @@ _TASK_TYPES: dict[str, dict[ChangeClass, frozenset[str]]] = {
         ChangeClass.HA: _HA,
         ChangeClass.LOCK: frozenset({"vzdump", "qmigrate", "qmsnapshot", "qmdelsnapshot", "qmrollback"}),
     },
-    "lxc": {
+    LXC: {
         ChangeClass.ADDED: frozenset({"vzcreate", "vzrestore"}),
         ChangeClass.REMOVED: frozenset({"vzdestroy"}),
         ChangeClass.MIGRATED: frozenset({"vzmigrate", "hamigrate"}),
@@ -94,10 +96,11 @@ def attribute(
 
 
 def _attributed(resource: ResourceChange, by_guest: Mapping[str, list[Mapping[str, Any]]]) -> ResourceChange:
-    kind, _, vmid = resource.resource_id.partition("/")
-    types_by_class = _TASK_TYPES.get(kind)
-    if types_by_class is None or not vmid:
+    rid = ResourceId.parse_or_none(resource.resource_id)
+    types_by_class = _TASK_TYPES.get(rid.kind) if rid is not None and rid.vmid is not None else None
+    if rid is None or types_by_class is None:
         return resource
+    vmid = rid.parts[0]  # as the id spells it: a task's `id` is the vmid as PVE writes it
     wanted = frozenset[str]().union(*(types_by_class.get(cls, frozenset()) for cls in resource.classes))
     found: dict[str, Attribution] = {attribution.upid: attribution for attribution in resource.attribution}
     candidates = sorted(by_guest.get(vmid, []), key=lambda task: _number(task.get("starttime")) or 0.0)

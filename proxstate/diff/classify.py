@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from proxstate.diff.model import ChangeClass
+from proxstate.resources.kinds import CONTENT, GUEST_KINDS, NODE, TASK, TASKS
 
 _DISK = re.compile(r"(?:scsi|virtio|sata|ide|mp)\d+|efidisk0|tpmstate0|rootfs")
 _UNUSED = re.compile(r"unused\d+")
@@ -86,14 +87,14 @@ _DECLARED = {
 def classify(*, kind: str, keys: Sequence[Any], action: str) -> ChangeClass:
     """The class of a change at `keys` (the path as a key list) in a document of `kind`."""
     head = str(keys[0]) if keys else ""
-    if kind in ("qemu", "lxc"):
+    if kind in GUEST_KINDS:
         return _classify_guest(keys, action)
-    if kind == "node":
+    if kind == NODE:
         return ChangeClass.POWER if head in ("status", "unreachable") else ChangeClass.CONFIG
-    if kind == "content":
+    if kind == CONTENT:
         is_volume_size = head == "volumes" and len(keys) == 3 and keys[2] == "size"
         return ChangeClass.RESIZED if is_volume_size else ChangeClass.CONFIG
-    if kind in ("tasks", "task"):
+    if kind in (TASKS, TASK):
         return ChangeClass.TASK
     return _DECLARED.get(kind, ChangeClass.CONFIG)
 

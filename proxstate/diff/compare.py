@@ -9,11 +9,11 @@ from proxstate.diff.classify import classify
 from proxstate.diff.model import ChangeClass, FieldChange, ResourceChange, natural_key, ordered_classes
 from proxstate.errors import DepthError
 from proxstate.limits import MAX_DOCUMENT_DEPTH, too_deep
+from proxstate.resources.kinds import GUEST_KINDS, kind_of
 
 _MISSING = object()
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
 _SPLIT_DEPTH = 2  # top-level fields, then config keys: where documents are wide
-_GUEST_KINDS = ("qemu", "lxc")
 
 
 def compare(
@@ -170,12 +170,12 @@ def _lookup(document: Any, keys: Sequence[Any]) -> Any:
 
 def _kind_of(resource_id: str, document: Mapping[str, Any] | None) -> str:
     kind = document.get("kind") if document is not None else None
-    return kind if isinstance(kind, str) else resource_id.partition("/")[0]
+    return kind if isinstance(kind, str) else kind_of(resource_id)
 
 
 def _name_of(kind: str, document: Mapping[str, Any]) -> str | None:
     """A guest's name (VM name, container hostname); other kinds are named by their id already."""
-    if kind not in _GUEST_KINDS:
+    if kind not in GUEST_KINDS:
         return None
     config = document.get("config")
     config = config if isinstance(config, Mapping) else {}
@@ -188,7 +188,7 @@ def _name_of(kind: str, document: Mapping[str, Any]) -> str | None:
 def _prepared(kind: str, document: Mapping[str, Any]) -> dict[str, Any]:
     """A shallow copy with `memory: {current: N}` read as `memory: N` (both shapes are recorded)."""
     prepared = dict(document)
-    if kind not in _GUEST_KINDS:
+    if kind not in GUEST_KINDS:
         return prepared
     for section in ("config", "pending"):
         values = prepared.get(section)

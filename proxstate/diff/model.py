@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
+from proxstate.resources.kinds import BUILTIN_KINDS, TASK, TASKS, split_kind
+
 
 class ChangeClass(StrEnum):
     """What kind of change a field change is; the declaration order is the display order."""
@@ -123,8 +125,7 @@ class Counts(NamedTuple):
 
 
 # Kinds in the order reports list them; unknown kinds come after these, alphabetically.
-_KINDS = ("cluster", "node", "qemu", "lxc", "storage", "content", "tasks")
-_KIND_ORDER = {kind: rank for rank, kind in enumerate(_KINDS)} | {"task": _KINDS.index("tasks")}
+_KIND_ORDER = {kind: rank for rank, kind in enumerate(BUILTIN_KINDS)} | {TASK: BUILTIN_KINDS.index(TASKS)}
 _DIGITS = re.compile(r"(\d+)")
 
 
@@ -137,7 +138,7 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 def resource_sort_key(cluster: str, resource_id: str) -> tuple[Any, ...]:
     """Order of resources in a ChangeSet: cluster, then kind, then the id in natural order."""
-    kind, _, rest = resource_id.partition("/")
+    kind, rest = split_kind(resource_id)
     rank = _KIND_ORDER.get(kind, len(_KIND_ORDER))
     return (cluster, rank, kind, natural_key(rest))
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from proxstate.resources.inventory import Payload, ReadFailure
+from proxstate.resources.kinds import GUEST_KINDS, LXC
 from proxstate.safetext import escape_unsafe
 
-GUEST_TYPES = ("qemu", "lxc")
 # Types of /cluster/resources that are not guests (PVE 7 to 9).
 OTHER_TYPES = frozenset({"node", "storage", "pool", "sdn", "network"})
 
@@ -22,9 +22,9 @@ OTHER_TYPES = frozenset({"node", "storage", "pool", "sdn", "network"})
 def _kinds_for(entry_type: str) -> tuple[str, ...]:
     """The recorded kinds an entry of an unknown type may be: the one its name says, or both."""
     lowered = entry_type.lower()
-    if lowered in GUEST_TYPES:
+    if lowered in GUEST_KINDS:
         return (lowered,)
-    return ("lxc",) if lowered == "openvz" else GUEST_TYPES
+    return (LXC,) if lowered == "openvz" else GUEST_KINDS
 
 
 def guest_conflicts(
@@ -43,7 +43,7 @@ def guest_conflicts(
     skipped: set[int] = set()
     failures: list[ReadFailure] = []
     for vmid, listed in sorted(placed.items()):
-        unknown = sorted({t for t, _ in listed if t not in GUEST_TYPES})
+        unknown = sorted({t for t, _ in listed if t not in GUEST_KINDS})
         if len(listed) == 1 and not unknown:
             continue
         where = ", ".join(f"{escape_unsafe(t)} on {escape_unsafe(n)}" for t, n in listed)
@@ -69,10 +69,10 @@ def wanted_guests(
     guests = [
         entry
         for entry in entries
-        if entry.get("type") in kinds & set(GUEST_TYPES) and (nodes is None or entry.get("node") in nodes)
+        if entry.get("type") in kinds & set(GUEST_KINDS) and (nodes is None or entry.get("node") in nodes)
     ]
     if failures is None:
         return guests
-    conflicting, found = guest_conflicts(entries, kinds=kinds & set(GUEST_TYPES))
+    conflicting, found = guest_conflicts(entries, kinds=kinds & set(GUEST_KINDS))
     failures += found
     return [entry for entry in guests if entry.get("vmid") not in conflicting]

@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from proxstate.discovery.needs import Need, need_of
-from proxstate.resources.catalog import ENTRIES, Entry
+from proxstate.resources.catalog import ENTRIES, GUEST_OWNED_KINDS, Entry
 from proxstate.resources.inventory import ReadFailure
+from proxstate.resources.kinds import CONTENT, GUEST_KINDS, QEMU
 
 PERMISSIONS_PATH = "/access/permissions"
 
 # (kinds, ACL path, any one of these privileges, what a login without them does not see)
 REQUIRED: tuple[tuple[tuple[str, ...], str, tuple[str, ...], str], ...] = (
-    (("qemu", "lxc"), "/vms", ("VM.Audit",), "the guests it may not audit"),
+    (GUEST_KINDS, "/vms", ("VM.Audit",), "the guests it may not audit"),
     (
         ("storage", "content"),
         "/storage",
@@ -157,14 +158,12 @@ def hidden_failures(
         lacks = f"{user} lacks {' or '.join(privileges)} on {path}"
         reason = f"{lacks}, so PVE does not list {hidden}; what it does not list keeps its last state"
         patterns = [kind for kind in wanted if kind in kinds]
-        if "qemu" in wanted:
-            patterns += sorted(
-                {entry.kind for entry in ENTRIES if entry.scope == "guest" and entry.kind in kinds}
-            )
-            if "content" in kinds:
+        if QEMU in wanted:
+            patterns += sorted(GUEST_OWNED_KINDS & kinds)
+            if CONTENT in kinds:
                 failures.append(
                     ReadFailure(
-                        resource_id="content/*",
+                        resource_id=f"{CONTENT}/*",
                         reason=f"{lacks}, so PVE lists only the volumes of the guests it may audit",
                     )
                 )

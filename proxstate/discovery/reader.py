@@ -43,10 +43,10 @@ from proxstate.resources.inventory import (
     RawNode,
     ReadFailure,
 )
+from proxstate.resources.kinds import GUEST_KINDS, LXC, QEMU
 
 T = TypeVar("T")
 Item = TypeVar("Item")
-SNAPSHOT_CONFIG = "snapshot-config"
 
 # Errors that say the node as a whole could not be reached, not that one resource failed.
 UNREACHABLE = (NodeUnreachable, ApiTimeout, ConnectError)
@@ -171,12 +171,12 @@ class Reader:
         )
 
     async def guest(self, entry: Payload) -> RawGuest | None:
-        kind: GuestKind = "qemu" if entry["type"] == "qemu" else "lxc"
+        kind: GuestKind = QEMU if entry["type"] == QEMU else LXC
         vmid = int(entry["vmid"])
         node = str(entry["node"])
         rid = f"{kind}/{vmid}"
         client = self.client
-        if kind == "qemu":
+        if kind == QEMU:
             pending = await self.attempt(rid, client.qemu_pending(node, vmid), rid, node=node)
             full: Payload | None = {}
         else:
@@ -198,7 +198,7 @@ class Reader:
         snapshots = None
         if "parent" in config:
             snap_call = (
-                client.qemu_snapshots(node, vmid) if kind == "qemu" else client.lxc_snapshots(node, vmid)
+                client.qemu_snapshots(node, vmid) if kind == QEMU else client.lxc_snapshots(node, vmid)
             )
             snaps = await self.attempt(rid, snap_call, rid, node=node)
             if snaps is None:
@@ -288,7 +288,7 @@ def check_resources(entries: list[Payload]) -> None:
         raise ProtocolError(f"{where}: it lists no node", path="/cluster/resources")
     for index, entry in enumerate(entries):
         vmid = entry.get("vmid")
-        if entry.get("type") in ("qemu", "lxc") and not (isinstance(vmid, int) and 0 < vmid <= MAX_VMID):
+        if entry.get("type") in GUEST_KINDS and not (isinstance(vmid, int) and 0 < vmid <= MAX_VMID):
             raise ProtocolError(
                 f"{where}: item {index} is a {entry['type']} guest without a valid vmid",
                 path="/cluster/resources",
@@ -297,7 +297,7 @@ def check_resources(entries: list[Payload]) -> None:
 
 def listed_guest(entry: Payload) -> RawGuest:
     """A guest as /cluster/resources lists it, without its config (discovery tables)."""
-    kind: GuestKind = "qemu" if entry.get("type") == "qemu" else "lxc"
+    kind: GuestKind = QEMU if entry.get("type") == QEMU else LXC
     return RawGuest(
         kind=kind, vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={}
     )

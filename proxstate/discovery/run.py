@@ -21,7 +21,6 @@ from proxstate.api.client import PveClient
 from proxstate.discovery.catalog_reads import kept_failures
 from proxstate.discovery.guestlist import wanted_guests
 from proxstate.discovery.reader import (
-    SNAPSHOT_CONFIG,
     DiscoveryOptions,
     Progress,
     Reader,
@@ -34,7 +33,9 @@ from proxstate.discovery.reader import (
 )
 from proxstate.discovery.stages import read_declared_into, read_storage, read_tasks
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
+from proxstate.resources.ids import ResourceId
 from proxstate.resources.inventory import Inventory, RawCluster, RawNode, ReadFailure
+from proxstate.resources.kinds import CLUSTER, CONTENT, NODE, SNAPSHOT_CONFIG, STORAGE, TASKS
 
 
 async def discover(
@@ -66,7 +67,7 @@ async def discover(
         cluster=RawCluster(
             name=name, version=version.payload(), status=status_entries, resources=resource_entries
         ),
-        nodes=nodes if "node" in kinds or "cluster" in kinds else [],
+        nodes=nodes if NODE in kinds or CLUSTER in kinds else [],
         kinds=kinds,
     )
 
@@ -135,23 +136,28 @@ async def discover(
                 guests=listed,
             )
         )
-    if kinds & {"storage", "content"}:
+    if kinds & {STORAGE, CONTENT}:
         stages.append(read_storage(client, reader, inventory, sorted(reachable)))
-    if "tasks" in kinds:
+    if TASKS in kinds:
         stages.append(read_tasks(client, reader, inventory, sorted(reachable)))
     await asyncio.gather(*stages)
     if declared_kinds:
         # Unreachable nodes, and guests that were not read, keep their configuration documents.
-        not_read = [
-            (kind, int(vmid), f.reason)
-            for f in reader.failures
-            for kind, _, vmid in [f.resource_id.partition("/")]
-            if kind in ("qemu", "lxc") and vmid.isdigit()
-        ]
+        not_read = _guests_not_read(reader.failures)
         reader.failures += kept_failures(declared_kinds, nodes=sorted(unreachable), guests=not_read)
     _nodes_gone(nodes, reader)
     inventory.failures = reader.failures
     return inventory
+
+
+def _guests_not_read(failures: list[ReadFailure]) -> list[tuple[str, int, str]]:
+    """(kind, vmid, reason) of each guest a failure names; a glob (`qemu/*`) names none."""
+    out = []
+    for failure in failures:
+        rid = ResourceId.parse_or_none(failure.resource_id)
+        if rid is not None and rid.vmid is not None:
+            out.append((rid.kind, rid.vmid, failure.reason))
+    return out
 
 
 def _nodes_gone(nodes: list[RawNode], reader: Reader) -> None:

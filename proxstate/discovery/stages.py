@@ -19,6 +19,7 @@ from proxstate.resources.inventory import (
     RawStorage,
     ReadFailure,
 )
+from proxstate.resources.kinds import CONTENT, STORAGE
 
 
 async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
@@ -42,9 +43,9 @@ async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, 
             if storage is not None:
                 storage.per_node[node] = entry
     inventory.storages = (
-        sorted(storages.values(), key=lambda s: s.storage) if "storage" in inventory.kinds else []
+        sorted(storages.values(), key=lambda s: s.storage) if STORAGE in inventory.kinds else []
     )
-    if "content" not in inventory.kinds:
+    if CONTENT not in inventory.kinds:
         return
     unlisted = [n for n, item in zip(nodes, per_node, strict=True) if item is None]
     listings: list[tuple[str, str, str]] = []  # node to ask, storage, folder recorded under

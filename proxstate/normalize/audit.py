@@ -15,6 +15,8 @@ from proxstate.normalize.options import NormalizeOptions
 from proxstate.normalize.rules import SECRET_KEYS, SECRET_RAW_LXC_KEYS
 from proxstate.normalize.scrub import Detection, is_allowed
 from proxstate.resources.catalog import ENTRIES
+from proxstate.resources.ids import ResourceId
+from proxstate.resources.kinds import LXC, SNAPSHOT_CONFIG, kind_of
 
 UNMASKED = "secret key not masked"
 # The keys each kind masks; in a recorded document a value under one of them is a marker.
@@ -26,11 +28,14 @@ _MIN_LENGTH = 6
 
 
 def secret_keys(resource_id: str) -> frozenset[str]:
-    """The keys masked in documents of this resource's kind (a snapshot config: its guest's)."""
-    kind, _, rest = resource_id.partition("/")
-    if kind == "snapshot-config":
-        kind = rest.split("/", 1)[0]
-    raw = SECRET_RAW_LXC_KEYS if kind == "lxc" else frozenset()
+    """The keys masked in documents of this resource's kind (a snapshot config: its guest's).
+
+    `resource_id` may be a path (a file of the record that names no resource): no kind's keys."""
+    kind = kind_of(resource_id)
+    if kind == SNAPSHOT_CONFIG:
+        rid = ResourceId.parse_or_none(resource_id)
+        kind = rid.parts[0] if rid is not None and rid.parts else ""
+    raw = SECRET_RAW_LXC_KEYS if kind == LXC else frozenset()
     return SECRET_KEYS.get(kind, frozenset()) | _CATALOG_SECRETS.get(kind, frozenset()) | raw
 
 

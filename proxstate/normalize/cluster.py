@@ -8,6 +8,7 @@ from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.values import bool_or_keep, int_or_keep, natural_key
 from proxstate.resources.inventory import Payload, RawCluster, RawNode
+from proxstate.resources.kinds import CLUSTER, NODE
 
 
 def _text(value: Any) -> str | None:
@@ -38,7 +39,7 @@ def normalize_cluster(cluster: RawCluster, *, options: NormalizeOptions = DEFAUL
     of the cluster and there is no quorum to record.
     """
     info = next(iter(_entries(cluster.status, "cluster")), {})
-    document: dict[str, Any] = {"kind": "cluster", "name": _text(info.get("name")) or cluster.name}
+    document: dict[str, Any] = {"kind": CLUSTER, "name": _text(info.get("name")) or cluster.name}
     if info.get("quorate") is not None:
         document["quorate"] = bool_or_keep(info["quorate"])
     if (version := _text(cluster.version.get("version"))) is not None:
@@ -49,7 +50,7 @@ def normalize_cluster(cluster: RawCluster, *, options: NormalizeOptions = DEFAUL
     # Keyed by node name, so that a change reads `nodes.pve3.online: true -> false`.
     members.sort(key=lambda member: natural_key(member["name"]))
     document["nodes"] = {member.pop("name"): member for member in members}
-    apply_ignore_rules("cluster", document, options.ignore)
+    apply_ignore_rules(CLUSTER, document, options.ignore)
     return document
 
 
@@ -90,7 +91,7 @@ def normalize_node(node: RawNode, *, options: NormalizeOptions = DEFAULT_OPTIONS
     state = _node_status(node)
     boot = status.get("boot-info")
     facts: dict[str, Any] = {
-        "kind": "node",
+        "kind": NODE,
         "name": node.name,
         "status": state,
         "nodeid": int_or_keep(entry["nodeid"]) if entry.get("nodeid") is not None else None,

@@ -22,6 +22,7 @@ from proxstate.normalize.rules import (
 )
 from proxstate.normalize.schema import key_spec
 from proxstate.normalize.values import natural_key, plain, sorted_set, split_list, typed
+from proxstate.resources.kinds import LXC
 
 # The key under which PVE's /config lists a container's raw LXC lines (pve-container's vm_config).
 RAW_LXC_KEY = "lxc"
@@ -44,7 +45,7 @@ def normalize_value(kind: str, key: str, value: Any) -> Any:
     `[current=]<int>`, `unusedN`: `[file=]<volume>`), which record that key's value, so
     `memory: 2048` reads the same from PVE 7 (an integer) and PVE 8/9 (a property string).
     """
-    if kind == "lxc" and key == RAW_LXC_KEY:
+    if kind == LXC and key == RAW_LXC_KEY:
         return _raw_lxc(value)
     spec = key_spec(kind, key)
     if spec is None:
@@ -87,7 +88,7 @@ def config_value(kind: str, key: str, value: Any, *, options: NormalizeOptions) 
     if is_secret(kind, key, options.mask_keys):
         return mask_value(value, key=key, secret=options.mask_secret)
     normalized = normalize_value(kind, key, value)
-    if kind == "lxc" and key == RAW_LXC_KEY and isinstance(normalized, list):
+    if kind == LXC and key == RAW_LXC_KEY and isinstance(normalized, list):
         return [_masked_raw_line(line, options=options) for line in normalized]
     return normalized
 
@@ -123,7 +124,7 @@ def build_config_value(kind: str, key: str, value: Any) -> str:
     Raises PropertyStringError when the value cannot be written (a mapping that is not a valid
     property string). Masked values give back their marker.
     """
-    if kind == "lxc" and key == RAW_LXC_KEY and isinstance(value, list):
+    if kind == LXC and key == RAW_LXC_KEY and isinstance(value, list):
         # Not a single value in PVE's file: one `key: value` line per entry.
         return "\n".join(f"{k}: {v}" for item in value if isinstance(item, Mapping) for k, v in item.items())
     spec = key_spec(kind, key)

@@ -28,7 +28,9 @@ from proxstate.normalize.snapshot import ENTRY as SNAPSHOT_ENTRY
 from proxstate.normalize.snapshot import normalize_snapshot_config
 from proxstate.normalize.values import natural_key, plain, typed
 from proxstate.resources.catalog import ENTRIES, Entry
+from proxstate.resources.ids import ResourceId
 from proxstate.resources.inventory import RawDeclared
+from proxstate.resources.kinds import STORAGE
 
 _BY_PATH = {entry.path: entry for entry in ENTRIES}
 _ALWAYS_DROPPED = frozenset({"digest"})
@@ -52,10 +54,10 @@ def _as_storage(key: str, value: Any) -> Any:
     text = value
     if isinstance(value, dict):
         try:
-            text = build_config_value("storage", key, {str(k): plain(v) for k, v in value.items()})
+            text = build_config_value(STORAGE, key, {str(k): plain(v) for k, v in value.items()})
         except PropertyStringError:
             return plain(value)
-    return normalize_value("storage", key, text)
+    return normalize_value(STORAGE, key, text)
 
 
 def _clean(value: Any, *, entry: Entry, types: dict[str, str], options: NormalizeOptions) -> Any:
@@ -101,10 +103,10 @@ def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_
     if raw.entry == SNAPSHOT_ENTRY:
         return normalize_snapshot_config(raw, options=options)
     entry = _BY_PATH[raw.entry]
-    kind, _, rest = raw.resource_id.partition("/")
-    document: dict[str, Any] = {"kind": kind}
-    if rest:
-        document["id"] = rest
+    rid = ResourceId.parse(raw.resource_id)
+    document: dict[str, Any] = {"kind": rid.kind}
+    if rid.tail:
+        document["id"] = rid.tail
     for name, value in sorted(raw.listed.items()):
         document[name] = plain(value)
     types = _types().get(entry.path, {})

@@ -13,6 +13,7 @@ from proxstate.normalize.storage import content_id, normalize_content, normalize
 from proxstate.normalize.tasks import normalize_tasks
 from proxstate.normalize.values import natural_key
 from proxstate.resources.inventory import Inventory
+from proxstate.resources.kinds import CLUSTER, CONTENT, NODE, STORAGE, TASKS, kind_of
 
 Documents = dict[str, dict[str, Any]]
 
@@ -32,24 +33,24 @@ def normalize_inventory(
     Every string goes through the secret detector; what it masked is added to `detections`.
     """
     documents: Documents = {}
-    if _wanted(inventory, "cluster"):
-        documents["cluster"] = normalize_cluster(inventory.cluster, options=options)
-    if _wanted(inventory, "node"):
+    if _wanted(inventory, CLUSTER):
+        documents[CLUSTER] = normalize_cluster(inventory.cluster, options=options)
+    if _wanted(inventory, NODE):
         for node in inventory.nodes:
             documents[f"node/{node.name}"] = normalize_node(node, options=options)
     for guest in inventory.guests:
         if _wanted(inventory, guest.kind):
             documents[guest_id(guest)] = normalize_guest(guest, options=options)
-    if _wanted(inventory, "storage"):
+    if _wanted(inventory, STORAGE):
         for storage in inventory.storages:
             documents[storage_id(storage)] = normalize_storage(storage, options=options)
-    if _wanted(inventory, "content"):
+    if _wanted(inventory, CONTENT):
         for content in inventory.contents:
             documents[content_id(content)] = normalize_content(content, options=options)
     for declared in inventory.declared:
-        if _wanted(inventory, declared.resource_id.split("/", 1)[0]):
+        if _wanted(inventory, kind_of(declared.resource_id)):
             documents[declared.resource_id] = normalize_declared(declared, options=options)
-    if _wanted(inventory, "tasks"):
+    if _wanted(inventory, TASKS):
         for node_name, tasks in inventory.tasks.items():
             documents.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))
     for resource_id, document in documents.items():

@@ -19,6 +19,7 @@ from proxstate.normalize.values import (
     to_int,
 )
 from proxstate.resources.inventory import Payload, RawGuest
+from proxstate.resources.kinds import LXC
 
 # PVE lists a guest without a name as `VM 101` (qemu) or `CT101` (lxc): a placeholder, not a name.
 _PLACEHOLDER_NAME = re.compile(r"(?:VM|CT) ?\d+")
@@ -40,7 +41,7 @@ def _text(*values: Any) -> str | None:
 
 
 def _name(guest: RawGuest, status: Payload) -> str | None:
-    configured = guest.config.get("hostname" if guest.kind == "lxc" else "name")
+    configured = guest.config.get("hostname" if guest.kind == LXC else "name")
     listed = _text(guest.resource.get("name"), status.get("name"))
     if listed is not None and _PLACEHOLDER_NAME.fullmatch(listed) and str(guest.vmid) in listed:
         listed = None

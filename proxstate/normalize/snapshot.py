@@ -17,17 +17,18 @@ from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import NormalizeOptions
 from proxstate.normalize.rules import SNAPSHOT_KEY_TYPES
 from proxstate.normalize.values import plain, typed
+from proxstate.resources.ids import ResourceId
 from proxstate.resources.inventory import RawDeclared
+from proxstate.resources.kinds import GUEST_KINDS
 
 ENTRY = "/nodes/{node}/{type}/{vmid}/snapshot/{snapname}/config"
-GUEST_KINDS = ("qemu", "lxc")
 
 
 def normalize_snapshot_config(raw: RawDeclared, *, options: NormalizeOptions) -> dict[str, Any]:
     """`kind`, `id` (`<kind>/<vmid>/<snapshot>`), then the typed and masked `config`."""
-    kind, _, rest = raw.resource_id.partition("/")
-    guest_kind = rest.split("/", 1)[0]
-    document: dict[str, Any] = {"kind": kind, "id": rest}
+    rid = ResourceId.parse(raw.resource_id)
+    guest_kind = rid.parts[0] if rid.parts else ""
+    document: dict[str, Any] = {"kind": rid.kind, "id": rid.tail}
     data = raw.data
     if isinstance(data, dict) and guest_kind in GUEST_KINDS:
         config = normalize_config(guest_kind, data, options=options)

@@ -10,6 +10,7 @@ from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.rules import VOLATILE_KEYS
 from proxstate.normalize.values import bool_or_keep, int_or_keep, plain
 from proxstate.resources.inventory import Payload, RawContent, RawStorage
+from proxstate.resources.kinds import CONTENT, STORAGE
 
 # Volume fields with a type: sizes and times are integers, `protected` a flag.
 _VOLUME_INTEGERS = frozenset({"size", "vmid", "ctime"})
@@ -36,11 +37,11 @@ def _node_state(entry: Payload) -> dict[str, Any]:
 def normalize_storage(storage: RawStorage, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
     """A storage definition (typed from the schema) and, per node, whether it is enabled and active."""
     definition = storage.definition
-    document: dict[str, Any] = {"kind": "storage", "storage": storage.storage}
+    document: dict[str, Any] = {"kind": STORAGE, "storage": storage.storage}
     storage_type = definition.get("type")
     if isinstance(storage_type, str) and storage_type:
         document["type"] = storage_type
-    document["config"] = normalize_config("storage", definition, options=options)
+    document["config"] = normalize_config(STORAGE, definition, options=options)
     per_node = {str(node): entry for node, entry in storage.per_node.items() if isinstance(entry, dict)}
     nodes = {node: _node_state(per_node[node]) for node in sorted_keys(per_node)}
     if nodes:
@@ -50,7 +51,7 @@ def normalize_storage(storage: RawStorage, *, options: NormalizeOptions = DEFAUL
 
 
 def _volume(entry: Payload) -> dict[str, Any]:
-    dropped = VOLATILE_KEYS["content"]
+    dropped = VOLATILE_KEYS[CONTENT]
     volume: dict[str, Any] = {}
     rest = sorted(key for key in entry if key not in _VOLUME_FIRST)
     for key in (*_VOLUME_FIRST, *rest):
@@ -76,7 +77,7 @@ def normalize_content(content: RawContent, *, options: NormalizeOptions = DEFAUL
         if isinstance(volid, str) and volid:
             volumes[volid] = _volume(entry)
     document: dict[str, Any] = {
-        "kind": "content",
+        "kind": CONTENT,
         "storage": content.storage,
         "node": content.node,
         "volumes": {volid: volumes[volid] for volid in sorted_keys(volumes)},

@@ -11,6 +11,7 @@ from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.rules import TASK_FIELDS
 from proxstate.normalize.values import int_or_keep, plain, to_int
 from proxstate.resources.inventory import Payload
+from proxstate.resources.kinds import TASKS
 
 # A task whose start time cannot be read is filed under the first day of Unix time.
 UNKNOWN_DAY = "1970-01-01"
@@ -80,7 +81,7 @@ def _order(task: tuple[str, dict[str, Any]]) -> tuple[int, str]:
 
 
 def _document(node: str, day: str, tasks: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"kind": "tasks", "node": node, "date": day, "tasks": dict(sorted(tasks.items(), key=_order))}
+    return {"kind": TASKS, "node": node, "date": day, "tasks": dict(sorted(tasks.items(), key=_order))}
 
 
 def normalize_tasks(

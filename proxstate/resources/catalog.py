@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from proxstate.resources.kinds import GUEST_KINDS, kind_of
+
 Mode = Literal["object", "list", "items", "text"]
 Scope = Literal["cluster", "node", "any-node", "guest"]
 
@@ -36,7 +38,7 @@ class Entry:
     drop: frozenset[str] = frozenset()  # volatile keys not recorded
     keep_only: frozenset[str] = frozenset()  # record only these keys of each item (TFA: presence only)
     optional: bool = False  # absent on clusters without the feature (Ceph, SDN, older PVE)
-    guest_types: tuple[str, ...] = ("qemu", "lxc")
+    guest_types: tuple[str, ...] = GUEST_KINDS
     # Read from another endpoint's answer: (its path template, the field holding this entry's data).
     read_from: tuple[str, str] | None = None
     # A newer form of `path` that answers a list holding the one object, tried first; `path` is
@@ -50,7 +52,7 @@ class Entry:
 
     @property
     def kind(self) -> str:
-        return self.rid.split("/", 1)[0]
+        return kind_of(self.rid)
 
 
 def _list_entry(base: str, rid: str, key: str, **kw: object) -> Entry:
@@ -373,3 +375,5 @@ NOT_RECORDED: dict[str, str] = {
 }
 
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(entry.kind for entry in ENTRIES))
+# The kinds of documents that belong to one guest (`guest-firewall/qemu/101/rules`).
+GUEST_OWNED_KINDS = frozenset(entry.kind for entry in ENTRIES if entry.scope == "guest")

@@ -8,10 +8,13 @@ of discovery (proxstate.discovery.run). Payloads are the `data` member of PVE's 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from proxstate.resources.kinds import GuestKind
+
+__all__ = ["GuestKind"]  # where discovery's readers have always found it
 
 Payload = dict[str, Any]
-GuestKind = Literal["qemu", "lxc"]
 
 
 @dataclass(kw_only=True)

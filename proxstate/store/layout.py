@@ -24,8 +24,10 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from proxstate.errors import StoreError
+from proxstate.errors import ResourceIdError, StoreError
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
+from proxstate.resources.ids import ResourceId
+from proxstate.resources.kinds import CLUSTER, CONTENT, LXC, NODE, QEMU, STORAGE, TASKS
 
 __all__ = [
     "CLUSTERS_DIR",
@@ -50,10 +52,8 @@ _ORDINARY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 # Controls (C0, DEL, C1), `%`, path separators, characters Windows refuses in file names, the
 # space, lone surrogates (not encodable) and invisible line and byte-order marks.
 _UNSAFE = re.compile('[\x00-\x20\x7f-\x9f%/\\\\:*?"<>|\ud800-\udfff\u2028\u2029\ufeff]')
-_VMID = re.compile(r"[0-9]{1,18}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Folder and file names of the kinds that sit directly under clusters/<cluster>/.
-_SINGLE_KINDS = {"node": "nodes", "qemu": "qemu", "lxc": "lxc", "storage": "storage"}
+_SINGLE_KINDS = {NODE: "nodes", QEMU: QEMU, LXC: LXC, STORAGE: STORAGE}
 _KIND_OF_FOLDER = {folder: kind for kind, folder in _SINGLE_KINDS.items()}
 # The kinds of proxstate.resources.catalog: `kind.yaml`, or kind/<part>/.../<last>.yaml.
 _CATALOG = frozenset(CATALOG_KINDS)
@@ -135,28 +135,15 @@ def document_header(cluster: str, resource_id: str, path: str | None = None) -> 
 
 def _document_parts(resource_id: str, bounded: bool = True) -> list[str]:
     escape = escape_component if bounded else _escape_full
-    if resource_id == "cluster" or resource_id in _CATALOG:
-        return [resource_id + SUFFIX]
-    kind, sep, rest = resource_id.partition("/")
-    if not sep:
-        raise StoreError(f"not a resource id: {resource_id!r} (expected kind/name, e.g. qemu/101)")
-    if kind in ("qemu", "lxc") and not _VMID.fullmatch(rest):
-        raise StoreError(f"not a resource id: {resource_id!r} (a {kind} vmid is a number)")
-    if kind in _SINGLE_KINDS:
-        return [_SINGLE_KINDS[kind], escape(rest) + SUFFIX]
-    if kind in ("content", "tasks"):
-        # Node names cannot hold `/`; the storage id or date is what follows the last one.
-        node, sep, last = rest.rpartition("/")
-        if not sep:
-            raise StoreError(f"not a resource id: {resource_id!r} (expected {kind}/<node>/<name>)")
-        if kind == "tasks" and not _DATE.fullmatch(last):
-            raise StoreError(f"not a resource id: {resource_id!r} (expected tasks/<node>/YYYY-MM-DD)")
-        return [kind, escape(node), escape(last) + SUFFIX]
-    if kind in _CATALOG:
-        # Declarative configuration: kind/part/.../last, each part escaped on its own.
-        parts = rest.split("/")
-        return [kind, *(escape(part) for part in parts[:-1]), escape(parts[-1]) + SUFFIX]
-    raise StoreError(f"not a resource id: {resource_id!r} (unknown kind {kind!r})")
+    rid = ResourceId.parse(resource_id)
+    if not rid.parts:
+        return [rid.kind + SUFFIX]
+    if rid.kind in _SINGLE_KINDS:
+        return [_SINGLE_KINDS[rid.kind], escape(rid.parts[0]) + SUFFIX]
+    # content/<node>/<storage>, tasks/<node>/<day> and the declarative kinds' kind/part/.../last:
+    # each part escaped on its own.
+    *folders, last = rid.parts
+    return [rid.kind, *(escape(part) for part in folders), escape(last) + SUFFIX]
 
 
 def resource_of_path(path: str | PurePosixPath, content: bytes | None = None) -> tuple[str, str] | None:
@@ -185,21 +172,19 @@ def resource_of_path(path: str | PurePosixPath, content: bytes | None = None) ->
 def _locate(parts: list[str], *, bounded: bool) -> tuple[str, str] | None:
     if len(parts) < 3 or parts[0] != CLUSTERS_DIR or not parts[-1].endswith(SUFFIX):
         return None
-    rest = [*parts[2:-1], parts[-1].removesuffix(SUFFIX)]
-    resource_id: str | None = None
+    folder, *names = [*parts[2:-1], parts[-1].removesuffix(SUFFIX)]
+    if not names:
+        kind = folder if folder == CLUSTER or folder in _CATALOG else None
+    elif folder in _CATALOG or folder in (CONTENT, TASKS):
+        kind = folder
+    else:
+        kind = _KIND_OF_FOLDER.get(folder) if len(names) == 1 else None
+    if kind is None:
+        return None
     try:
         cluster = _unescape(parts[1])
-        if len(rest) == 1 and (rest[0] == "cluster" or rest[0] in _CATALOG):
-            resource_id = rest[0]
-        elif len(rest) >= 2 and rest[0] in _CATALOG:
-            resource_id = "/".join([rest[0], *(_unescape(part) for part in rest[1:])])
-        elif len(rest) == 2 and rest[0] in _KIND_OF_FOLDER:
-            resource_id = f"{_KIND_OF_FOLDER[rest[0]]}/{_unescape(rest[1])}"
-        elif len(rest) == 3 and rest[0] in ("content", "tasks"):
-            resource_id = f"{rest[0]}/{_unescape(rest[1])}/{_unescape(rest[2])}"
-    except UnicodeDecodeError:  # escapes of bytes that are not UTF-8: not written by proxstate
-        return None
-    if resource_id is None:
+        resource_id = str(ResourceId(kind, tuple(_unescape(name) for name in names)))
+    except (UnicodeDecodeError, ResourceIdError):  # escapes of bytes that are not UTF-8, or no id
         return None
     # Only the canonical spelling is a document: this makes the two functions exact inverses.
     try:
