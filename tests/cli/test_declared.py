@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from proxstate import yamlio
-
-from .conftest import api_post, git
+from tests.helpers.cli import api_post
+from tests.helpers.repo import git
 
 
 def load(root: Path, rel: str) -> Any:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .conftest import git, strip_ansi
+from tests.helpers.cli import strip_ansi
+from tests.helpers.repo import git
 
 
 def test_demo_runs_and_tells_the_story(tmp_path: Path, cli: Any, monkeypatch: Any) -> None:

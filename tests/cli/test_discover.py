@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from proxstate import yamlio
-
-from .conftest import PASSWORD, TOKEN_SECRET, api_post, fingerprint_of, strip_ansi
+from tests.helpers.cli import PASSWORD, TOKEN_SECRET, api_post, fingerprint_of, strip_ansi
 
 
 def test_discover_all_table(pve_env: dict[str, str], cli: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .test_pve_shapes import answer_as_pve
+from tests.helpers.answers import answer_as_pve
 
 _PIDS = count(0x1000)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import commit_count
+from tests.helpers.repo import commit_count
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 
 from proxstate import yamlio
 from proxstate.report import render_json  # noqa: F401  (the schema ships beside it)
-
-from .conftest import api_post, git, strip_ansi
+from tests.helpers.cli import api_post, strip_ansi
+from tests.helpers.repo import git
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from typing import Any
 from aiohttp import web
 from fakepve.server import error
 
-from .test_pve_shapes import answer_as_pve, load
+from tests.helpers.answers import answer_as_pve
+from tests.helpers.repo import document
 
 HEADERS = base64.b64encode(json.dumps({"Authorization": "Bearer otel-s3cret-bearer"}).encode()).decode()
 STATUS_CFG: dict[str, dict[str, Any]] = {
@@ -82,7 +83,7 @@ def test_metric_servers_are_recorded_with_all_their_settings(
     answer_metric_servers_as_pve(small_cluster)
     result = cli("sync", "-C", str(state_repo), "--only", "metric-server")
     assert result.code == 0, result.out + result.err
-    influx = load(state_repo, "metric-server/influx.yaml")
+    influx = document(state_repo, "metric-server/influx.yaml")
     assert influx["id"] == "influx"
     assert influx["config"] == {
         "bucket": "pve",
@@ -95,14 +96,14 @@ def test_metric_servers_are_recorded_with_all_their_settings(
         "type": "influxdb",
         "verify-certificate": False,
     }
-    graphite = load(state_repo, "metric-server/graphite.yaml")["config"]
+    graphite = document(state_repo, "metric-server/graphite.yaml")["config"]
     assert (graphite["path"], graphite["proto"], graphite["mtu"], graphite["disable"]) == (
         "proxmox.lab",
         "udp",
         1400,
         True,
     )
-    headers = load(state_repo, "metric-server/otel.yaml")["config"]["otel-headers"]
+    headers = document(state_repo, "metric-server/otel.yaml")["config"]["otel-headers"]
     assert headers != HEADERS
     history = subprocess.run(
         ["git", "-C", str(state_repo), "log", "-p", "--all"], capture_output=True, text=True, check=True

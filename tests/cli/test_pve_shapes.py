@@ -5,10 +5,6 @@ Each test makes the fake answer as the named PVE handler does and checks what a 
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +12,10 @@ from aiohttp import web
 from fakepve.server import error
 
 from proxstate import yamlio
-
-from .conftest import api_post
-
-Answer = Callable[[Any, dict[str, Any]], "dict[str, Any] | web.Response | None"]
-
-
-def answer_as_pve(pve: Any, path: str, change: Answer) -> None:
-    """GET requests for `path` (a glob, after /api2/json, as aiohttp decodes it) are answered with
-    what `change(request, body)` returns: a new JSON body, a response of its own (an error), or
-    None to keep the fake's answer; `body` is the fake's own answer."""
-    original = pve._answer
-
-    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
-        response = await original(request, handler, generic, path_node)
-        if request.method == "GET" and fnmatchcase(request.path.removeprefix("/api2/json"), path):
-            body = json.loads(response.text) if response.content_type == "application/json" else {}
-            changed = change(request, body)
-            if isinstance(changed, web.Response):
-                return changed
-            if changed is not None:
-                return web.json_response(changed)
-        return response
-
-    pve._answer = answer
-
-
-def wait_until(predicate: Callable[[], bool], *, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
-def load(root: Path, rel: str) -> Any:
-    return yamlio.load((root / "clusters" / "lab" / rel).read_text())
-
+from tests.helpers.answers import answer_as_pve
+from tests.helpers.cli import api_post
+from tests.helpers.process import wait_for
+from tests.helpers.repo import document
 
 RAW_LXC = [
     ["lxc.cgroup2.devices.allow", "c 10:200 rwm"],
@@ -73,14 +37,14 @@ def test_raw_lxc_lines_are_recorded_though_pending_leaves_them_out(
     answer_as_pve(small_cluster, "/nodes/pve1/lxc/200/config", with_raw_lines)
     result = cli("sync", "-C", str(state_repo), "--only", "lxc")
     assert result.code == 0, result.err
-    config = load(state_repo, "lxc/200.yaml")["config"]
+    config = document(state_repo, "lxc/200.yaml")["config"]
     assert config["lxc"] == [
         {"lxc.cgroup2.devices.allow": "c 10:200 rwm"},
         {"lxc.mount.entry": "/dev/net dev/net none bind,create=dir"},
         {"lxc.mount.entry": "/dev/dri dev/dri none bind,optional,create=dir"},
     ]
     assert config["memory"] == 512  # the rest still comes from /pending
-    assert "lxc" not in load(state_repo, "lxc/201.yaml")["config"]
+    assert "lxc" not in document(state_repo, "lxc/201.yaml")["config"]
     # A second sync sees the same container: nothing changed, nothing committed.
     again = cli("sync", "-C", str(state_repo), "--only", "lxc")
     assert again.code == 0 and "no changes" in (again.out + again.err).lower()
@@ -102,7 +66,7 @@ def test_a_task_run_by_a_token_names_the_token(
     small_cluster.time_scale = 0  # the VM starts at once
     assert cli("sync", "-C", str(state_repo), "--only", "qemu,tasks").code == 0
     upid = api_post(small_cluster, pve_env, "/nodes/pve2/qemu/102/status/start")
-    wait_until(lambda: small_cluster.tasks[upid].get("exitstatus") is not None)
+    wait_for(lambda: small_cluster.tasks[upid].get("exitstatus") is not None)
     assert cli("sync", "-C", str(state_repo), "--only", "qemu,tasks").code == 0
     day = next((state_repo / "clusters/lab/tasks/pve2").glob("*.yaml"))
     assert yamlio.load(day.read_text())["tasks"][upid]["user"] == "root@pam!proxstate"
@@ -126,11 +90,11 @@ def test_nested_pools_are_read_through_pools_with_poolid(
     answer_as_pve(small_cluster, "/pools/prod", not_implemented)  # only the newer form is read
     result = cli("sync", "-C", str(state_repo), "--only", "pool")
     assert result.code == 0, result.err
-    web_pool = load(state_repo, "pool/prod/web.yaml")
+    web_pool = document(state_repo, "pool/prod/web.yaml")
     assert web_pool["id"] == "prod/web"
     assert web_pool["config"]["comment"] == "web tier"
     assert web_pool["config"]["members"] == [{"id": "qemu/102", "type": "qemu", "vmid": 102}]
-    assert load(state_repo, "pool/prod.yaml")["config"]["members"][0]["vmid"] == 101
+    assert document(state_repo, "pool/prod.yaml")["config"]["members"][0]["vmid"] == 101
     assert "pool/prod/web" in cli("log", "-C", str(state_repo), "pool/prod/web").out
 
 
@@ -148,7 +112,7 @@ def test_pools_of_pve7_are_read_through_the_old_endpoint(
     answer_as_pve(small_cluster, "/pools", pve7_index)
     result = cli("sync", "-C", str(state_repo), "--only", "pool")
     assert result.code == 0, result.err
-    assert load(state_repo, "pool/prod.yaml")["config"]["members"] == [
+    assert document(state_repo, "pool/prod.yaml")["config"]["members"] == [
         {"id": "qemu/101", "type": "qemu", "vmid": 101}
     ]
 
@@ -186,17 +150,17 @@ def test_pending_node_network_is_recorded_apart_from_the_applied_one(
     state["file"] = "pending"
     result = cli("sync", "-C", str(state_repo), *only)
     assert result.code == 0, result.err
-    document = load(state_repo, "network/pve1.yaml")
-    assert document["entries"]["vmbr0"]["cidr"] == "192.0.2.11/24"  # still what is applied
-    assert document["pending"]["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
-    assert document["pending"]["changes"] == PENDING_DIFF
+    network = document(state_repo, "network/pve1.yaml")
+    assert network["entries"]["vmbr0"]["cidr"] == "192.0.2.11/24"  # still what is applied
+    assert network["pending"]["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
+    assert network["pending"]["changes"] == PENDING_DIFF
     assert "pending" in cli("show-changes", "-C", str(state_repo), "--resource", "network/*").out
     assert "no changes" in cli("sync", "-C", str(state_repo), *only).out  # both kept as they are
     state["file"] = "new"  # "Apply Configuration": interfaces.new became the applied file
     assert cli("sync", "-C", str(state_repo), *only).code == 0
-    document = load(state_repo, "network/pve1.yaml")
-    assert "pending" not in document
-    assert document["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
+    network = document(state_repo, "network/pve1.yaml")
+    assert "pending" not in network
+    assert network["entries"]["vmbr0"]["cidr"] == "192.0.2.99/24"
 
 
 def ceph_on_pve2_only(pve: Any) -> None:
@@ -262,7 +226,7 @@ def test_backup_job_retention_is_typed_as_the_storage_one(
     assert cli("sync", "-C", str(state_repo), "--only", "backup-job,storage").code == 0
     jobs = list((state_repo / "clusters/lab/backup-job").glob("*.yaml"))
     assert jobs
-    storage = load(state_repo, "storage/nas.yaml")["config"]["prune-backups"]
+    storage = document(state_repo, "storage/nas.yaml")["config"]["prune-backups"]
     assert storage == {"keep-daily": 7, "keep-last": 3}
     for job in jobs:
         assert yamlio.load(job.read_text())["config"]["prune-backups"] == storage
@@ -332,7 +296,7 @@ def test_ip_set_and_security_group_comments_are_recorded(
     api_post(small_cluster, pve_env, guest_ipsets, {"name": "backends", "comment": "app tier"})
     result = cli("sync", "-C", str(state_repo), "--only", "firewall,guest-firewall")
     assert result.code == 0, result.err
-    ipset = load(state_repo, "firewall/cluster/ipset/mgmt.yaml")
+    ipset = document(state_repo, "firewall/cluster/ipset/mgmt.yaml")
     assert ipset["comment"] == "admins" and "192.0.2.0/24" in ipset["entries"]
-    assert load(state_repo, "firewall/cluster/group/web.yaml")["comment"] == "web servers"
-    assert load(state_repo, "guest-firewall/qemu/101/ipset/backends.yaml")["comment"] == "app tier"
+    assert document(state_repo, "firewall/cluster/group/web.yaml")["comment"] == "web servers"
+    assert document(state_repo, "guest-firewall/qemu/101/ipset/backends.yaml")["comment"] == "app tier"

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN_ID, TOKEN_SECRET, git
+from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET
+from tests.helpers.repo import git
 
 # ------------------------------------------------------------------ timeouts
 

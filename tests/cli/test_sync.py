@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from proxstate import yamlio
-
-from .conftest import TOKEN_SECRET, commit_count, git
+from tests.helpers.cli import TOKEN_SECRET
+from tests.helpers.repo import commit_count, git
 
 
 def load(root: Path, rel: str) -> Any:

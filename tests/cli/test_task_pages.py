@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from proxstate import yamlio
-
-from .test_pve_shapes import answer_as_pve
+from tests.helpers.answers import answer_as_pve
 
 COUNT = 5030  # more than the 5,000 proxstate asks for per request
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .conftest import git, rewrite_data
+from tests.helpers.answers import rewrite_data
+from tests.helpers.repo import git
 
 PROXY_PASSWORD = "Pr0xy-Secret-Walrus"
 ROOT_PASSWORD = "Hunter2-Lemur-88"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import rewrite_data
+from tests.helpers.answers import rewrite_data
 
 DB_PASSWORD = "db-pw-Axolotl-17"
 ROOT_PASSWORD = "Hunter2-Lemur-88"

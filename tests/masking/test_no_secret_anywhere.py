@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN_SECRET, git, rewrite_data
+from tests.helpers.answers import hide_cipassword, rewrite_data
+from tests.helpers.cli import TOKEN_SECRET
+from tests.helpers.repo import repository_text
 
 MASK_KEY = "mask-key-Capybara-31"
 WINDOWS_PW = ["Winter-Pa55-cloudinit", "Spring-Pa55-cloudinit"]
@@ -28,10 +30,6 @@ DB_PW = ["db-pw-Quokka-42", "db-pw-Quokka-43"]
 PROXY_PW = ["Pr0xy-Secret-Walrus", "Pr0xy-Secret-Narwhal"]
 GITHUB_TOKEN = "ghp_" + "Zq3xW9kLm2Np8Rt5Vb7Yc1Hd4Jf6Gs0Ae2Ui"
 SECRETS = [*WINDOWS_PW, *ROOT_PW, *DB_PW, *PROXY_PW, GITHUB_TOKEN, MASK_KEY, TOKEN_SECRET]
-
-
-def _hide_cipassword(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**e, "value": "**********"} if e.get("key") == "cipassword" else e for e in entries]
 
 
 def _set_secrets(pve: Any, round_no: int) -> None:
@@ -53,21 +51,6 @@ def _set_secrets(pve: Any, round_no: int) -> None:
     rewrite_data(pve, "/cluster/options", lambda data: {**data, "http_proxy": proxy})
 
 
-def _repository_text(root: Path) -> str:
-    """The work tree, the whole history with every commit message, the refs' logs and the config."""
-    parts = [
-        git(root, "log", "-p", "--all", "--format=%H%n%an %ae%n%B"),
-        git(root, "reflog", "--all"),
-        (root / ".git" / "config").read_text(),
-    ]
-    parts += [
-        path.read_bytes().decode("utf-8", "replace")
-        for path in root.rglob("*")
-        if path.is_file() and ".git/objects" not in str(path)
-    ]
-    return "\n".join(parts)
-
-
 def test_no_secret_in_the_record_its_history_or_any_output(
     state_repo: Path,
     pve_env: dict[str, str],
@@ -78,7 +61,7 @@ def test_no_secret_in_the_record_its_history_or_any_output(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("PROXSTATE_MASK_KEY", MASK_KEY)
-    rewrite_data(small_cluster, "/qemu/101/pending", _hide_cipassword)
+    rewrite_data(small_cluster, "/qemu/101/pending", hide_cipassword)
     repo = str(state_repo)
     _set_secrets(small_cluster, 0)
     results = [cli("sync", "-C", repo)]
@@ -108,7 +91,7 @@ def test_no_secret_in_the_record_its_history_or_any_output(
     assert "env: <masked:" in (record / "snapshot-config" / "lxc" / "200" / "pre.yaml").read_text()
     outputs = "\n".join(r.out + r.err for r in results)
     for haystack, where in (
-        (_repository_text(state_repo), "repository"),
+        (repository_text(state_repo), "repository"),
         (outputs, "output"),
         (caplog.text, "debug log"),
     ):

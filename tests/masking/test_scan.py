@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import git
+from tests.helpers.repo import git
 
 CIPASSWORD = "Winter-Pa55-cloudinit"
 ROOT_PASSWORD = "Hunter2-Lemur-88"

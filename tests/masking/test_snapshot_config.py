@@ -12,15 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .conftest import git, rewrite_data
+from tests.helpers.answers import hide_cipassword, rewrite_data
+from tests.helpers.repo import git
 
 WINDOWS_PASSWORD = "Winter-Pa55-cloudinit"
 DB_PASSWORD = "db-pw-Quokka-42"
-
-
-def _hide_cipassword(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # vm_pending: `$conf->{cipassword} = '**********' if defined($conf->{cipassword});`
-    return [{**e, "value": "**********"} if e.get("key") == "cipassword" else e for e in entries]
 
 
 def test_snapshot_configs_are_typed_and_masked(
@@ -39,7 +35,7 @@ def test_snapshot_configs_are_typed_and_masked(
     ct.config["env"] = f"DB_PASSWORD={DB_PASSWORD}\0DB_HOST=db1"
     ct.snapshots["pre"] = {**ct.config, "snaptime": 1767225600}
     ct.config["parent"] = "pre"
-    rewrite_data(small_cluster, "/qemu/101/pending", _hide_cipassword)
+    rewrite_data(small_cluster, "/qemu/101/pending", hide_cipassword)
 
     result = cli("sync", "-C", str(state_repo))
     assert result.code == 0, result.err

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from normalize_cases import mappings, value_strategy
 
 from proxstate.normalize import KeySpec, build_config_value
 from proxstate.normalize.config import normalize_value
 from proxstate.normalize.rules import SET_KEYS
 from proxstate.normalize.schema import load_schema
 from proxstate.normalize.values import sorted_set
+from tests.helpers.normalize_cases import mappings, value_strategy
 
 KEYS = sorted(
     [(kind, key) for kind, schema in load_schema().kinds.items() for key in schema.keys]

@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from normalize_cases import GOLDEN, inventory_from_json, options_from_json
 
 from proxstate.normalize import normalize_inventory
 from proxstate.normalize.rules import VOLATILE_KEYS
+from tests.helpers.normalize_cases import GOLDEN, inventory_from_json, options_from_json
 
 CASES = sorted(path.name.removesuffix(".input.json") for path in GOLDEN.glob("*.input.json"))
 

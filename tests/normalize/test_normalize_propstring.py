@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from normalize_cases import mappings
 
 from proxstate.normalize import (
     PropertyFormat,
@@ -17,6 +16,7 @@ from proxstate.normalize import (
     parse_property_string,
 )
 from proxstate.normalize.schema import load_schema
+from tests.helpers.normalize_cases import mappings
 
 FORMATS = sorted(load_schema().formats)
 ALIASES = sorted((name, alias) for name, fmt in load_schema().formats.items() for alias in fmt.aliases)

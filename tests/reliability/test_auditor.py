@@ -22,80 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakepve.shapes import PRIVILEGES
 
 from proxstate import yamlio
-
-from .conftest import TOKEN_ID, TOKEN_SECRET, assert_consistent, committed, git, rewrite_data
-
-AUDITOR = (
-    "Datastore.Audit",
-    "Mapping.Audit",
-    "Pool.Audit",
-    "SDN.Audit",
-    "Sys.Audit",
-    "VM.Audit",
-    "VM.GuestAgent.Audit",
-)
-TOP_PATHS = ("/", "/access", "/access/groups", "/nodes", "/pool", "/sdn", "/storage", "/vms")
-TOKEN = "proxstate@pve!audit"
-SECRET = "7d1c0b9e-auditor-secret-9f3a"
-
-
-def effective(privileges: dict[str, tuple[str, ...]]) -> dict[str, dict[str, int]]:
-    """PVE's answer to GET /access/permissions: path -> {privilege: 1 (propagates)}."""
-    return {path: dict.fromkeys(held, 1) for path, held in privileges.items() if held}
-
-
-def separate_privileges(pve: Any) -> None:
-    """pve-access-control RPCEnvironment::permissions: a token with privilege separation holds what
-    both its own ACL and its user's give ('intersect user and token permissions'); fakepve unites
-    them. Every permission check of the fake goes through `allowed`."""
-    unite = type(pve).allowed
-
-    def allowed(user: str, path: str, privilege: str) -> bool:
-        if "!" not in user or pve.acl is None or user.startswith("root@pam!"):
-            return bool(unite(pve, user, path, privilege))
-        owner = user.split("!", maxsplit=1)[0]
-        acl = pve.acl
-        try:
-            pve.acl = {user: acl.get(user, [])}
-            by_token = unite(pve, user, path, privilege)
-            pve.acl = {owner: acl.get(owner, [])}
-            by_user = unite(pve, owner, path, privilege)
-        finally:
-            pve.acl = acl
-        return bool(by_token and by_user)
-
-    pve.allowed = allowed
-
-
-def held_by(pve: Any, who: str) -> dict[str, tuple[str, ...]]:
-    """RPCEnvironment::get_effective_permissions from the fake's ACLs: the top-level paths."""
-    return {path: tuple(p for p in PRIVILEGES if pve.allowed(who, path, p)) for path in TOP_PATHS}
-
-
-def root_with_tokens(data: Any) -> Any:
-    return {**data, "tokens": {"proxstate": {"comment": "state recorder", "expire": 0, "privsep": 1}}}
-
-
-@pytest.fixture
-def auditor(small_cluster: Any, pve_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """`pveum acl modify / --users proxstate@pve --tokens proxstate@pve!audit --roles PVEAuditor`."""
-    small_cluster.apitokens[TOKEN] = SECRET
-    separate_privileges(small_cluster)
-    for who in ("proxstate@pve", TOKEN):
-        small_cluster.grant(who, "/", *AUDITOR)
-    # What GET /access/permissions answers; None: the fake's own answer (for other logins).
-    answer: dict[str, Any] = {"held": dict.fromkeys(TOP_PATHS, AUDITOR)}
-    rewrite_data(
-        small_cluster,
-        "/access/permissions",
-        lambda data: data if answer["held"] is None else effective(answer["held"]),
-    )
-    rewrite_data(small_cluster, "/access/users/root@pam", root_with_tokens)
-    monkeypatch.setenv("PROXSTATE_TOKEN", f"{TOKEN}={SECRET}")
-    return answer
+from tests.helpers.answers import rewrite_data
+from tests.helpers.auditor import AUDITOR, SECRET, TOKEN, TOP_PATHS, effective, held_by, separate_privileges
+from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET
+from tests.helpers.repo import assert_consistent, committed, git
 
 
 def test_an_auditor_token_syncs_and_drifts_clean(state_repo: Path, cli: Any, auditor: Any) -> None:

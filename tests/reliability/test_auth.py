@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from proxstate.discovery.privileges import hidden_failures, holds, parse_permissions
-
-from .conftest import TOKEN_ID, assert_consistent, assert_one_line_error, committed, git, wait_for
+from tests.helpers.cli import TOKEN_ID, assert_one_line_error
+from tests.helpers.process import wait_for
+from tests.helpers.repo import assert_consistent, committed, git
 
 PASSWORD = "pw-Quokka-7-not-in-any-log"
 

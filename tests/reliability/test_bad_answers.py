@@ -19,8 +19,8 @@ from aiohttp import web
 
 from proxstate.discovery.answers import NULL_MEANS_ABSENT, shape_of
 from proxstate.resources.catalog import ENTRIES, Entry
-
-from .conftest import api_post, recorded
+from tests.helpers.cli import api_post
+from tests.helpers.repo import recorded
 
 PREFIX = "/api2/json"
 _UNCHANGED = object()

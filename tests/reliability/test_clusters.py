@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN_ID, TOKEN_SECRET, assert_one_line_error, committed, git
+from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET, assert_one_line_error
+from tests.helpers.repo import committed, git
 
 
 @pytest.fixture

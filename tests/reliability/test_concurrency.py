@@ -9,8 +9,9 @@ import pytest
 
 import proxstate.app.sync
 from proxstate.store import StateRepo
-
-from .conftest import assert_consistent, assert_one_line_error, git, proxstate_process
+from tests.helpers.cli import assert_one_line_error
+from tests.helpers.process import proxstate_process
+from tests.helpers.repo import assert_consistent, git
 
 
 def test_two_syncs_of_one_repository_at_once(synced: Path, small_cluster: Any) -> None:

@@ -13,7 +13,8 @@ import string
 from pathlib import Path
 from typing import Any
 
-from .conftest import assert_consistent, committed, git, run_proxstate
+from tests.helpers.process import run_proxstate
+from tests.helpers.repo import assert_consistent, committed, git
 
 LIMIT = 256 * 1024
 

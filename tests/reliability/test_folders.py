@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN_ID, TOKEN_SECRET, assert_one_line_error, committed, git, rewrite_data
+from tests.helpers.answers import rewrite_data
+from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET, assert_one_line_error
+from tests.helpers.repo import committed, git
 
 
 def _elsewhere(data: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import assert_consistent, committed, git
+from tests.helpers.repo import assert_consistent, committed, git
 
 LOCK_TIMEOUT = "can't lock file '/run/lock/lxc/pve-config-200.lock' - got timeout"
 

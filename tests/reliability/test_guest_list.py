@@ -10,13 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from proxstate import yamlio
-
-from .conftest import committed, rewrite_data
-
-
-def _doc(root: Path, rel: str) -> Any:
-    return yamlio.load((root / "clusters/lab" / rel).read_text())
+from tests.helpers.answers import rewrite_data
+from tests.helpers.repo import committed, document
 
 
 def test_a_vmid_on_two_nodes_keeps_its_last_state(synced: Path, cli: Any, small_cluster: Any) -> None:
@@ -35,7 +30,7 @@ def test_a_vmid_on_two_nodes_keeps_its_last_state(synced: Path, cli: Any, small_
     assert "2 times" in line and "qemu on pve1" in line and "qemu on pve2" in line
     assert committed(synced)["clusters/lab/qemu/101.yaml"] == before["clusters/lab/qemu/101.yaml"]
     assert (synced / "clusters/lab/guest-firewall/qemu/101/options.yaml").exists()
-    assert _doc(synced, "qemu/102.yaml")["config"]["cores"] == 6
+    assert document(synced, "qemu/102.yaml")["config"]["cores"] == 6
 
 
 def test_a_guest_of_an_unknown_type_is_not_removed(synced: Path, cli: Any, small_cluster: Any) -> None:

@@ -18,11 +18,9 @@ from aiohttp import web
 from fakepve.server import USER
 
 from proxstate import yamlio
+from tests.helpers import auditor as auditors
+from tests.helpers.repo import assert_consistent, committed
 
-from . import test_auditor
-from .conftest import assert_consistent, committed
-
-auditor = test_auditor.auditor
 READ_PATH = re.compile(r"/nodes/[^/]+/lxc/(\d+)/(config|pending)$")
 
 
@@ -57,9 +55,9 @@ def test_env_hidden_from_an_auditor_keeps_its_last_value(
     small_cluster.ct(200).pending["env"] = "DB_HOST=db2\0DB_PASSWORD=hunter2-secret"  # at next start
     answer_env_as_pve_container(small_cluster)
     held = auditor["held"]
-    for who in ("proxstate@pve", test_auditor.TOKEN):
+    for who in ("proxstate@pve", auditors.TOKEN):
         small_cluster.grant(who, "/vms", "VM.Config.Options")
-    auditor["held"] = {**held, "/vms": (*test_auditor.AUDITOR, "VM.Config.Options")}
+    auditor["held"] = {**held, "/vms": (*auditors.AUDITOR, "VM.Config.Options")}
     check = cli("check-token", "-C", str(state_repo))
     assert check.code == 0 and "VM.Config.Options" not in check.out, check.out
     first = cli("sync", "-C", str(state_repo))
@@ -71,7 +69,7 @@ def test_env_hidden_from_an_auditor_keeps_its_last_value(
     assert "env" in document["config"] and list(document["pending"]) == ["env"]
     assert b"hunter2" not in before
 
-    for who in ("proxstate@pve", test_auditor.TOKEN):
+    for who in ("proxstate@pve", auditors.TOKEN):
         small_cluster.acl[who] = [grant for grant in small_cluster.acl[who] if grant[0] != "/vms"]
     auditor["held"] = held
     result = cli("sync", "-C", str(state_repo))

@@ -11,16 +11,14 @@ from typing import Any
 from proxstate import yamlio
 from proxstate.demo.members import answer_members_as_pve
 from proxstate.demo.realms import answer_realms_as_pve
-
-from .conftest import (
-    Rewrite,
+from tests.helpers.answers import Rewrite, rewrite_data, serve_body
+from tests.helpers.cli import assert_one_line_error
+from tests.helpers.repo import (
     assert_consistent,
-    assert_one_line_error,
+    assert_only_files_of_the_repository,
     committed,
     git,
     recorded,
-    rewrite_data,
-    serve_body,
 )
 
 
@@ -36,16 +34,6 @@ def _entry(kind: str, which: int, **fields: Any) -> Rewrite:
         return data
 
     return change
-
-
-def _only_files_of_the_repository(tmp_path: Path, root: Path) -> None:
-    assert sorted(p.name for p in tmp_path.iterdir()) == [root.name]
-    first = git(root, "rev-list", "--max-parents=0", "HEAD").strip()
-    template = set(git(root, "ls-tree", "-r", "-z", "--name-only", first).split("\0"))
-    for name in git(root, "ls-files", "-z").split("\0"):
-        assert name.startswith("clusters/lab/") or name in template, name
-    for path in (root / "clusters").rglob("*"):
-        assert path.resolve().is_relative_to((root / "clusters" / "lab").resolve()), path
 
 
 def _reset(pve: Any) -> None:
@@ -95,7 +83,7 @@ def test_a_broken_answer_for_one_guest_keeps_its_last_state(
         assert f"Not read: qemu/{vmid}" in body, case
     assert b"cores: 6" in after["clusters/lab/qemu/102.yaml"]
     assert_consistent(synced)
-    _only_files_of_the_repository(tmp_path, synced)
+    assert_only_files_of_the_repository(tmp_path, synced)
 
 
 # ------------------------------------------------------------------ cluster-wide answers
@@ -220,4 +208,4 @@ def test_strange_values_are_recorded_exactly(
     again = cli("sync", "-C", str(synced))
     assert again.code == 0 and "no changes" in again.out, again.out + again.err
     assert_consistent(synced)
-    _only_files_of_the_repository(tmp_path, synced)
+    assert_only_files_of_the_repository(tmp_path, synced)

@@ -12,32 +12,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN_SECRET, assert_consistent, assert_one_line_error, committed, git
-
-
-@pytest.fixture
-def outside(tmp_path: Path) -> Path:
-    folder = tmp_path / "outside"
-    folder.mkdir()
-    (folder / "victim").write_bytes(b"untouched\n")
-    return folder
-
-
-def _untouched(outside: Path) -> None:
-    assert sorted(p.name for p in outside.iterdir()) == ["victim"]
-    assert (outside / "victim").read_bytes() == b"untouched\n"
-
-
-def _commit_link(root: Path, name: str, target: Path) -> None:
-    path = root / name
-    if path.is_dir() and not path.is_symlink():
-        git(root, "rm", "-q", "-r", "--", name)
-    elif path.exists():
-        git(root, "rm", "-q", "--", name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.symlink_to(target)
-    git(root, "add", "-f", "--", name)
-    git(root, "commit", "-q", "-m", f"a link at {name}")
+from tests.helpers.cli import TOKEN_SECRET, assert_one_line_error
+from tests.helpers.repo import assert_consistent, assert_untouched, commit_link, committed, git
 
 
 @pytest.mark.parametrize(
@@ -52,7 +28,7 @@ def _commit_link(root: Path, name: str, target: Path) -> None:
 def test_sync_never_writes_through_a_committed_link(
     synced: Path, cli: Any, small_cluster: Any, outside: Path, name: str, target: str, named: str
 ) -> None:
-    _commit_link(synced, name, outside / target if target else outside)
+    commit_link(synced, name, outside / target if target else outside)
     head = git(synced, "rev-parse", "HEAD")
     small_cluster.vm(101).config["description"] = "#!/bin/sh\necho owned > /tmp/owned\n"
     result = cli("sync", "-C", str(synced))
@@ -60,18 +36,18 @@ def test_sync_never_writes_through_a_committed_link(
     assert named in result.err and "refusing" in result.err, result.err
     assert git(synced, "rev-parse", "HEAD") == head
     assert git(synced, "status", "--porcelain", "--untracked-files=all") == ""
-    _untouched(outside)
+    assert_untouched(outside)
 
 
 def test_init_force_never_writes_through_a_link(state_repo: Path, cli: Any, outside: Path) -> None:
     (state_repo / "README.md").write_text("our own notes\n")
     git(state_repo, "commit", "-qam", "our readme")
-    _commit_link(state_repo, ".github", outside)
-    _commit_link(state_repo, "proxstate.yaml", outside / "victim")
+    commit_link(state_repo, ".github", outside)
+    commit_link(state_repo, "proxstate.yaml", outside / "victim")
     result = cli("init", "--force", str(state_repo))
     assert_one_line_error(result)
     assert "refusing to write" in result.err and "symbolic link" in result.err
-    _untouched(outside)
+    assert_untouched(outside)
     assert (state_repo / "README.md").read_text() == "our own notes\n"  # nothing was written
     assert git(state_repo, "status", "--porcelain", "--untracked-files=all") == ""
 
@@ -94,7 +70,7 @@ def test_a_link_pulled_during_push_is_replayed_as_a_link(
     tool.write_text("#!/bin/sh\necho hi\n")
     tool.chmod(0o755)
     git(attacker, "add", "clusters/lab/run.sh")
-    _commit_link(attacker, "clusters/lab/lxc", outside)
+    commit_link(attacker, "clusters/lab/lxc", outside)
     git(attacker, "push", "-q", "origin", "main")
 
     small_cluster.vm(101).config["cores"] = 6
@@ -106,13 +82,13 @@ def test_a_link_pulled_during_push_is_replayed_as_a_link(
     assert (synced / "clusters/lab/lxc").is_symlink()
     assert os.readlink(synced / "clusters/lab/lxc") == str(outside)
     assert os.access(synced / "clusters/lab/run.sh", os.X_OK)
-    _untouched(outside)
+    assert_untouched(outside)
 
     small_cluster.ct(200).config["memory"] = 1024
     refused = cli("sync", "-C", str(synced), "--push")
     assert_one_line_error(refused)
     assert "clusters/lab/lxc is a symbolic link" in refused.err
-    _untouched(outside)
+    assert_untouched(outside)
 
 
 @pytest.mark.parametrize("variable", ["PROXSTATE_TOKEN", "LAB_TOKEN"])

@@ -20,8 +20,8 @@ import pytest
 
 from proxstate.store import StateRepo
 from proxstate.store.checkout import MARKER
-
-from .conftest import ROOT, assert_consistent, git, run_proxstate
+from tests.helpers.process import ROOT, run_proxstate
+from tests.helpers.repo import assert_consistent, git
 
 # Reads a repository path per line, forks a `proxstate sync -C PATH` for it and answers its pid.
 FORKER = """

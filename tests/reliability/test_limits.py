@@ -20,8 +20,9 @@ from aiohttp import web
 
 from proxstate import yamlio
 from proxstate.limits import MAX_ANSWER_DEPTH
-
-from .conftest import ROOT, assert_consistent, committed, git, serve_body
+from tests.helpers.answers import serve_body
+from tests.helpers.process import ROOT
+from tests.helpers.repo import assert_consistent, committed, git
 
 ONLY = ("--only", "cluster,node,qemu,lxc")
 PENDING_101 = "/qemu/101/pending"

@@ -11,8 +11,7 @@ from proxstate import yamlio
 from proxstate.store import StateRepo
 from proxstate.store.checkout import MARKER
 from proxstate.store.layout import document_path
-
-from .conftest import assert_consistent, committed, git
+from tests.helpers.repo import assert_consistent, committed, git
 
 NODE = "x" * 3000  # sorts after pve1 and pve2: fakepve numbers its nodes in name order
 STORAGE = "s" * 3000

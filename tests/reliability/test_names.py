@@ -17,25 +17,13 @@ from proxstate.normalize import NormalizeOptions
 from proxstate.resources.inventory import Inventory, RawCluster, RawContent, RawGuest, RawNode, RawStorage
 from proxstate.store.commit import check_path
 from proxstate.store.layout import cluster_dir, document_path, resource_of_path
-
-from .conftest import assert_consistent, committed, git
+from tests.helpers.repo import assert_consistent, assert_only_files_of_the_repository, committed, git
 
 HOSTILE_NAMES = [
     "../../escape", "..", ".", "a/b", "-rf", "--help", "nul\x00byte", "new\nline\n\nProxstate-Cluster: x",
     " ", "%2E%2E", "C:\\x", ".git", "名前", "\x1b[2J\x1b[31mred", "x" * 300,
 ]  # fmt: skip
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _only_files_of_the_repository(tmp_path: Path, root: Path) -> None:
-    assert sorted(p.name for p in tmp_path.iterdir()) == [root.name]
-    first = git(root, "rev-list", "--max-parents=0", "HEAD").strip()
-    template = set(git(root, "ls-tree", "-r", "-z", "--name-only", first).split("\0"))
-    for name in git(root, "ls-files", "-z").split("\0"):
-        assert name.startswith("clusters/lab/") or name in template, name
-    inside = (root / "clusters" / "lab").resolve()
-    for path in (root / "clusters").rglob("*"):
-        assert path.resolve().is_relative_to(inside), path
 
 
 def test_hostile_names_end_to_end(synced: Path, cli: Any, small_cluster: Any, tmp_path: Path) -> None:
@@ -57,7 +45,7 @@ def test_hostile_names_end_to_end(synced: Path, cli: Any, small_cluster: Any, tm
         assert not CONTROL.search(line), line
         assert line.startswith(("lab: ", "proxstate: warning: ")), line
     assert_consistent(synced)
-    _only_files_of_the_repository(tmp_path, synced)
+    assert_only_files_of_the_repository(tmp_path, synced)
     files = committed(synced)
     for index, name in enumerate(HOSTILE_NAMES):
         vm = yamlio.load(files[str(document_path("lab", f"qemu/{150 + index}"))].decode())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import assert_consistent, committed, git
+from tests.helpers.repo import assert_consistent, committed, git
 
 # The kinds read per node and guest; the declarative configuration adds many requests of the same kind.
 ONLY = ("--only", "cluster,node,qemu,lxc,storage,content,tasks")

@@ -6,15 +6,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from proxstate import yamlio
-
-from .conftest import assert_consistent, committed, git, rewrite_data, wait_for
+from tests.helpers.answers import rewrite_data
+from tests.helpers.process import wait_for
+from tests.helpers.repo import assert_consistent, committed, document, git
 
 PVE2_GUESTS = ("clusters/lab/qemu/102.yaml", "clusters/lab/lxc/201.yaml")
-
-
-def _doc(root: Path, rel: str) -> Any:
-    return yamlio.load((root / rel).read_text())
 
 
 def test_node_offline_before_the_sync(synced: Path, cli: Any, small_cluster: Any) -> None:
@@ -29,9 +25,9 @@ def test_node_offline_before_the_sync(synced: Path, cli: Any, small_cluster: Any
     for path in PVE2_GUESTS:
         assert after[path] == before[path]
     assert set(before) <= set(after), "nothing is removed because it could not be read"
-    node = _doc(synced, "clusters/lab/nodes/pve2.yaml")
+    node = document(synced, "nodes/pve2.yaml")
     assert node["status"] == "unreachable" and node["unreachable"]
-    assert _doc(synced, "clusters/lab/qemu/101.yaml")["config"]["cores"] == 3
+    assert document(synced, "qemu/101.yaml")["config"]["cores"] == 3
     assert "Unreachable: node pve2" in git(synced, "log", "-1", "--format=%B")
     assert_consistent(synced)
 
@@ -60,7 +56,7 @@ def test_node_goes_offline_after_its_status_was_read(synced: Path, cli: Any, sma
     for path in PVE2_GUESTS:
         assert after[path] == before[path]
     assert set(before) <= set(after)
-    assert _doc(synced, "clusters/lab/qemu/101.yaml")["config"]["cores"] == 3
+    assert document(synced, "qemu/101.yaml")["config"]["cores"] == 3
     assert "pve2" in git(synced, "log", "-1", "--format=%b")
     assert_consistent(synced)
 
@@ -95,7 +91,7 @@ def test_node_goes_offline_while_the_sync_waits_for_it(synced: Path, cli: Any, s
     for path in PVE2_GUESTS:
         assert after[path] == before[path]
     assert set(before) <= set(after)
-    assert _doc(synced, "clusters/lab/qemu/101.yaml")["config"]["cores"] == 3
+    assert document(synced, "qemu/101.yaml")["config"]["cores"] == 3
     assert_consistent(synced)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from tests.helpers.process import ROOT
 
 HOSTILE = "web\x1b[2J\x1b]0;owned\x07[red]café☃\u202e"
 CONTROL = [chr(c) for c in range(0x20) if chr(c) not in "\n\t"] + ["\x7f", "\x9b", "\u202e"]

@@ -9,23 +9,11 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN_SECRET, git
+from tests.helpers.cli import TOKEN_SECRET
+from tests.helpers.repo import repository_text
 
 PASSWORD = "pw-Narwhal-91-very-secret"
 MASK_KEY = "mask-key-Okapi-55"
-
-
-def _everything_in(root: Path) -> str:
-    """The whole history, every ref, the reflogs and the config of the repository, as text."""
-    parts = [
-        git(root, "log", "-p", "--all", "--format=%H%n%an %ae%n%B"),
-        git(root, "reflog", "--all"),
-        (root / ".git" / "config").read_text(),
-    ]
-    for path in root.rglob("*"):
-        if path.is_file() and ".git/objects" not in str(path):
-            parts.append(path.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(parts)
 
 
 def _sync_everything(root: Path, cli: Any, pve: Any) -> list[Any]:
@@ -73,7 +61,7 @@ def test_secrets_never_leak(
     for haystack, where in (
         (outputs, "output"),
         (caplog.text, "debug log"),
-        (_everything_in(state_repo), "repository"),
+        (repository_text(state_repo), "repository"),
     ):
         for secret in secrets:
             assert secret not in haystack, f"a secret in the {where}"

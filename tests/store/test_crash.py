@@ -11,8 +11,7 @@ import time
 import pytest
 
 from proxstate.store import StateRepo, checkout
-
-from .conftest import Git
+from tests.helpers.repo import Git
 
 VMS = [f"clusters/lab/qemu/{vmid}.yaml" for vmid in range(100, 130)]
 CTS = [f"clusters/lab/lxc/{vmid}/x.yaml" for vmid in range(200, 205)]

@@ -10,8 +10,7 @@ import pytest
 from proxstate.errors import RevisionError
 from proxstate.store import PathChange, StateRepo
 from proxstate.store.revisions import parse_date
-
-from .conftest import Git
+from tests.helpers.repo import Git
 
 VM = "clusters/lab/qemu/101.yaml"
 CT = "clusters/lab/lxc/200.yaml"
@@ -117,7 +116,7 @@ def test_commits(repo: StateRepo, dated: list[str], git: Git) -> None:
     assert latest.short == third[:7]
     assert latest.parents == (second,)
     assert infos[-1].parents == ()
-    assert (latest.author_name, latest.author_email) == ("Test Person", "test@example.org")
+    assert (latest.author_name, latest.author_email) == ("Tester", "tester@example.com")
     assert latest.authored == "2026-11-02T18:00:00+00:00"
     assert latest.committed == "2026-11-02T18:00:00+00:00"
     assert latest.subject == "sync at 2026-11-02T18:00:00+00:00"

@@ -9,8 +9,7 @@ import pytest
 
 from proxstate.errors import PushRejected, StoreError
 from proxstate.store import Identity, StateRepo
-
-from .conftest import Git
+from tests.helpers.repo import Git
 
 
 @pytest.fixture

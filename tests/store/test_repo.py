@@ -9,8 +9,7 @@ import pytest
 
 from proxstate.errors import DirtyTree, RevisionError, StoreError, UsageError
 from proxstate.store import Identity, StateRepo
-
-from .conftest import Git
+from tests.helpers.repo import Git
 
 NODE = "clusters/lab/nodes/pve1.yaml"
 VM = "clusters/lab/qemu/101.yaml"
@@ -43,7 +42,7 @@ def test_first_commit_writes_tree_and_worktree(repo: StateRepo, git: Git) -> Non
     assert git(repo.root, "status", "--porcelain", "--untracked-files=all") == ""
     assert (
         git(repo.root, "log", "-1", "--format=%an <%ae>|%cn|%B")
-        == "Test Person <test@example.org>|Test Person|first sync"
+        == "Tester <tester@example.com>|Tester|first sync"
     )
 
 

@@ -14,32 +14,9 @@ import pytest
 from proxstate.config import load_config
 from proxstate.errors import ConfigError, StoreError
 from proxstate.store import StateRepo
-
-from .conftest import Git
+from tests.helpers.repo import Git, assert_untouched, commit_link
 
 VM = "clusters/lab/qemu/101.yaml"
-
-
-def _commit_link(repo: StateRepo, git: Git, name: str, target: Path) -> None:
-    """A symbolic link committed with git and checked out, as a push from anyone could bring it."""
-    link = repo.root / name
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(target)
-    git(repo.root, "add", "--", name)
-    git(repo.root, "commit", "-q", "-m", f"a link at {name}")
-
-
-@pytest.fixture
-def outside(tmp_path: Path) -> Path:
-    folder = tmp_path / "outside"
-    folder.mkdir()
-    (folder / "victim").write_bytes(b"untouched\n")
-    return folder
-
-
-def _assert_untouched(outside: Path) -> None:
-    assert sorted(p.name for p in outside.iterdir()) == ["victim"]
-    assert (outside / "victim").read_bytes() == b"untouched\n"
 
 
 def _refused(repo: StateRepo, git: Git, changes: dict[str, bytes | None], named: str) -> None:
@@ -53,16 +30,16 @@ def _refused(repo: StateRepo, git: Git, changes: dict[str, bytes | None], named:
 
 def test_a_linked_folder_is_refused(repo: StateRepo, git: Git, outside: Path) -> None:
     repo.commit_files({"clusters/lab/cluster.yaml": b"name: lab\n"}, message="one", author=None)
-    _commit_link(repo, git, "clusters/lab/qemu", outside)
+    commit_link(repo.root, "clusters/lab/qemu", outside)
     _refused(repo, git, {VM: b"vmid: 101\n"}, "clusters/lab/qemu is a symbolic link")
-    _assert_untouched(outside)
+    assert_untouched(outside)
 
 
 def test_a_linked_cluster_folder_is_refused(repo: StateRepo, git: Git, outside: Path) -> None:
     repo.commit_files({"proxstate.yaml": b"{}\n"}, message="one", author=None)
-    _commit_link(repo, git, "clusters/lab", outside)
+    commit_link(repo.root, "clusters/lab", outside)
     _refused(repo, git, {VM: b"vmid: 101\n", "clusters/lab/cluster.yaml": b"x\n"}, "clusters/lab ")
-    _assert_untouched(outside)
+    assert_untouched(outside)
 
 
 @pytest.mark.parametrize("change", [b"vmid: 101\n", None], ids=["write", "remove"])
@@ -71,22 +48,22 @@ def test_a_document_replaced_by_a_link_is_refused(
 ) -> None:
     repo.commit_files({VM: b"vmid: 101\n"}, message="one", author=None)
     git(repo.root, "rm", "-q", "--", VM)
-    _commit_link(repo, git, VM, outside / "victim")
+    commit_link(repo.root, VM, outside / "victim")
     _refused(repo, git, {VM: change}, f"{VM}: it is a symbolic link")
-    _assert_untouched(outside)
+    assert_untouched(outside)
     assert (repo.root / VM).is_symlink()
 
 
 def test_a_link_at_the_name_of_a_temporary_file_is_refused(repo: StateRepo, git: Git, outside: Path) -> None:
     repo.commit_files({VM: b"vmid: 101\n"}, message="one", author=None)
-    _commit_link(repo, git, "clusters/lab/qemu/.101.yaml.proxstate-tmp", outside / "victim")
+    commit_link(repo.root, "clusters/lab/qemu/.101.yaml.proxstate-tmp", outside / "victim")
     head = repo.head()
     with pytest.raises(StoreError, match="in the way of this temporary file"):
         repo.commit_files({VM: b"vmid: 101\ncores: 2\n"}, message="two", author=None)
     assert repo.head() == head
     assert (repo.root / VM).read_bytes() == b"vmid: 101\n"
     assert git(repo.root, "status", "--porcelain", "--untracked-files=all") == ""
-    _assert_untouched(outside)
+    assert_untouched(outside)
 
 
 def test_a_folder_where_a_document_belongs_is_refused(repo: StateRepo, git: Git) -> None:
@@ -97,7 +74,7 @@ def test_a_folder_where_a_document_belongs_is_refused(repo: StateRepo, git: Git)
 def test_a_link_on_another_branch_is_refused_as_well(repo: StateRepo, git: Git, outside: Path) -> None:
     """Nothing would be written through it there (no work tree), but the rule is the same everywhere."""
     repo.commit_files({"clusters/lab/cluster.yaml": b"name: lab\n"}, message="one", author=None)
-    _commit_link(repo, git, "clusters/lab/qemu", outside)
+    commit_link(repo.root, "clusters/lab/qemu", outside)
     with pytest.raises(StoreError, match="clusters/lab/qemu is a symbolic link"):
         repo.commit_files({VM: b"vmid: 101\n"}, message="two", author=None, branch="snapshots")
     assert repo.head("refs/heads/snapshots") is None
@@ -135,7 +112,7 @@ def test_a_fifo_in_the_work_tree_is_refused_without_waiting(repo: StateRepo, git
 def test_a_linked_configuration_is_not_read(repo: StateRepo, git: Git, tmp_path: Path) -> None:
     secret = tmp_path / "shadow"
     secret.write_text("root:$6$not-for-your-eyes:19000:0:99999:7:::\n")
-    _commit_link(repo, git, "proxstate.yaml", secret)
+    commit_link(repo.root, "proxstate.yaml", secret)
     with pytest.raises(ConfigError) as caught:
         load_config(repo.root)
     assert "symbolic link" in str(caught.value) and "not-for-your-eyes" not in str(caught.value)
@@ -145,7 +122,7 @@ def test_the_lock_file_is_never_followed(repo: StateRepo, outside: Path) -> None
     (repo.git_dir / "proxstate.lock").symlink_to(outside / "victim")
     with pytest.raises(StoreError, match="lock file"), repo.lock(timeout=0.1):
         pass
-    _assert_untouched(outside)
+    assert_untouched(outside)
 
 
 def test_hooks_and_git_get_no_secret(

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from proxstate.app.init import template_files
-
-from .actions import find_tool
+from tests.helpers.actions import find_tool
 
 WORKFLOWS = sorted(path for path in template_files() if path.startswith(".github/workflows/"))
 

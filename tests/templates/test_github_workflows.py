@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .actions import JobRun, workflow
-from .conftest import TOKEN_ID, Checkout, Gh
+from tests.helpers.actions import JobRun, workflow
+from tests.helpers.checkout import TOKEN_ID, Checkout, Gh
 
 Run = Callable[..., JobRun]
 

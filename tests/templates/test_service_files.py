@@ -16,9 +16,8 @@ import pytest
 
 from proxstate.app.init import template_files
 from proxstate.yamlio import load
-
-from .actions import find_tool
-from .conftest import TOKEN, Checkout
+from tests.helpers.actions import find_tool
+from tests.helpers.checkout import TOKEN, Checkout
 
 CRON_FIELD = re.compile(r"(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*")
 

@@ -19,7 +19,7 @@ from proxstate.resources.inventory import (
     ReadFailure,
 )
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "normalize" / "golden"
 
 
 def inventory_from_json(data: dict[str, Any]) -> Inventory:
