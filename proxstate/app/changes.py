@@ -6,12 +6,11 @@ the cost grows with the size of the change, not of the cluster.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from proxstate.app.record import cluster_names, parse_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
-from proxstate.diff import ChangeSet, CommitRef, ResourceChange, attribute, compare
+from proxstate.diff import ChangeSet, LogEntry, ResourceChange, attribute, compare
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
@@ -85,13 +84,6 @@ def show_changes(
     return attribute(
         changeset, tasks, since=_epoch(base_info) if base_info else None, until=_epoch(target_info)
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class LogEntry:
-    commit: CommitRef
-    author: str
-    change: ResourceChange
 
 
 def resource_log(

@@ -9,7 +9,7 @@ import click
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
-from proxstate.cli.sync_cmd import summary_line
+from proxstate.cli.sync_lines import summary_line
 from proxstate.errors import UsageError
 from proxstate.report import render_text
 

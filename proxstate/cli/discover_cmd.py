@@ -17,7 +17,8 @@ from proxstate.cli.context import config_at, environment, one_cluster
 from proxstate.cli.discover_rows import COLUMNS, sections_of
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, format_option, overrides_from, repo_option
-from proxstate.cli.tables import machine, table
+from proxstate.cli.tables import table
+from proxstate.report.formats import render_data
 from proxstate.resources.kinds import NODE
 from proxstate.safetext import escape_unsafe
 
@@ -94,7 +95,7 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
             rich.print(table(title, COLUMNS[section], rows))
     else:
         data: Any = sections if len(wanted) > 1 else sections[wanted[0]]
-        console.out(machine(data, fmt))
+        console.out(render_data(data, fmt))
     for failure in inventory.failures:
         console.warn(f"could not read {failure.resource_id}: {failure.reason}")
     for raw in inventory.nodes:

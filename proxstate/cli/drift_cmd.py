@@ -10,10 +10,10 @@ from proxstate.app.drift import drift
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
-from proxstate.cli.history_cmd import REPORT_FORMATS, render
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
+from proxstate.report.formats import REPORT_FORMATS, render_changes
 from proxstate.safetext import escape_unsafe
 
 
@@ -63,10 +63,10 @@ def drift_command(
             kinds=parse_kinds(list(only)) if only else None,
         )
     title = f"Drift against {result.changeset.base.short if result.changeset.base else 'an empty record'}"
-    text = render(result.changeset, fmt, color=console.color and output is None, title=title)
+    text = render_changes(result.changeset, fmt, color=console.color and output is None, title=title)
     console.out(text.rstrip("\n"))
     if output is not None:
-        output.write_text(render(result.changeset, fmt, color=False, title=title), encoding="utf-8")
+        output.write_text(render_changes(result.changeset, fmt, color=False, title=title), encoding="utf-8")
     for failed in result.failed:
         console.warn(f"cluster {failed.cluster} could not be read: {escape_unsafe(failed.reason)}")
     if result.drifted:

@@ -12,7 +12,8 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import format_option, repo_option
-from proxstate.cli.tables import Row, cell, machine, table, when
+from proxstate.cli.tables import Row, cell, table, when
+from proxstate.report.formats import render_data
 from proxstate.store import StateRepo
 
 PATTERNS = {
@@ -107,7 +108,7 @@ def run_list(
                 dict(d, cluster=r["cluster"]) if isinstance(d, dict) else d
                 for d, r in zip(data, rows, strict=True)
             ]
-        console.out(machine(data, fmt))
+        console.out(render_data(data, fmt))
     return exitcodes.OK
 
 

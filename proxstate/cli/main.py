@@ -21,10 +21,11 @@ from proxstate.cli.console import Console, echo, safe_streams
 from proxstate.errors import ProxstateError, UsageError
 from proxstate.safetext import escape_unsafe
 
-# Command name -> the module that defines it. A command's module (and the libraries it needs) is
+# Command name -> the module that defines it (named after the command; the discover-* and list-*
+# families share one each). A command's module (and the libraries it needs) is
 # imported only when that command runs, which keeps `proxstate show-changes` from loading httpx.
 COMMANDS = {
-    "check-token": "checktoken_cmd",
+    "check-token": "check_token_cmd",
     "demo": "demo_cmd",
     "discover-all": "discover_cmd",
     "discover-containers": "discover_cmd",
@@ -39,10 +40,10 @@ COMMANDS = {
     "list-storage": "list_cmd",
     "list-tasks": "list_cmd",
     "list-vms": "list_cmd",
-    "log": "history_cmd",
+    "log": "log_cmd",
     "scan": "scan_cmd",
-    "show": "history_cmd",
-    "show-changes": "history_cmd",
+    "show": "show_cmd",
+    "show-changes": "show_changes_cmd",
     "sync": "sync_cmd",
 }
 

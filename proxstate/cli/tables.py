@@ -1,8 +1,7 @@
-"""Rows for the discovery and listing commands, and their rendering as table, JSON or YAML."""
+"""Rows for the discovery and listing commands, and their rendering as a table."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from proxstate import yamlio
 from proxstate.safetext import escape_unsafe
 
 Row = dict[str, Any]
@@ -69,10 +67,3 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Row]) -> Table:
     for row in rows:
         out.add_row(*(Text(cell(row.get(column))) for column in columns))
     return out
-
-
-def machine(data: Any, fmt: str) -> str:
-    """JSON (indented, UTF-8) or YAML text of plain data."""
-    if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
-    return yamlio.dump(data).rstrip("\n")

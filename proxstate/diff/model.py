@@ -107,6 +107,15 @@ class CommitRef:
     subject: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class LogEntry:
+    """One commit in the history of a resource, with the change it made there."""
+
+    commit: CommitRef
+    author: str
+    change: ResourceChange
+
+
 @dataclass(frozen=True)
 class Unreadable:
     """A resource that could not be read: its state (and so its drift) is unknown."""

@@ -1,0 +1,48 @@
+"""`proxstate show-changes`: what changed between two snapshots of the record, field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proxstate.app.changes import show_changes
+from proxstate.cli import exitcodes
+from proxstate.cli.console import Console
+from proxstate.cli.main import cli
+from proxstate.cli.options import repo_option
+from proxstate.report.formats import REPORT_FORMATS, render_changes
+from proxstate.store import StateRepo
+
+
+@cli.command("show-changes")
+@click.argument("revspec", required=False)
+@repo_option
+@click.option("--since", metavar="DATE", help="Changes after this date (e.g. 2026-11-01, 'yesterday').")
+@click.option("--until", metavar="DATE", help="Changes up to this date.")
+@click.option(
+    "--resource", metavar="ID", help="Only resources matching this id or glob (qemu/101, 'qemu/*')."
+)
+@click.option("--cluster", help="Only this cluster.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
+@click.pass_obj
+def show_changes_command(
+    console: Console,
+    /,
+    revspec: str | None,
+    repo: Path,
+    since: str | None,
+    until: str | None,
+    resource: str | None,
+    cluster: str | None,
+    fmt: str,
+) -> int:
+    """What changed between two snapshots, field by field.
+
+    REVSPEC is a commit (compared with its parent) or A..B; the default is the last snapshot.
+    """
+    changeset = show_changes(
+        StateRepo.open(repo), revspec=revspec, since=since, until=until, resource=resource, cluster=cluster
+    )
+    console.out(render_changes(changeset, fmt, color=console.color).rstrip("\n"))
+    return exitcodes.OK

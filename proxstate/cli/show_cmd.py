@@ -1,0 +1,31 @@
+"""`proxstate show RESOURCE`: the recorded document of one resource at a point in time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proxstate.app.record import document_of
+from proxstate.cli import exitcodes
+from proxstate.cli.console import Console
+from proxstate.cli.main import cli
+from proxstate.cli.options import repo_option
+from proxstate.report.formats import render_data
+from proxstate.store import StateRepo
+
+
+@cli.command("show")
+@click.argument("resource")
+@repo_option
+@click.option("--at", metavar="REF", help="A commit, tag, branch or date (default HEAD).")
+@click.option("--cluster", help="The cluster, when the repository holds several.")
+@click.option("--format", "fmt", type=click.Choice(("yaml", "json")), default="yaml", show_default=True)
+@click.pass_obj
+def show_command(
+    console: Console, /, resource: str, repo: Path, at: str | None, cluster: str | None, fmt: str
+) -> int:
+    """The recorded document of one resource at a point in time."""
+    recorded = document_of(StateRepo.open(repo), resource, rev=at, cluster=cluster)
+    console.out(render_data(recorded.document, fmt))
+    return exitcodes.OK
