@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from proxstate.cli.main import _register, cli
+from proxstate.cli.main import cli
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
@@ -29,6 +29,7 @@ Generated from the command definitions by `scripts/generate_cli_docs.py`; do not
 | 2 | `drift` only: the live cluster differs from the recorded state |
 | 3 | partial: some resources or nodes could not be read and kept their last state (for `drift`: no drift among what could be read, but drift is unknown for the rest) |
 | 64 | the command line is wrong (unknown option, bad value) |
+| 70 | internal error: a bug in proxstate (an exception it did not expect); one line names its type and place, `--debug` adds the traceback. Please report it |
 
 ## Environment
 
@@ -73,10 +74,11 @@ def _options(command: click.Command) -> list[str]:
 
 
 def render() -> str:
-    _register()
     parts = [INTRO]
-    for name in sorted(cli.commands):
-        command = cli.commands[name]
+    ctx = click.Context(cli, info_name="proxstate")
+    for name in cli.list_commands(ctx):  # the group imports each command's module as it is asked
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
         parts.append(f"## `proxstate {name}`\n")
         parts.append(f"```\n{_usage(command, name)}\n```\n")
         parts.append(inspect.cleandoc(click.unstyle(command.help or "")) + "\n")

@@ -3,7 +3,8 @@
 Commands are plain functions that return an exit code; `main()` runs the group without click's
 standalone mode so that usage errors exit with 64 (sysexits EX_USAGE) instead of click's 2, which
 `drift` uses for "drift found". Expected failures print one line on stderr; `--debug` adds the
-traceback and debug logging (which never contains secrets).
+traceback and debug logging (which never contains secrets). Any other exception is a bug: one line
+too, and exit 70 (see crash.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import traceback
 import click
 
 from proxstate import __version__
-from proxstate.cli import exitcodes
+from proxstate.cli import crash, exitcodes
 from proxstate.cli.console import Console, echo, safe_streams
 from proxstate.errors import ProxstateError, UsageError
 from proxstate.safetext import escape_unsafe
@@ -77,12 +78,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logging.getLogger("git").setLevel(logging.INFO)
 
 
-def _register() -> None:
-    """Import every command module (for tools that walk all commands, such as the docs)."""
-    for module in sorted(set(COMMANDS.values())):
-        importlib.import_module(f"proxstate.cli.{module}")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run a command and exit with its code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -111,4 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         echo("proxstate: interrupted", err=True)
         code = 130
+    except Exception as exc:  # anything else is a bug: said in one line, not with a traceback
+        if debug:
+            echo(crash.traceback_text(exc), err=True, nl=False)
+            echo(f"proxstate: {crash.summary(exc)}", err=True)
+        else:
+            echo(f"proxstate: {crash.summary(exc)}; run with --debug for the traceback", err=True)
+        code = exitcodes.INTERNAL
     sys.exit(code if isinstance(code, int) else exitcodes.OK)
