@@ -7,7 +7,7 @@ the record at REF without writing anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
@@ -23,6 +23,14 @@ from proxstate.discovery.run import Progress
 from proxstate.resources.kinds import TASKS
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftRequest:
+    against: str | None = None  # --against: the recorded state to compare with (default HEAD)
+    cluster: str | None = None  # --cluster: one cluster of proxstate.yaml by name
+    kinds: frozenset[str] | None = None  # --only: kinds to compare (default: the recorded ones)
+    overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,16 +51,14 @@ def drift(
     root: Path,
     *,
     config: ProxstateConfig,
-    against: str | None,
-    cluster: str | None,
-    overrides: ConnectionOverrides,
+    request: DriftRequest,
     env: Mapping[str, str],
     progress: Progress,
-    kinds: frozenset[str] | None = None,
 ) -> DriftResult:
+    overrides = request.overrides
     repo = StateRepo.open(root)
     repo.withhold_environment(secret_variables(config))
-    rev = repo.resolve(against) if against else repo.head()
+    rev = repo.resolve(request.against) if request.against else repo.head()
     base: CommitRef | None = None
     if rev is not None:
         found = repo.commits(rev_range=rev, max_count=1)
@@ -60,7 +66,7 @@ def drift(
     options = normalize_options(config, env)
     selection = Selection.of(config)
     # Tasks are history, not state: a new finished task is not drift.
-    read_kinds = (kinds or frozenset(config.record.kinds)) - {TASKS}
+    read_kinds = (request.kinds or frozenset(config.record.kinds)) - {TASKS}
     changes: list[ResourceChange] = []
     unreadable: list[Unreadable] = []
 
@@ -80,7 +86,7 @@ def drift(
             for f in plan.failures
         )
 
-    clusters = selected_clusters(config, name=cluster, overrides=overrides)
+    clusters = selected_clusters(config, name=request.cluster, overrides=overrides)
     _, failed = each_cluster(clusters, one, overrides=overrides)
     # A cluster that could not be read at all: drift unknown for everything in it.
     unreadable.extend(Unreadable(cluster=f.cluster, resource_id="*", reason=f.reason) for f in failed)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from proxstate.app.connection import ConnectionOverrides
 from proxstate.app.tokencheck import TokenCheck, check_token
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
@@ -17,7 +18,6 @@ from proxstate.cli.main import cli
 from proxstate.cli.options import (
     connection_options,
     format_option,
-    overrides_from,
     repo_option,
     warn_if_insecure,
 )
@@ -78,7 +78,7 @@ def as_text(check: TokenCheck) -> str:
 @format_option(("text", "json"), default="text")
 @click.pass_obj
 def check_token_command(
-    console: Console, /, repo: Path, cluster: str | None, fmt: str, **params: object
+    console: Console, /, repo: Path, cluster: str | None, fmt: str, overrides: ConnectionOverrides
 ) -> int:
     """Say what the configured login can record, and which privilege each missing kind needs.
 
@@ -87,7 +87,6 @@ def check_token_command(
     what needs more than PVEAuditor on / (named, not a failure of a sync), 3 it lacks a privilege
     of PVEAuditor, so syncs will keep the last state of some kinds, 1 error.
     """
-    overrides = overrides_from(dict(params))
     config = config_at(repo)
     warn_if_insecure(console, overrides, config)
     checks = check_token(config, cluster=cluster, overrides=overrides, env=environment())

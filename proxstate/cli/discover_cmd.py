@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from proxstate.app.connection import resolve_connection
+from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.live import follow_live_task, read_live, view_reads
 from proxstate.app.options import normalize_options
 from proxstate.cli import exitcodes
@@ -16,7 +17,7 @@ from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment, one_cluster
 from proxstate.cli.discover_rows import COLUMNS, sections_of
 from proxstate.cli.main import cli
-from proxstate.cli.options import connection_options, format_option, overrides_from, repo_option
+from proxstate.cli.options import connection_options, format_option, repo_option
 from proxstate.cli.tables import table
 from proxstate.report.formats import render_data
 from proxstate.resources.kinds import NODE
@@ -47,43 +48,50 @@ def follow_command(console: Console, settings: ConnectionSettings, upid: str) ->
     return exitcodes.ERROR
 
 
-def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, ...]) -> int:
-    fmt: str = params.pop("fmt")
-    verbose: bool = params.pop("verbose", False)
-    node: tuple[str, ...] = params.pop("node", ())
-    limit: int | None = params.pop("limit", None)
-    errors: bool = params.pop("errors", False)
-    running: bool = params.pop("running", False)
-    follow: str | None = params.pop("follow", None)
-    root: Path = params.pop("repo")
-    cluster_name: str | None = params.pop("cluster", None)
-    overrides = overrides_from(params)
-    cluster = one_cluster(root, name=cluster_name, overrides=overrides)
-    settings = resolve_connection(cluster, overrides=overrides, env=environment())
+@dataclass(frozen=True, kw_only=True)
+class ViewOptions:
+    """The options of a `discover-*` command, as click parsed them."""
+
+    repo: Path
+    cluster: str | None  # --cluster: the cluster of proxstate.yaml to read
+    fmt: str
+    verbose: bool
+    overrides: ConnectionOverrides
+    nodes: tuple[str, ...] = ()  # --node (repeatable)
+    limit: int | None = None  # --limit: finished tasks per node
+    errors: bool = False  # --errors: only failed tasks
+    running: bool = False  # --running: only running tasks
+    follow: str | None = None  # --follow UPID
+
+
+def run_discovery(console: Console, view: ViewOptions, wanted: tuple[str, ...]) -> int:
+    cluster = one_cluster(view.repo, name=view.cluster, overrides=view.overrides)
+    settings = resolve_connection(cluster, overrides=view.overrides, env=environment())
     if settings.insecure:
         console.warn_insecure()
-    if follow is not None:
-        return follow_command(console, settings, follow)
+    if view.follow is not None:
+        return follow_command(console, settings, view.follow)
     kinds = frozenset(k for s in wanted for k in KINDS_OF[s]) | {NODE}
     reads = view_reads(
         cluster,
         kinds=kinds,
-        nodes=frozenset(node) if node else None,
-        details=verbose,
-        task_limit=limit or 50,
-        task_errors=errors,
+        nodes=frozenset(view.nodes) if view.nodes else None,
+        details=view.verbose,
+        task_limit=view.limit or 50,
+        task_errors=view.errors,
         task_running="tasks" in wanted,
     )
     with console.progress("reading") as progress:
         inventory = read_live(settings, options=reads, progress=progress)
-    masking = normalize_options(config_at(root), environment())
+    masking = normalize_options(config_at(view.repo), environment())
+    fmt = view.fmt
     sections = sections_of(
         inventory,
         wanted,
-        verbose=verbose,
+        verbose=view.verbose,
         human=fmt == "table",
         now=time.time(),
-        running_only=running,
+        running_only=view.running,
         options=masking,
     )
     if fmt == "table":
@@ -107,9 +115,35 @@ def run_discovery(console: Console, params: dict[str, Any], wanted: tuple[str, .
 def _command(
     name: str, wanted: tuple[str, ...], help_text: str, *, node: bool = True, tasks: bool = False
 ) -> None:
-    def body(**params: Any) -> int:
-        console: Console = click.get_current_context().find_object(Console)  # type: ignore[assignment]
-        return run_discovery(console, params, wanted)
+    @click.pass_obj
+    def body(
+        console: Console,
+        /,
+        *,
+        repo: Path,
+        cluster: str | None,
+        fmt: str,
+        verbose: bool,
+        overrides: ConnectionOverrides,
+        node: tuple[str, ...] = (),
+        limit: int | None = None,
+        errors: bool = False,
+        running: bool = False,
+        follow: str | None = None,
+    ) -> int:
+        view = ViewOptions(
+            repo=repo,
+            cluster=cluster,
+            fmt=fmt,
+            verbose=verbose,
+            overrides=overrides,
+            nodes=node,
+            limit=limit,
+            errors=errors,
+            running=running,
+            follow=follow,
+        )
+        return run_discovery(console, view, wanted)
 
     body.__doc__ = help_text
     decorated: Any = body

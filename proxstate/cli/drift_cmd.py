@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from proxstate.app.drift import drift
+from proxstate.app.connection import ConnectionOverrides
+from proxstate.app.drift import DriftRequest, drift
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
-from proxstate.cli.options import connection_options, overrides_from, repo_option, warn_if_insecure
+from proxstate.cli.options import connection_options, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.report.formats import REPORT_FORMATS, render_changes
 from proxstate.safetext import escape_unsafe
@@ -40,7 +41,7 @@ def drift_command(
     only: tuple[str, ...],
     fmt: str,
     output: Path | None,
-    **params: object,
+    overrides: ConnectionOverrides,
 ) -> int:
     """How the live cluster differs from the recorded state. Writes nothing.
 
@@ -48,20 +49,16 @@ def drift_command(
     read (drift unknown for them; with several clusters, also when one of them could not be read
     at all), 1 error (every cluster failed).
     """
-    overrides = overrides_from(dict(params))
     config = config_at(repo)
     warn_if_insecure(console, overrides, config)
     with console.progress("drift") as progress:
-        result = drift(
-            repo,
-            config=config,
+        request = DriftRequest(
             against=against,
             cluster=cluster,
-            overrides=overrides,
-            env=environment(),
-            progress=progress,
             kinds=parse_kinds(list(only)) if only else None,
+            overrides=overrides,
         )
+        result = drift(repo, config=config, request=request, env=environment(), progress=progress)
     title = f"Drift against {result.changeset.base.short if result.changeset.base else 'an empty record'}"
     text = render_changes(result.changeset, fmt, color=console.color and output is None, title=title)
     console.out(text.rstrip("\n"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -78,29 +79,30 @@ def rows_of(section: str, docs: list[RecordedDocument]) -> list[Row]:
     return rows
 
 
-def run_list(
-    console: Console,
-    /,
-    section: str,
-    *,
-    repo: Path,
-    at: str | None,
-    cluster: str | None,
-    node: tuple[str, ...],
-    limit: int | None,
-    fmt: str,
-) -> int:
-    store = StateRepo.open(repo)
-    docs = documents_at(store, at, cluster=cluster, pattern=PATTERNS[section])
+@dataclass(frozen=True, kw_only=True)
+class ListOptions:
+    """The options of a `list-*` command, as click parsed them."""
+
+    repo: Path
+    at: str | None  # --at: a commit, tag, branch or date
+    cluster: str | None
+    nodes: tuple[str, ...]  # --node (repeatable)
+    limit: int | None
+    fmt: str
+
+
+def run_list(console: Console, /, section: str, listing: ListOptions) -> int:
+    store = StateRepo.open(listing.repo)
+    docs = documents_at(store, listing.at, cluster=listing.cluster, pattern=PATTERNS[section])
     rows = rows_of(section, docs)
-    if node:
-        rows = [r for r in rows if r.get("node") in node or (r.get("name") in node and section == "nodes")]
-    if limit:
-        rows = rows[:limit]
-    if fmt == "table":
-        console.rich().print(
-            table(f"{section} recorded at {at or 'HEAD'} ({len(rows)})", COLUMNS[section], rows)
-        )
+    nodes = listing.nodes
+    if nodes:
+        rows = [r for r in rows if r.get("node") in nodes or (r.get("name") in nodes and section == "nodes")]
+    if listing.limit:
+        rows = rows[: listing.limit]
+    if listing.fmt == "table":
+        title = f"{section} recorded at {listing.at or 'HEAD'} ({len(rows)})"
+        console.rich().print(table(title, COLUMNS[section], rows))
     else:
         data = [r.get("document", r) if section != "tasks" else r for r in rows]
         if section != "tasks":
@@ -108,14 +110,25 @@ def run_list(
                 dict(d, cluster=r["cluster"]) if isinstance(d, dict) else d
                 for d, r in zip(data, rows, strict=True)
             ]
-        console.out(render_data(data, fmt))
+        console.out(render_data(data, listing.fmt))
     return exitcodes.OK
 
 
 def _command(name: str, section: str, help_text: str) -> None:
     @click.pass_obj
-    def body(console: Console, /, **params: Any) -> int:
-        return run_list(console, section, **params)
+    def body(
+        console: Console,
+        /,
+        *,
+        repo: Path,
+        at: str | None,
+        cluster: str | None,
+        node: tuple[str, ...],
+        limit: int | None,
+        fmt: str,
+    ) -> int:
+        listing = ListOptions(repo=repo, at=at, cluster=cluster, nodes=node, limit=limit, fmt=fmt)
+        return run_list(console, section, listing)
 
     body.__doc__ = help_text
     decorated: Any = body

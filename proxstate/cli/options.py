@@ -8,6 +8,7 @@ or *_FILE variables naming a file that holds them).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -53,8 +54,36 @@ class Seconds(click.FloatRange):
         return seconds
 
 
-def connection_options(func: F) -> F:
-    """--url, --user, --ca-cert, --fingerprint, --insecure, --timeout, --concurrency."""
+def connection_options(func: Callable[..., int]) -> Callable[..., int]:
+    """--url, --user, --ca-cert, --fingerprint, --insecure, --timeout, --concurrency, given to the
+    command as one typed value: its keyword argument `overrides`, a ConnectionOverrides."""
+    from proxstate.app.connection import ConnectionOverrides
+
+    # Like click's own pass_obj: the wrapper takes the seven parsed values by name and hands the
+    # rest on untouched, so the command's signature names every option it gets.
+    @functools.wraps(func)
+    def with_overrides(
+        *args: Any,
+        url: str | None,
+        user: str | None,
+        ca_cert: Path | None,
+        fingerprint: str | None,
+        insecure: bool | None,
+        timeout: float | None,
+        concurrency: int | None,
+        **options: Any,
+    ) -> int:
+        overrides = ConnectionOverrides(
+            url=url,
+            user=user,
+            ca_cert=ca_cert,
+            fingerprint=fingerprint,
+            insecure=insecure,
+            timeout=timeout,
+            concurrency=concurrency,
+        )
+        return func(*args, overrides=overrides, **options)
+
     decorators = [
         click.option(
             "--url", envvar="PROXSTATE_URL", help="PVE address: host, host:port or https://host:8006."
@@ -93,24 +122,10 @@ def connection_options(func: F) -> F:
             help="Requests in flight at most (default 4).",
         ),
     ]
+    decorated: Callable[..., int] = with_overrides
     for decorate in reversed(decorators):
-        func = decorate(func)
-    return func
-
-
-def overrides_from(params: dict[str, Any]) -> ConnectionOverrides:
-    """Take the connection options out of a command's keyword arguments."""
-    from proxstate.app.connection import ConnectionOverrides
-
-    return ConnectionOverrides(
-        url=params.pop("url", None),
-        user=params.pop("user", None),
-        ca_cert=params.pop("ca_cert", None),
-        fingerprint=params.pop("fingerprint", None),
-        insecure=params.pop("insecure", None),
-        timeout=params.pop("timeout", None),
-        concurrency=params.pop("concurrency", None),
-    )
+        decorated = decorate(decorated)
+    return decorated
 
 
 def warn_if_insecure(console: Console, overrides: ConnectionOverrides, config: ProxstateConfig) -> None:

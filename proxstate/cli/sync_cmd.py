@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from proxstate.app.connection import ConnectionOverrides
 from proxstate.app.sync import SyncRequest, sync
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
-from proxstate.cli.options import Seconds, connection_options, overrides_from, repo_option, warn_if_insecure
+from proxstate.cli.options import Seconds, connection_options, repo_option, warn_if_insecure
 from proxstate.cli.sync_lines import detection_lines, not_permitted_line, summary_line
 from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
@@ -60,7 +61,7 @@ def sync_command(
     dry_run: bool,
     task_logs: bool | None,
     deadline: float | None,
-    **params: object,
+    overrides: ConnectionOverrides,
 ) -> int:
     """Read the cluster and commit a snapshot when something changed.
 
@@ -68,7 +69,6 @@ def sync_command(
     3 committed what could be read while some resources, nodes or (of several) clusters kept their
     last state.
     """
-    overrides = overrides_from(dict(params))
     config = config_at(repo)
     warn_if_insecure(console, overrides, config)
     request = SyncRequest(

@@ -16,8 +16,7 @@ from proxstate import yamlio
 from proxstate.api.client import PveClient
 from proxstate.api.settings import ConnectionSettings
 from proxstate.app.changes import show_changes
-from proxstate.app.connection import ConnectionOverrides
-from proxstate.app.drift import drift
+from proxstate.app.drift import DriftRequest, drift
 from proxstate.app.init import init_repository
 from proxstate.app.sync import SyncRequest, SyncResult, sync
 from proxstate.config import parse_config
@@ -96,15 +95,7 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         changes = show_changes(repo)
         _api(server, scenario.drift_change)
         step("one more change on the live cluster: web01 (101) tags")
-        live = drift(
-            root,
-            config=config,
-            against=None,
-            cluster=None,
-            overrides=ConnectionOverrides(),
-            env=env,
-            progress=_quiet,
-        )
+        live = drift(root, config=config, request=DriftRequest(), env=env, progress=_quiet)
         return DemoResult(root=root, first=first, second=second, changes=changes, drift=live.changeset)
 
 
