@@ -19,7 +19,7 @@ from proxstate.app.plan import Selection, plan_cluster
 from proxstate.app.revisions import commit_ref
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
-from proxstate.discovery.run import Progress
+from proxstate.discovery import Progress
 from proxstate.resources.kinds import TASKS
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir

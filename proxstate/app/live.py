@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from proxstate.api.client import PveClient
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
-from proxstate.discovery.run import DiscoveryOptions, Progress, discover, run
+from proxstate.discovery import DiscoveryOptions, Progress, discover, run
 from proxstate.resources.inventory import Inventory
 
 if TYPE_CHECKING:
     from proxstate.api.settings import ConnectionSettings
-    from proxstate.discovery.follow import TaskOutcome
+    from proxstate.discovery import TaskOutcome
 
 
 def read_live(
@@ -74,7 +74,7 @@ def follow_live_task(
     settings: ConnectionSettings, upid: str, *, on_lines: Callable[[list[str]], None]
 ) -> TaskOutcome:
     """Follow one running task's log until the task ends (`discover-tasks --follow`)."""
-    from proxstate.discovery.follow import follow_task
+    from proxstate.discovery import follow_task
 
     async def go() -> TaskOutcome:
         async with PveClient(settings) as client:

@@ -32,7 +32,7 @@ from proxstate import yamlio
 from proxstate.app.keeps import Keeps, applied_with_pending, with_hidden_keys
 from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
-from proxstate.discovery.privileges import hidden_keys_note
+from proxstate.discovery import hidden_keys_note
 from proxstate.errors import DepthError, ProxstateError
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
 from proxstate.resources.inventory import Inventory, ReadFailure

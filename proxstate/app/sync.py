@@ -20,7 +20,7 @@ from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
-from proxstate.discovery.run import Progress
+from proxstate.discovery import Progress
 from proxstate.errors import DirtyTree, UsageError
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir

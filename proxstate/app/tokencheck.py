@@ -17,8 +17,8 @@ from proxstate.api.client import PveClient
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.multicluster import selected_clusters
 from proxstate.config import ProxstateConfig
-from proxstate.discovery.needs import AUDITOR, major_of, need_of
-from proxstate.discovery.privileges import (
+from proxstate.discovery import (
+    AUDITOR,
     PERMISSIONS_PATH,
     READ_RESTRICTED,
     Login,
@@ -26,11 +26,13 @@ from proxstate.discovery.privileges import (
     complete,
     entry_paths,
     holds,
+    major_of,
+    need_of,
     parse_permissions,
     permitted,
     rid_glob,
+    run,
 )
-from proxstate.discovery.run import run
 from proxstate.errors import ProtocolError
 from proxstate.resources.catalog import ENTRIES
 

@@ -20,7 +20,7 @@ from proxstate.safetext import escape_unsafe
 if TYPE_CHECKING:  # rich is imported by the commands that draw tables or bars, not at start-up
     from rich.console import Console as RichConsole
 
-    from proxstate.discovery.run import Progress as ProgressCallback
+    from proxstate.discovery import Progress as ProgressCallback
 
 
 def safe_streams() -> None:

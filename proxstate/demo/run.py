@@ -24,7 +24,7 @@ from proxstate.demo import scenario
 from proxstate.demo.cluster import build_demo_cluster
 from proxstate.demo.server import DemoServer, serve
 from proxstate.diff import ChangeSet
-from proxstate.discovery.run import run
+from proxstate.discovery import run
 from proxstate.store import Identity, StateRepo
 
 DEMO_AUTHOR = Identity(name="proxstate demo", email="demo@proxstate.invalid")

@@ -1,26 +1,24 @@
-"""Reading the declarative configuration of proxstate.resources.catalog: fill each entry's path, GET it.
+"""The catalog stage: reading the declarative configuration of proxstate.resources.catalog.
 
-Parameters come from what discovery knows (nodes, guests, snapshot names) or from the entry's
-source lists, each read once. What fails becomes a ReadFailure whose resource id is the entry's
-id with `*` for what could not be known (`pool/*`), so the plan keeps those documents. An optional
-feature that is absent (no Ceph, no SDN, an endpoint this PVE version lacks) is not a failure:
-it simply has no documents.
+Each entry's path is filled (proxstate.discovery.catalog_paths) and read. Parameters come from what
+discovery knows (nodes, guests, snapshot names) or from the entry's source lists, each read once.
+What fails becomes a ReadFailure whose resource id is the entry's id with `*` for what could not be
+known (`pool/*`), so the plan keeps those documents. An optional feature that is absent (no Ceph,
+no SDN, an endpoint this PVE version lacks) is not a failure: it simply has no documents. Entries
+the login may not read by design (proxstate.discovery.privileges) are not read at all.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import re
-import string
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
-from urllib.parse import quote
+from typing import Any, TypeVar
 
 from proxstate.discovery.answers import check_entry_answer, check_shape, check_source_answer
+from proxstate.discovery.catalog_paths import LISTED, Binding, base_bindings, fields_of, fill, is_absent
 from proxstate.discovery.cephnode import find_ceph_node
-from proxstate.discovery.workers import each
+from proxstate.discovery.reader import Reader
 from proxstate.errors import (
     ApiError,
     AuthenticationError,
@@ -30,45 +28,28 @@ from proxstate.errors import (
     ProtocolError,
 )
 from proxstate.resources.catalog import ENTRIES, Entry
-from proxstate.resources.inventory import RawDeclared, RawGuest, ReadFailure
+from proxstate.resources.inventory import Inventory, RawDeclared, RawGuest, ReadFailure
 
-Binding = dict[str, str]
-LISTED = "listed:"  # binding keys holding the entry's `listed` fields of its source item
 T = TypeVar("T")
 
 
-class Get(Protocol):
-    """GET a path: its `data`, or with `envelope` PVE's whole answer object."""
-
-    def __call__(self, path: str, *, envelope: bool = False) -> Awaitable[Any]: ...
-
-
-_ABSENT_WORDS = re.compile(
-    r"not installed|not initialized|no such file|not supported|ENOENT",
-    re.IGNORECASE,
-)
-
-
-@functools.lru_cache(maxsize=256)
-def fields_of(template: str) -> tuple[str, ...]:
-    # The catalog has a few dozen templates, filled once per guest each: parse each once.
-    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
-
-
-def fill(template: str, binding: Binding, *, escape: bool) -> str:
-    """The template with its known fields filled; unknown ones become `*` (a glob)."""
-    values = {
-        name: (quote(binding[name], safe="") if escape else binding[name]) if name in binding else "*"
-        for name in fields_of(template)
-    }
-    return template.format(**values)
-
-
-def is_absent(error: ApiError) -> bool:
-    """PVE's ways of saying a feature or an item is not there, as opposed to a failure."""
-    if isinstance(error, NotFound) or error.status == 501:
-        return True
-    return error.status in (400, 500) and bool(_ABSENT_WORDS.search(error.message))
+async def read_catalog(
+    reader: Reader,
+    inventory: Inventory,
+    *,
+    kinds: frozenset[str],
+    nodes: list[str],
+    guests: list[RawGuest],
+    unreachable: Sequence[str] = (),
+) -> None:
+    """Every document of the catalog entries whose kind is in `kinds`, into the inventory; the
+    entries the login may not read (`reader.not_permitted`) are not read."""
+    catalog = DeclaredReader(reader, nodes=nodes, unreachable=unreachable)
+    wanted = [entry for entry in ENTRIES if entry.kind in kinds and entry.path not in reader.not_permitted]
+    found = await asyncio.gather(
+        *(catalog.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)
+    )
+    inventory.declared.extend(doc for docs in found for doc in docs)
 
 
 # Endpoints whose answer more than one entry records: read once.
@@ -90,20 +71,10 @@ def _field(answer: Any, entry: Entry) -> Any:
 class DeclaredReader:
     """Reads every entry of the kinds asked for, sharing source lists between entries."""
 
-    def __init__(
-        self,
-        get: Get,
-        *,
-        on_failure: Callable[[ReadFailure], None],
-        workers: int,
-        queued: Callable[[int], None],
-        nodes: Sequence[str] = (),
-        unreachable: Sequence[str] = (),
-    ) -> None:
-        self._get = get
-        self._on_failure = on_failure
-        self._workers = workers
-        self._queued = queued
+    def __init__(self, reader: Reader, *, nodes: Sequence[str] = (), unreachable: Sequence[str] = ()) -> None:
+        self._get = reader.get
+        self._on_failure = reader.failures.append
+        self._reader = reader
         self._sources: dict[str, asyncio.Task[Any]] = {}
         self._older: set[str] = set()  # entries whose newer form this server does not have
         self._nodes = nodes
@@ -161,7 +132,7 @@ class DeclaredReader:
         return bindings
 
     async def _each(self, items: list[Binding], call: Callable[[Binding], Awaitable[T]]) -> list[T]:
-        return await each(items, call, workers=self._workers, queued=self._queued)
+        return await self._reader.each(items, call)
 
     async def _read(self, entry: Entry, binding: Binding) -> Any:
         """The answer of the entry's path; through its newer form where the server has it."""
@@ -252,29 +223,6 @@ class DeclaredReader:
         return [doc for docs in found for doc in docs]
 
 
-def base_bindings(entry: Entry, *, nodes: list[str], guests: Iterable[RawGuest]) -> list[Binding]:
-    """The values of {node}, {type}, {vmid} and {snapname} an entry is read for."""
-    if entry.scope == "cluster":
-        return [{}]
-    if entry.scope == "node":
-        return [{"node": node} for node in nodes]
-    if entry.scope == "any-node":
-        return []  # the node serving Ceph is found by DeclaredReader
-    out: list[Binding] = []
-    for guest in guests:
-        if guest.kind not in entry.guest_types:
-            continue
-        binding = {"node": guest.node, "type": guest.kind, "vmid": str(guest.vmid)}
-        if "snapname" in fields_of(entry.path):
-            names = [
-                str(s.get("name")) for s in guest.snapshots or [] if s.get("name") not in (None, "current")
-            ]
-            out.extend({**binding, "snapname": name} for name in names)
-        else:
-            out.append(binding)
-    return out
-
-
 def kept_failures(
     kinds: frozenset[str], *, nodes: Iterable[str], guests: Iterable[tuple[str, int, str]]
 ) -> list[ReadFailure]:
@@ -306,28 +254,3 @@ def kept_failures(
                 if kind in entry.guest_types
             ]
     return out
-
-
-async def read_declared(
-    get: Get,
-    *,
-    kinds: frozenset[str],
-    nodes: list[str],
-    guests: list[RawGuest],
-    on_failure: Callable[[ReadFailure], None],
-    workers: int,
-    queued: Callable[[int], None],
-    skip: frozenset[str] = frozenset(),
-    unreachable: Sequence[str] = (),
-) -> list[RawDeclared]:
-    """Every document of the catalog entries whose kind is in `kinds`, each entry's reads made by
-    `workers` workers (`queued` hears of the reads waiting for one); the entries in `skip` (paths) are
-    not read."""
-    reader = DeclaredReader(
-        get, on_failure=on_failure, workers=workers, queued=queued, nodes=nodes, unreachable=unreachable
-    )
-    wanted = [entry for entry in ENTRIES if entry.kind in kinds and entry.path not in skip]
-    found = await asyncio.gather(
-        *(reader.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)
-    )
-    return [doc for docs in found for doc in docs]

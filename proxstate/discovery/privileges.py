@@ -1,17 +1,30 @@
-"""What a login may not see, and what it may not read at all.
+"""How a sync deals with privileges, and so with 403s: everything but the plan's last step is here.
 
-PVE leaves out of its lists what the user or token may not audit: `/cluster/resources` lists only
-the guests a login holds VM.Audit on, and only the storages it holds Datastore.Audit (or
-Datastore.AllocateSpace) on; a storage's content only the volumes of guests it may audit; a node's
-task list only the login's own tasks without Sys.Audit; `/pools` only the pools it holds Pool.Audit
-on; the users, groups, ACL, TFA, mapping and SDN lists likewise (proxstate.discovery.needs says which
-privilege each list asks for). A guest missing from the list may therefore be gone, or only hidden.
-Discovery asks PVE for the login's effective privileges (`GET /access/permissions`) and, where one
-is missing on the root of a kind's ACL tree, records a failure that keeps what was not seen.
+Before anything is read, discovery asks PVE for the login's effective privileges (`GET
+/access/permissions`, `read_permissions`) and `restrict` draws three conclusions from them:
 
-What needs more than PVEAuditor on `/` (ACME plugins: Sys.Modify; ACME accounts: the root@pam
-login) is not read at all by a login without it: that is a configuration fact, named once, not a
-failure, unless something of it was recorded before (then the privilege was lost: see plan.py).
+- What the login may not see. PVE leaves out of its lists what the login may not audit:
+  `/cluster/resources` lists only the guests it holds VM.Audit on, and only the storages it holds
+  Datastore.Audit (or Datastore.AllocateSpace) on; a storage's content only the volumes of guests
+  it may audit; a node's task list only the login's own tasks without Sys.Audit; `/pools` only the
+  pools it holds Pool.Audit on; the users, groups, ACL, TFA, mapping and SDN lists likewise
+  (proxstate.discovery.needs says which privilege each list asks for). A guest missing from the
+  list may therefore be gone, or only hidden: where a privilege is missing on the root of a kind's
+  ACL tree, a failure (`unseen_only`) keeps what was not seen (`hidden_failures`). A container's
+  `env` is left out of its config without VM.Config.Options (`hidden_keys`): it keeps its recorded
+  value and the summary names the privilege once (`hidden_keys_note`).
+- What it may not read at all. What needs more than PVEAuditor on `/` (ACME plugins: Sys.Modify;
+  ACME accounts: the root@pam login) is not read by a login without it (`not_permitted`): that is
+  a configuration fact, named once, not a failure (`by_design_failures`), unless something of it
+  was recorded before: then the privilege was lost, and proxstate.app.plan keeps its last state as
+  a failure (exit 3).
+- When PVE does not say (an older PVE, an answer of another shape), nothing is assumed.
+
+A 403 that comes anyway, on any read during the run, is a failure of that resource like a 500 or a
+lock timeout (proxstate.discovery.reader `Reader.attempt`, `catalog_reads.DeclaredReader._fail`):
+it keeps its last state, the rest goes on, and the sync exits 3. Only a 403 on the cluster-wide
+calls a discovery starts with (`/version`, `/cluster/status`, `/cluster/resources`) fails the
+sync as a whole, and a 401 (credentials that stop working) ends it wherever it comes.
 """
 
 from __future__ import annotations
@@ -20,7 +33,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from proxstate.discovery.needs import Need, need_of
+from proxstate.api.client import PveClient
+from proxstate.discovery.needs import Need, major_of, need_of
+from proxstate.discovery.reader import Reader
+from proxstate.errors import ApiError, AuthenticationError
 from proxstate.resources.catalog import ENTRIES, GUEST_OWNED_KINDS, Entry
 from proxstate.resources.inventory import ReadFailure
 from proxstate.resources.kinds import CONTENT, GUEST_KINDS, QEMU
@@ -51,6 +67,27 @@ TOP_PATHS = frozenset({"/access", "/access/groups", "/nodes", "/pool", "/sdn", "
 # path -> privilege -> whether it propagates to the paths below. PVE answers `{path: {privilege: 1}}`,
 # with 0 for a privilege that is held on the path itself only (an ACL without propagation).
 Permissions = dict[str, dict[str, bool]]
+
+
+async def read_permissions(client: PveClient) -> Permissions | None:
+    """The login's effective privileges; None when PVE does not say (nothing is assumed then)."""
+    try:
+        return parse_permissions(await client.get(PERMISSIONS_PATH))
+    except AuthenticationError:
+        raise
+    except ApiError:
+        return None
+
+
+def restrict(reader: Reader, permissions: Permissions, *, version: str) -> None:
+    """What the login may not see or read: failures that keep it, and catalog entries not read."""
+    settings = reader.client.settings
+    login = Login(user=settings.auth_user, token=settings.token is not None)
+    kinds = reader.options.kinds
+    reader.permissions = permissions
+    reader.failures += hidden_failures(permissions, kinds, user=login.user, major=major_of(version))
+    reader.failures += by_design_failures(permissions, kinds, login)
+    reader.not_permitted = frozenset(entry.path for entry, _ in not_permitted(permissions, kinds, login))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -236,5 +273,7 @@ __all__ = [
     "not_permitted",
     "parse_permissions",
     "permitted",
+    "read_permissions",
+    "restrict",
     "rid_glob",
 ]

@@ -1,166 +1,150 @@
-"""The discovery stages that read many resources at once: storage and its content, tasks and
-their logs, and the declarative configuration of proxstate.resources.catalog. Each adds to the Inventory
-and leaves its failures with the Reader.
+"""Discovery: read a cluster through the API into an Inventory of plain payloads, stage by stage.
+
+`discover` below is the whole path of a read, in order; each stage lives in its own module and
+reads through the one Reader of the run (proxstate.discovery.reader), which collects the failures:
+
+1. the cluster-wide calls, together: `/version`, `/cluster/status`, `/cluster/resources` (nodes,
+   guests, storages, with placement, power state, lock, pool and HA state) and what the login may
+   see and read (`privileges`: how 403s are handled);
+2. the nodes' status (`cluster`);
+3. the guests asked for (`guests`);
+4. then, together under the client's concurrency bound: the guests' config, then the snapshot
+   configs they name; the catalog's other entries (`catalog_reads`); storage and its content
+   (`storage`); tasks (`tasks`);
+5. what keeps its last state because it was not read (`catalog_reads.kept_failures`), and the nodes
+   that stopped answering on the way (`cluster.nodes_gone`).
+
+What fails is recorded as a ReadFailure and the rest goes on: an unreachable node (595/596, or a
+timeout) marks the node and its guests; a single 403, 500 or lock timeout marks that resource.
+Only a failure of the first, cluster-wide calls, or credentials that stop working (401), make
+discovery fail as a whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from proxstate.api.client import PveClient
-from proxstate.discovery.catalog_reads import read_declared
-from proxstate.discovery.reader import Reader, reason_of
-from proxstate.errors import (
-    NodeUnreachable,
-)
-from proxstate.resources.inventory import (
-    Inventory,
-    RawGuest,
-    RawStorage,
-    ReadFailure,
-)
-from proxstate.resources.kinds import CONTENT, STORAGE
+from proxstate.discovery.catalog_reads import kept_failures, read_catalog
+from proxstate.discovery.cluster import check_resources, cluster_name_of, nodes_gone, read_nodes
+from proxstate.discovery.guests import guests_to_read, listed_guest, read_guests
+from proxstate.discovery.privileges import read_permissions, restrict
+from proxstate.discovery.reader import DiscoveryOptions, Progress, Reader, no_progress
+from proxstate.discovery.storage import read_storage
+from proxstate.discovery.tasks import read_tasks
+from proxstate.resources.catalog import KINDS as CATALOG_KINDS
+from proxstate.resources.ids import ResourceId
+from proxstate.resources.inventory import Inventory, RawCluster, ReadFailure
+from proxstate.resources.kinds import CLUSTER, CONTENT, NODE, SNAPSHOT_CONFIG, STORAGE, TASKS
+
+T = TypeVar("T")
 
 
-async def read_storage(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
-    definitions = await reader.attempt("storage/*", client.storage_definitions(), "storage definitions")
-    if definitions is None:
-        # Without the definitions nothing of storage can be told: every storage and all content
-        # keep their last state.
-        reader.failures.append(ReadFailure(resource_id="content/*", reason=reader.failures[-1].reason))
-        return
-    per_node = await reader.each(nodes, reader.node_storage)
-    storages = {
-        d.payload()["storage"]: RawStorage(storage=str(d.payload()["storage"]), definition=d.payload())
-        for d in definitions
-    }
-    for item in per_node:
-        if item is None:
-            continue
-        node, entries = item
-        for entry in entries:
-            storage = storages.get(str(entry.get("storage")))
-            if storage is not None:
-                storage.per_node[node] = entry
-    inventory.storages = (
-        sorted(storages.values(), key=lambda s: s.storage) if STORAGE in inventory.kinds else []
+async def discover(
+    client: PveClient, *, options: DiscoveryOptions, progress: Progress = no_progress
+) -> Inventory:
+    """Read the cluster. Raises ApiError only when the cluster-wide calls fail."""
+    # 1. The cluster-wide calls.
+    version, status, resources, permissions = await asyncio.gather(
+        client.version(), client.cluster_status(), client.cluster_resources(), read_permissions(client)
     )
-    if CONTENT not in inventory.kinds:
-        return
-    unlisted = [n for n, item in zip(nodes, per_node, strict=True) if item is None]
-    listings: list[tuple[str, str, str]] = []  # node to ask, storage, folder recorded under
-    for storage in sorted(storages.values(), key=lambda s: s.storage):
-        states = storage.per_node
-        active = [n for n in sorted(states) if states[n].get("active") in (1, True, "1")]
-        # Enabled but not active (an NFS server that is down): the content cannot be listed now, and
-        # keeps its last state. A storage disabled on purpose has no content to keep.
-        down = [
-            n
-            for n in sorted(states)
-            if n not in active and states[n].get("enabled", 1) not in (0, False, "0")
-        ]
-        shared = storage.definition.get("shared") in (1, True, "1") or any(
-            states[n].get("shared") in (1, True, "1") for n in active
-        )
-        if shared:
-            if active:
-                listings.append((active[0], storage.storage, "_shared"))
-            elif down or unlisted:
-                # Perhaps active on a node whose list failed: its content keeps its last state.
-                why = "is not active on any node" if down else "is listed by no node that answered"
-                reader.failures.append(
-                    ReadFailure(
-                        resource_id=f"content/_shared/{storage.storage}",
-                        reason=f"storage {storage.storage} {why}",
-                    )
-                )
-            continue
-        listings.extend((n, storage.storage, n) for n in active)
-        reader.failures += [
-            ReadFailure(
-                resource_id=f"content/{n}/{storage.storage}",
-                reason=f"storage {storage.storage} is enabled but not active on node {n}",
-                node=n,
-            )
-            for n in down
-        ]
-    found = await reader.each(listings, lambda listing: reader.content(*listing))
-    inventory.contents = [c for c in found if c is not None]
+    status_entries = [s.payload() for s in status]
+    resource_entries = [r.payload() for r in resources]
+    check_resources(resource_entries)
+    kinds = options.kinds
+    wanted_nodes = options.nodes
+    node_entries = [r for r in resource_entries if r.get("type") == "node"]
+    if wanted_nodes is not None:
+        node_entries = [r for r in node_entries if r.get("node") in wanted_nodes]
+    node_names = sorted(str(r.get("node")) for r in node_entries)
+    name = options.cluster_name or cluster_name_of(status_entries, node_names)
+    reader = Reader(client, options, progress)
+    if permissions is not None:
+        restrict(reader, permissions, version=str(version.payload().get("version", "")))
 
-
-async def read_declared_into(
-    client: PveClient,
-    reader: Reader,
-    inventory: Inventory,
-    *,
-    kinds: frozenset[str],
-    reachable: list[str],
-    unreachable: Sequence[str] = (),
-    guests: list[RawGuest],
-) -> None:
-    async def get(path: str, *, envelope: bool = False) -> object:
-        reader.total += 1
-        try:
-            return await (client.get_envelope(path) if envelope else client.get(path))
-        except NodeUnreachable as exc:
-            if exc.node is not None:
-                reader.gone.setdefault(exc.node, reason_of(exc))
-            raise
-        finally:
-            reader.done += 1
-            reader.report(path)
-
-    found = await read_declared(
-        get,
+    # 2. The nodes.
+    nodes = await read_nodes(reader, node_entries, status_entries)
+    reachable = {n.name for n in nodes if n.online and n.unreachable is None}
+    unreachable = {n.name for n in nodes} - reachable
+    inventory = Inventory(
+        cluster=RawCluster(
+            name=name, version=version.payload(), status=status_entries, resources=resource_entries
+        ),
+        nodes=nodes if NODE in kinds or CLUSTER in kinds else [],
         kinds=kinds,
-        nodes=reachable,
-        guests=guests,
-        on_failure=reader.failures.append,
-        workers=client.settings.concurrency,
-        queued=reader.count_queued,
-        skip=reader.not_permitted,
-        unreachable=unreachable,
     )
-    inventory.declared.extend(found)
 
+    # 3. The guests asked for; a vmid listed twice, or with a type of its own, is not read.
+    guest_entries = guests_to_read(reader, resource_entries, reachable=reachable, unreachable=unreachable)
 
-async def read_tasks(client: PveClient, reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
-    options = reader.options
-    for item in await reader.each(nodes, reader.tasks):
-        if item is not None:
-            node, tasks = item
-            finished = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
-            if options.task_errors:
-                # Older PVE versions ignore the `errors` filter; apply it here as well.
-                finished = [t for t in finished if t.get("status") not in (None, "OK")]
-            inventory.tasks[node] = finished
-    if options.task_running:
-        for item in await reader.each(nodes, reader.running_tasks):
-            if item is not None:
-                node, tasks = item
-                # PVE marks a running task's status `RUNNING`; a finished one has its end time.
-                inventory.running_tasks[node] = [
-                    t
-                    for t in tasks
-                    if not t.get("endtime") and t.get("status") in (None, "RUNNING", "running")
-                ]
-    if options.task_logs:
-        await read_task_logs(client, reader, inventory)
+    # 4. Every stage below needs only the inventory, so they run together and keep the allowed
+    # number of requests in flight; only snapshot configs wait for the guest reads that name them.
+    catalog_kinds = kinds & frozenset(CATALOG_KINDS)
+    early = catalog_kinds - {SNAPSHOT_CONFIG}
 
+    async def guests_then_snapshots() -> None:
+        inventory.guests = await read_guests(reader, guest_entries, reachable=reachable)
+        if SNAPSHOT_CONFIG in catalog_kinds:
+            snapshot_kinds = frozenset({SNAPSHOT_CONFIG})
+            await read_catalog(
+                reader, inventory, kinds=snapshot_kinds, nodes=sorted(reachable), guests=inventory.guests
+            )
 
-async def read_task_logs(client: PveClient, reader: Reader, inventory: Inventory) -> None:
-    async def one(node: str, upid: str) -> tuple[str, list[str]] | None:
-        lines = await reader.attempt(
-            f"tasks/{node}", client.task_log(node, upid), f"task log {upid}", node=node
+    stages: list[Awaitable[None]] = [guests_then_snapshots()]
+    if early:
+        # Every listed guest, also when its own kind is not read (`--only guest-firewall`).
+        listed = [
+            listed_guest(r)
+            for r in resource_entries
+            if r.get("type") in ("qemu", "lxc")
+            and r.get("node") in reachable
+            and (wanted_nodes is None or r.get("node") in wanted_nodes)
+        ]
+        stages.append(
+            read_catalog(
+                reader,
+                inventory,
+                kinds=early,
+                nodes=sorted(reachable),
+                unreachable=sorted(unreachable),
+                guests=listed,
+            )
         )
-        return None if lines is None else (upid, [str(line.t) for line in lines])
+    if kinds & {STORAGE, CONTENT}:
+        stages.append(read_storage(reader, inventory, sorted(reachable)))
+    if TASKS in kinds:
+        stages.append(read_tasks(reader, inventory, sorted(reachable)))
+    await asyncio.gather(*stages)
 
-    failed = [
-        (node, str(task["upid"]))
-        for node, tasks in inventory.tasks.items()
-        for task in tasks
-        if task.get("status") not in (None, "OK") and task.get("upid")
-    ]
-    for item in await reader.each(failed, lambda task: one(*task)):
-        if item is not None:
-            inventory.task_logs[item[0]] = item[1]
+    # 5. What was not read keeps its last state.
+    if catalog_kinds:
+        # Unreachable nodes, and guests that were not read, keep their configuration documents.
+        not_read = _guests_not_read(reader.failures)
+        reader.failures += kept_failures(catalog_kinds, nodes=sorted(unreachable), guests=not_read)
+    nodes_gone(nodes, reader)
+    inventory.failures = reader.failures
+    return inventory
+
+
+def _guests_not_read(failures: list[ReadFailure]) -> list[tuple[str, int, str]]:
+    """(kind, vmid, reason) of each guest a failure names; a glob (`qemu/*`) names none."""
+    out = []
+    for failure in failures:
+        rid = ResourceId.parse_or_none(failure.resource_id)
+        if rid is not None and rid.vmid is not None:
+            out.append((rid.kind, rid.vmid, failure.reason))
+    return out
+
+
+def run(coro_factory: Callable[[], Awaitable[T]]) -> T:
+    """Run one coroutine to completion from synchronous code (the CLI)."""
+
+    async def main() -> T:
+        return await coro_factory()
+
+    return asyncio.run(main())
+
+
+__all__ = ["discover", "run"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxstate.discovery.catalog_reads import fill, is_absent
+from proxstate.discovery.catalog_paths import fill, is_absent
 from proxstate.errors import NotFound, PermissionDenied, ServerError
 from proxstate.normalize import NormalizeOptions
 from proxstate.normalize.declared import normalize_declared
