@@ -1,7 +1,7 @@
 """What discovery read from a cluster, before normalization: plain API payloads, grouped.
 
 These are the inputs of the pure normalization functions (proxstate.normalize) and the outputs
-of discovery (proxstate.discovery.run). Payloads are the `data` member of PVE's answers as dicts
+of discovery (proxstate.discovery). Payloads are the `data` member of PVE's answers as dicts
 (numbers may be strings, booleans may be 0/1: normalization fixes the types).
 """
 
