@@ -62,13 +62,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     options = NormalizeOptions(mask_secret=b"bench")
-    scrub = documents.scrub_document
+    # documents calls scrub_document by the name it imported: that name is what gets replaced.
+    scrub = getattr(documents, "scrub_document")  # noqa: B009 - not an export of documents
     without: list[float] = []
     cold: list[float] = []
     for _ in range(args.rounds):
-        documents.scrub_document = lambda *a, **k: []  # type: ignore[assignment]
+        setattr(documents, "scrub_document", lambda *a, **k: [])  # noqa: B010 - as above
         without.append(timed(inventory(args.guests), options))
-        documents.scrub_document = scrub
+        setattr(documents, "scrub_document", scrub)  # noqa: B010 - as above
         find_secrets.cache_clear()
         cold.append(timed(inventory(args.guests), options))
     base, with_detector = min(without), min(cold)

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import resource
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ def guests(count: int, nodes: int) -> list[dict[str, Any]]:
     return out
 
 
-class BenchPve(FakePve):
+class BenchPve(FakePve):  # type: ignore[misc]  # fakepve ships no type hints: FakePve is Any
     """FakePve that counts what it answers."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -122,9 +123,12 @@ class BenchPve(FakePve):
         self.cpu_mark = _cpu()
 
     @web.middleware
-    async def _count(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def _count(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         if request.path.startswith("/_bench/"):
-            return await request.match_info.handler(request)
+            answer: web.StreamResponse = await request.match_info.handler(request)
+            return answer
         self.count[request.method] = self.count.get(request.method, 0) + 1
         if request.method == "GET":
             self.paths.append(request.path_qs)

@@ -64,15 +64,21 @@ def instrument() -> Callable[[list[str]], None]:
         f"import of the CLI: {time.perf_counter() - wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU"
     )
     print(f"proxstate from {Path(cli_main.__file__).parent.parent}")
-    sync.read_live = timed("discover (API, models)", sync.read_live)
-    StateRepo.read_tree = timed("read recorded tree (git)", StateRepo.read_tree)
-    StateRepo.dirty_paths = timed("dirty paths (git status)", StateRepo.dirty_paths)
-    StateRepo.commit_files = timed("commit (git plumbing, work tree)", StateRepo.commit_files)
-    plan.load_documents = timed("plan: parse recorded YAML", plan.load_documents)
-    plan.normalize_inventory = timed("plan: normalize", plan.normalize_inventory)
-    plan.yamlio.dump = timed("plan: render YAML", plan.yamlio.dump)
-    plan.compare = timed("plan: compare changed", plan.compare)
-    sync.plan_cluster = timed("plan (all)", sync.plan_cluster)
+    from proxstate import yamlio
+
+    # Each stage is replaced where its caller looks it up (setattr: the names are imports there).
+    for owner, name, label in (
+        (sync, "read_live", "discover (API, models)"),
+        (StateRepo, "read_tree", "read recorded tree (git)"),
+        (StateRepo, "dirty_paths", "dirty paths (git status)"),
+        (StateRepo, "commit_files", "commit (git plumbing, work tree)"),
+        (plan, "load_documents", "plan: parse recorded YAML"),
+        (plan, "normalize_inventory", "plan: normalize"),
+        (yamlio, "dump", "plan: render YAML"),
+        (plan, "compare", "plan: compare changed"),
+        (sync, "plan_cluster", "plan (all)"),
+    ):
+        setattr(owner, name, timed(label, getattr(owner, name)))
     main: Callable[[list[str]], None] = cli_main.main
     return main
 

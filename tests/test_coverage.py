@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pve_coverage import compute
 
-from proxstate.config import BUILTIN_KINDS
 from proxstate.resources.catalog import ENTRIES, KINDS
+from proxstate.resources.kinds import BUILTIN_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 TSV = ROOT.parent / "shared" / "pve-api" / "get-endpoints.tsv"

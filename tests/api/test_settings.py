@@ -137,6 +137,6 @@ def test_password_login_settings_hide_the_password() -> None:
     assert settings.auth_user == "root@pam" and settings.token_id is None
     assert "Zebra-42" not in repr(settings) and "Zebra-42" not in str(settings.model_dump())
     with pytest.raises(ValidationError, match="frozen"):
-        settings.concurrency = 8  # type: ignore[misc]
+        settings.concurrency = 8  # type: ignore[misc]  # what the test checks: the model is frozen
     with pytest.raises(ConfigError, match="concurrency: Input should be a valid integer"):
         ConnectionSettings(**{**settings.model_dump(), "concurrency": "many"})

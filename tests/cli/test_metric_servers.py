@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from fakepve.server import error
 
-from tests.helpers.answers import answer_as_pve
+from tests.helpers.answers import answer_as_pve, pve_error
 from tests.helpers.repo import document
 
 HEADERS = base64.b64encode(json.dumps({"Authorization": "Bearer otel-s3cret-bearer"}).encode()).decode()
@@ -70,7 +69,7 @@ def answer_metric_servers_as_pve(pve: Any) -> None:
     def read(request: Any, body: dict[str, Any]) -> dict[str, Any] | web.Response:
         name = request.path.rsplit("/", 1)[1]
         if name not in STATUS_CFG:
-            return error(500, f"status server entry '{name}' does not exist")
+            return pve_error(500, f"status server entry '{name}' does not exist")
         return {"data": STATUS_CFG[name]}
 
     answer_as_pve(pve, "/cluster/metrics/server", index)

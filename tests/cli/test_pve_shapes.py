@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from fakepve.server import error
 
 from proxstate import yamlio
-from tests.helpers.answers import answer_as_pve
+from tests.helpers.answers import answer_as_pve, pve_error
 from tests.helpers.cli import api_post
 from tests.helpers.process import wait_for
 from tests.helpers.repo import document
@@ -76,7 +75,7 @@ def test_a_task_run_by_a_token_names_the_token(
 
 def not_implemented(request: Any, body: dict[str, Any]) -> web.Response:
     # PVE's router for a path no method matches (a pool id with `/` in /pools/{poolid}).
-    return error(501, f"Method 'GET {request.path.removeprefix('/api2/json')}' not implemented")
+    return pve_error(501, f"Method 'GET {request.path.removeprefix('/api2/json')}' not implemented")
 
 
 def test_nested_pools_are_read_through_pools_with_poolid(
@@ -106,7 +105,7 @@ def test_pools_of_pve7_are_read_through_the_old_endpoint(
     def pve7_index(request: Any, body: dict[str, Any]) -> dict[str, Any] | web.Response:
         if "poolid" in request.query:
             refused = "property is not defined in schema and the schema does not allow additional properties"
-            return error(400, "Parameter verification failed.", {"poolid": refused})
+            return pve_error(400, "Parameter verification failed.", {"poolid": refused})
         return {"data": [{"poolid": item["poolid"]} for item in body["data"]]}
 
     answer_as_pve(small_cluster, "/pools", pve7_index)
@@ -168,7 +167,7 @@ def ceph_on_pve2_only(pve: Any) -> None:
 
     def not_installed(request: Any, body: dict[str, Any]) -> web.Response:
         # pve-manager PVE/Ceph/Tools.pm check_ceph_installed, called by every Ceph handler.
-        return error(500, "binary not installed: /usr/bin/ceph-mon")
+        return pve_error(500, "binary not installed: /usr/bin/ceph-mon")
 
     def monitors(request: Any, body: dict[str, Any]) -> dict[str, Any]:
         # PVE/API2/Ceph/MON.pm listmon: one entry per monitor, by name, with the host it runs on.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def _fifo(path: Path) -> Path:
     return path
 
 
-BAD_TOKEN_FILES = {
+BAD_TOKEN_FILES: dict[str, tuple[Callable[[Path], object], str]] = {
     # name: (how to make it, words of the one line)
     "utf-16 le": (lambda p: p.write_bytes(f"{TOKEN_ID}={TOKEN_SECRET}\n".encode("utf-16")), "UTF-16"),
     "utf-16 be": (

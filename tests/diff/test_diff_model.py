@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from proxstate.diff import (
     ChangeClass,
     ChangeSet,
@@ -14,8 +16,10 @@ from proxstate.diff import (
 )
 
 
-def _resource(resource_id: str, action: str = "modified", cluster: str = "prod") -> ResourceChange:
-    return ResourceChange(cluster, resource_id, action, None, (), ())  # type: ignore[arg-type]
+def _resource(
+    resource_id: str, action: Literal["added", "removed", "modified"] = "modified", cluster: str = "prod"
+) -> ResourceChange:
+    return ResourceChange(cluster, resource_id, action, None, (), ())
 
 
 def test_resources_are_sorted_by_cluster_kind_and_natural_id() -> None:

@@ -9,9 +9,16 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from aiohttp import web
+from fakepve.server import error
 
 Rewrite = Callable[[Any], Any]
 Answer = Callable[[Any, dict[str, Any]], "dict[str, Any] | web.Response | None"]
+
+
+def pve_error(status: int, message: str, errors: dict[str, str] | None = None) -> web.Response:
+    """An error answer as PVE gives it (`{"data": null, "message": ...}`), typed (fakepve is not)."""
+    response: web.Response = error(status, message, errors)
+    return response
 
 
 def serve_body(

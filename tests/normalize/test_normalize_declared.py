@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from proxstate.discovery.catalog_paths import fill, is_absent
 from proxstate.errors import NotFound, PermissionDenied, ServerError
 from proxstate.normalize import NormalizeOptions
@@ -10,9 +12,9 @@ from proxstate.resources.inventory import RawDeclared
 from proxstate.store.layout import document_path, resource_of_path
 
 
-def _doc(rid: str, entry: str, data: object, **options: object) -> dict[str, object]:
+def _doc(rid: str, entry: str, data: object, **options: Any) -> dict[str, Any]:
     raw = RawDeclared(resource_id=rid, entry=entry, data=data)
-    return normalize_declared(raw, options=NormalizeOptions(**options))  # type: ignore[arg-type]
+    return normalize_declared(raw, options=NormalizeOptions(**options))
 
 
 def test_an_item_is_typed_and_loses_its_key_and_volatile_fields() -> None:
@@ -41,25 +43,25 @@ def test_firewall_rules_keep_their_order() -> None:
         {"pos": 0, "action": "ACCEPT", "type": "in", "dport": "22"},
     ]
     doc = _doc("firewall/cluster/rules", "/cluster/firewall/rules", rules)
-    assert [r["action"] for r in doc["entries"]] == ["ACCEPT", "DROP"]  # type: ignore[index]
+    assert [r["action"] for r in doc["entries"]] == ["ACCEPT", "DROP"]
 
 
 def test_keyed_lists_are_sorted_by_key() -> None:
     interfaces = [{"iface": "vmbr10", "type": "bridge"}, {"iface": "vmbr2", "type": "bridge", "active": 1}]
     doc = _doc("network/pve1", "/nodes/{node}/network", interfaces)
-    assert list(doc["entries"]) == ["vmbr2", "vmbr10"]  # type: ignore[arg-type]
-    assert doc["entries"]["vmbr2"] == {"active": True, "type": "bridge"}  # type: ignore[index]
+    assert list(doc["entries"]) == ["vmbr2", "vmbr10"]
+    assert doc["entries"]["vmbr2"] == {"active": True, "type": "bridge"}
 
 
 def test_secrets_are_masked_with_the_keyed_hash() -> None:
     plugin = {"plugin": "cf", "type": "dns", "api": "cf", "data": "CF_Token=s3cr3t"}
     doc = _doc("acme/plugin/cf", "/cluster/acme/plugins", plugin, mask_secret=b"k")
-    data = doc["config"]["data"]  # type: ignore[index]
+    data = doc["config"]["data"]
     assert data.startswith("<masked:") and "s3cr3t" not in str(doc)
     other = _doc(
         "acme/plugin/cf", "/cluster/acme/plugins", {**plugin, "data": "CF_Token=other"}, mask_secret=b"k"
     )
-    assert other["config"]["data"] != data  # type: ignore[index]
+    assert other["config"]["data"] != data
 
 
 def test_tfa_records_presence_only() -> None:

@@ -76,11 +76,11 @@ def test_a_broken_answer_for_one_guest_keeps_its_last_state(
     assert result.code == 3, result.err
     assert "Traceback" not in result.err
     after = committed(synced)
-    body = git(synced, "log", "-1", "--format=%b")
+    message = git(synced, "log", "-1", "--format=%b")
     for vmid, case in cases.items():
         assert f"kept the last state of qemu/{vmid}:" in result.err, case
         assert after[f"clusters/lab/qemu/{vmid}.yaml"] == before[f"clusters/lab/qemu/{vmid}.yaml"], case
-        assert f"Not read: qemu/{vmid}" in body, case
+        assert f"Not read: qemu/{vmid}" in message, case
     assert b"cores: 6" in after["clusters/lab/qemu/102.yaml"]
     assert_consistent(synced)
     assert_only_files_of_the_repository(tmp_path, synced)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
 from proxstate.diff import (
@@ -41,8 +43,10 @@ HOSTILE_VALUES = [
 ]
 
 
-def _field(path: str, old: object, new: object, action: str = "changed") -> FieldChange:
-    return FieldChange(path, action, old, new, ChangeClass.CONFIG)  # type: ignore[arg-type]
+def _field(
+    path: str, old: object, new: object, action: Literal["added", "removed", "changed"] = "changed"
+) -> FieldChange:
+    return FieldChange(path, action, old, new, ChangeClass.CONFIG)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -179,9 +180,9 @@ def test_file_history_of_200_commits_uses_two_git_commands(
     calls: list[list[str]] = []
     real_run = subprocess.run
 
-    def counting_run(args: list[str], **kwargs: object) -> object:
+    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
         calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload]
+        return real_run(args, **kwargs)
 
     monkeypatch.setattr(subprocess, "run", counting_run)
     history = repo.file_history(VM)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,9 +178,9 @@ def test_read_tree_reads_many_files_with_two_git_commands(
     calls: list[list[str]] = []
     real_run = subprocess.run
 
-    def counting_run(args: list[str], **kwargs: object) -> object:
+    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
         calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload]
+        return real_run(args, **kwargs)
 
     monkeypatch.setattr(subprocess, "run", counting_run)
     assert repo.read_tree(sha, "clusters/lab/") == files
