@@ -23,14 +23,15 @@ demo: $(STAMP)  ## run proxstate against the built-in demo cluster, into ./proxs
 test: $(STAMP)  ## run the test suite, with coverage
 	$(BIN)/python -m pytest -q -n auto --cov --cov-report=term
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff's rules and its formatting, over every Python file
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check proxstate tests
+	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+# What mypy covers (proxstate, tests, scripts, benchmarks; strict): pyproject.toml's [tool.mypy].
+typecheck: $(STAMP)  ## mypy, strict, over the package, its tests, scripts and benchmarks
 	$(BIN)/mypy
 
-check: lint typecheck test
+check: lint typecheck test  ## what CI runs (.ci/run): lint, type checks, then the test suite
 
 BENCH_ARGS ?=
 

@@ -1,4 +1,5 @@
-"""The test command of the README and CI measures coverage and fails below its floor."""
+"""What CI runs: `.ci/run` calls `make check`, which lints, type-checks (tests included) and runs the
+README's test command, which measures coverage and fails below its floor."""
 
 from __future__ import annotations
 
@@ -41,5 +42,46 @@ def test_make_test_prints_coverage_and_fails_below_the_floor(tmp_path: Path) -> 
     assert result.returncode != 0, result.stdout
     assert "Branch" in result.stdout and "TOTAL" in result.stdout  # lines and branches, in the output
     assert f"fail-under={floor}" in result.stdout, result.stdout[-2000:]
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in ci
+
+
+def _recipe(target: str) -> tuple[list[str], list[str]]:
+    """A Makefile target's prerequisites and the commands of its recipe."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    head = next(index for index, line in enumerate(lines) if line.startswith(f"{target}:"))
+    prerequisites = lines[head].split(":", 1)[1].split("##", 1)[0].split()
+    recipe = []
+    for line in lines[head + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    return prerequisites, recipe
+
+
+def _commands(path: Path) -> list[str]:
+    return [
+        line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
+    ]
+
+
+def test_ci_runs_lint_type_checks_and_the_tests_of_the_readme() -> None:
+    assert "make check" in _commands(ROOT / ".ci" / "run")
+    prerequisites, _ = _recipe("check")
+    assert {"lint", "typecheck", "test"} <= set(prerequisites)
+    readme = (ROOT / "README.md").read_text()
+    assert "make test " in readme and "make check " in readme  # the commands a reader runs
+    _, lint = _recipe("lint")
+    assert "$(BIN)/ruff check ." in lint and "$(BIN)/ruff format --check ." in lint
+    _, typecheck = _recipe("typecheck")
+    assert typecheck == ["$(BIN)/mypy"]  # what it covers is pyproject's, checked below
+
+
+def test_mypy_is_strict_over_every_folder_of_python() -> None:
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy["strict"] is True
+    # Every top-level folder that holds Python (the package, tests, scripts, benchmarks).
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "*.py"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    folders = {name.split("/", 1)[0] for name in tracked if "/" in name}
+    assert folders <= set(mypy["files"]), sorted(folders - set(mypy["files"]))
+    assert {"proxstate", "tests", "scripts", "benchmarks"} <= set(mypy["files"])
