@@ -17,9 +17,6 @@ from proxstate.models import (
     ClusterResource,
     ClusterStatusEntry,
     ContainerConfig,
-    ContainerInfo,
-    ContainerStatus,
-    NodeInfo,
     NodeStatus,
     Snapshot,
     StorageContent,
@@ -29,9 +26,6 @@ from proxstate.models import (
     TaskLogLine,
     TaskStatus,
     VersionInfo,
-    VMConfig,
-    VMInfo,
-    VMStatus,
     parse_model,
     parse_models,
     pending_payloads,
@@ -77,22 +71,10 @@ class EndpointMethods:
         """Every resource, or those of one type (vm, storage, node, sdn)."""
         return await self._many(ClusterResource, "/cluster/resources", {"type": type})
 
-    async def nodes(self) -> list[NodeInfo]:
-        return await self._many(NodeInfo, "/nodes")
-
     async def node_status(self, node: str) -> NodeStatus:
         return await self._one(NodeStatus, api_path("nodes", node, "status"))
 
     # ------------------------------------------------------------------ VMs
-
-    async def qemu_list(self, node: str) -> list[VMInfo]:
-        return await self._many(VMInfo, api_path("nodes", node, "qemu"))
-
-    async def qemu_status(self, node: str, vmid: int) -> VMStatus:
-        return await self._one(VMStatus, api_path("nodes", node, "qemu", vmid, "status", "current"))
-
-    async def qemu_config(self, node: str, vmid: int) -> VMConfig:
-        return await self._one(VMConfig, api_path("nodes", node, "qemu", vmid, "config"))
 
     async def qemu_pending(self, node: str, vmid: int) -> list[dict[str, Any]]:
         """The config with pending changes, as PendingEntry payloads (checked, not modelled)."""
@@ -102,12 +84,6 @@ class EndpointMethods:
         return await self._many(Snapshot, api_path("nodes", node, "qemu", vmid, "snapshot"))
 
     # ------------------------------------------------------------------ containers
-
-    async def lxc_list(self, node: str) -> list[ContainerInfo]:
-        return await self._many(ContainerInfo, api_path("nodes", node, "lxc"))
-
-    async def lxc_status(self, node: str, vmid: int) -> ContainerStatus:
-        return await self._one(ContainerStatus, api_path("nodes", node, "lxc", vmid, "status", "current"))
 
     async def lxc_config(self, node: str, vmid: int) -> ContainerConfig:
         return await self._one(ContainerConfig, api_path("nodes", node, "lxc", vmid, "config"))
@@ -181,10 +157,6 @@ class EndpointMethods:
         """Lines `start + 1` to `start + limit` of a task's log (PVE numbers lines from 1)."""
         path = api_path("nodes", node, "tasks", upid, "log")
         return await self._many(TaskLogLine, path, {"start": start, "limit": limit})
-
-    async def cluster_tasks(self) -> list[TaskInfo]:
-        """GET /cluster/tasks: the recent tasks of every node."""
-        return await self._many(TaskInfo, "/cluster/tasks")
 
 
 __all__ = ["EndpointMethods", "api_path"]

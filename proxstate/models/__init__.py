@@ -1,18 +1,8 @@
 """Typed models of the PVE API payloads that proxstate reads."""
 
 from proxstate.models.base import PveModel, parse_model, parse_models
-from proxstate.models.cluster import ClusterResource, ClusterStatusEntry, NodeInfo, NodeStatus, VersionInfo
-from proxstate.models.guest import (
-    ContainerConfig,
-    ContainerInfo,
-    ContainerStatus,
-    PendingEntry,
-    Snapshot,
-    VMConfig,
-    VMInfo,
-    VMStatus,
-    pending_payloads,
-)
+from proxstate.models.cluster import ClusterResource, ClusterStatusEntry, NodeStatus, VersionInfo
+from proxstate.models.guest import ContainerConfig, PendingEntry, Snapshot, pending_payloads
 from proxstate.models.storage import StorageContent, StorageDefinition, StorageInfo
 from proxstate.models.task import TaskInfo, TaskLogLine, TaskStatus, Upid, decode_upid
 from proxstate.models.types import PveBool, PveFloat, PveInt
@@ -21,9 +11,6 @@ __all__ = [
     "ClusterResource",
     "ClusterStatusEntry",
     "ContainerConfig",
-    "ContainerInfo",
-    "ContainerStatus",
-    "NodeInfo",
     "NodeStatus",
     "PendingEntry",
     "PveBool",
@@ -38,9 +25,6 @@ __all__ = [
     "TaskLogLine",
     "TaskStatus",
     "Upid",
-    "VMConfig",
-    "VMInfo",
-    "VMStatus",
     "VersionInfo",
     "decode_upid",
     "parse_model",

@@ -1,4 +1,4 @@
-"""Models of the cluster-wide answers: version, cluster status, resources, nodes, node status.
+"""Models of the cluster-wide answers: version, cluster status, resources, node status.
 
 Only identity fields are required; the rest is optional because PVE leaves fields out (an offline
 node has no usage figures, a guest on an offline node may have no name) and the versions differ.
@@ -66,18 +66,6 @@ class ClusterResource(PveModel):
     maxdisk: PveInt | None = None
 
 
-class NodeInfo(PveModel):
-    """One entry of GET /nodes."""
-
-    node: str
-    status: str | None = None
-    ssl_fingerprint: str | None = None
-    level: str | None = None
-    maxcpu: PveInt | None = None
-    maxmem: PveInt | None = None
-    uptime: PveInt | None = None
-
-
 class NodeStatus(PveModel):
     """GET /nodes/{node}/status. PVE 7.4 declares none of its fields, so all are optional."""
 
@@ -90,4 +78,4 @@ class NodeStatus(PveModel):
     boot_info: dict[str, Any] | None = Field(default=None, alias="boot-info")
 
 
-__all__ = ["ClusterResource", "ClusterStatusEntry", "NodeInfo", "NodeStatus", "VersionInfo"]
+__all__ = ["ClusterResource", "ClusterStatusEntry", "NodeStatus", "VersionInfo"]

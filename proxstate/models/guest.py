@@ -1,6 +1,7 @@
-"""Models of VMs (qemu) and containers (lxc): list entries, status, config, pending, snapshots.
+"""Models of guest answers: a container's config, the pending config of VMs and containers, and
+snapshots (a VM's config is read through its pending config only).
 
-Config models declare only the keys every guest may have in common; the hundreds of device and
+The config model declares only the keys every guest may have in common; the hundreds of device and
 option keys stay as extra fields (`payload()` returns them) and are typed by normalization from
 the API schema.
 """
@@ -9,74 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from proxstate.errors import ProtocolError
 from proxstate.models.base import PveModel, objects_of
-from proxstate.models.types import PveBool, PveFloat, PveInt, to_int
+from proxstate.models.types import PveBool, PveInt, to_int
 
 
-class _GuestSummary(PveModel):
-    """Fields shared by the guest list entries and status/current of VMs and containers."""
+class ContainerConfig(PveModel):
+    """GET /nodes/{node}/lxc/{vmid}/config; every other key is an extra field."""
 
-    vmid: PveInt
-    status: str | None = None
-    name: str | None = None
-    lock: str | None = None
-    tags: str | None = None
-    template: PveBool | None = None
-    uptime: PveInt | None = None
-    cpus: PveFloat | None = None
-    maxmem: PveInt | None = None
-    maxdisk: PveInt | None = None
-
-
-class VMInfo(_GuestSummary):
-    """One entry of GET /nodes/{node}/qemu."""
-
-    qmpstatus: str | None = None
-    pid: PveInt | None = None
-
-
-class VMStatus(VMInfo):
-    """GET /nodes/{node}/qemu/{vmid}/status/current."""
-
-    ha: dict[str, Any] | None = None
-    agent: PveBool | None = None
-    spice: PveBool | None = None
-    running_qemu: str | None = Field(default=None, alias="running-qemu")
-    running_machine: str | None = Field(default=None, alias="running-machine")
-
-
-class ContainerInfo(_GuestSummary):
-    """One entry of GET /nodes/{node}/lxc."""
-
-    maxswap: PveInt | None = None
-
-
-class ContainerStatus(ContainerInfo):
-    """GET /nodes/{node}/lxc/{vmid}/status/current."""
-
-    ha: dict[str, Any] | None = None
-
-
-class _GuestConfig(PveModel):
     description: str | None = None
     tags: str | None = None
     lock: str | None = None
     template: PveBool | None = None
     digest: str | None = None
-
-
-class VMConfig(_GuestConfig):
-    """GET /nodes/{node}/qemu/{vmid}/config; every other key is an extra field."""
-
-    name: str | None = None
-
-
-class ContainerConfig(_GuestConfig):
-    """GET /nodes/{node}/lxc/{vmid}/config; every other key is an extra field."""
-
     hostname: str | None = None
 
 
@@ -124,14 +70,4 @@ class Snapshot(PveModel):
     vmstate: PveBool | None = None
 
 
-__all__ = [
-    "ContainerConfig",
-    "ContainerInfo",
-    "ContainerStatus",
-    "PendingEntry",
-    "Snapshot",
-    "VMConfig",
-    "VMInfo",
-    "VMStatus",
-    "pending_payloads",
-]
+__all__ = ["ContainerConfig", "PendingEntry", "Snapshot", "pending_payloads"]

@@ -24,7 +24,9 @@ async def test_concurrency_is_never_exceeded(
     for vmid in range(100, 110):
         fakepve.add_vm(vmid, f"vm{vmid}")
     async with PveClient(make_pve_settings(concurrency=concurrency)) as client:
-        configs = await asyncio.gather(*(client.qemu_config("pve1", 100 + i % 10) for i in range(50)))
-    assert [c.name for c in configs] == [f"vm{100 + i % 10}" for i in range(50)]
+        configs = await asyncio.gather(
+            *(client.get(f"/nodes/pve1/qemu/{100 + i % 10}/config") for i in range(50))
+        )
+    assert [c["name"] for c in configs] == [f"vm{100 + i % 10}" for i in range(50)]
     assert client.max_in_flight == concurrency
     assert client.request_count == 51  # the login, then one request per call

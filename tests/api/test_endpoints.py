@@ -9,7 +9,6 @@ from fakepve import FakePve
 from proxstate.api.client import PveClient
 from proxstate.api.settings import ConnectionSettings
 from proxstate.errors import ParameterError
-from proxstate.models import TaskInfo
 
 pytestmark = pytest.mark.anyio
 
@@ -35,7 +34,6 @@ async def test_cluster_calls(cluster: FakePve, fakepve_settings: ConnectionSetti
         status = await client.cluster_status()
         resources = await client.cluster_resources()
         vms = await client.cluster_resources("vm")
-        nodes = await client.nodes()
         node_status = await client.node_status("pve1")
     assert version.version == cluster.version
     assert status[0].type == "cluster" and status[0].quorate is True
@@ -44,7 +42,6 @@ async def test_cluster_calls(cluster: FakePve, fakepve_settings: ConnectionSetti
     assert {r.id for r in vms} == {"qemu/101", "qemu/102", "lxc/201"}
     template = next(r for r in vms if r.vmid == 102)
     assert template.template is True and template.type == "qemu"
-    assert [n.node for n in nodes] == ["pve1", "pve2"]
     assert node_status.cpuinfo is not None and "model" in node_status.cpuinfo
     assert "current-kernel" in node_status.payload()
 
@@ -52,18 +49,8 @@ async def test_cluster_calls(cluster: FakePve, fakepve_settings: ConnectionSetti
 async def test_qemu_calls(cluster: FakePve, fakepve_settings: ConnectionSettings) -> None:
     async with PveClient(fakepve_settings) as client:
         await client.post("/nodes/pve1/qemu/101/snapshot", data={"snapname": "before"})
-        listed = await client.qemu_list("pve1")
-        status = await client.qemu_status("pve1", 101)
-        config = await client.qemu_config("pve1", 101)
         pending = await client.qemu_pending("pve1", 101)
         snapshots = await client.qemu_snapshots("pve1", 101)
-    assert sorted(vm.vmid for vm in listed) == [101, 102]
-    assert status.status == "running" and status.qmpstatus == "running"
-    assert status.ha == {"managed": 0} and status.running_qemu
-    assert config.name == "web01" and config.tags == "prod" and config.digest
-    # Fields proxstate does not declare keep the value PVE sent ("2048": a string in PVE's answer).
-    assert config.payload()["memory"] == "2048"
-    assert config.payload()["net0"] == "virtio=BC:24:11:00:00:01,bridge=vmbr0"
     assert {p["key"]: p["value"] for p in pending}["cores"] == 2
     assert [s.name for s in snapshots] == ["before", "current"]
     assert snapshots[0].snaptime and snapshots[1].parent == "before"
@@ -71,13 +58,9 @@ async def test_qemu_calls(cluster: FakePve, fakepve_settings: ConnectionSettings
 
 async def test_lxc_calls(cluster: FakePve, fakepve_settings: ConnectionSettings) -> None:
     async with PveClient(fakepve_settings) as client:
-        listed = await client.lxc_list("pve1")
-        status = await client.lxc_status("pve1", 201)
         config = await client.lxc_config("pve1", 201)
         pending = await client.lxc_pending("pve1", 201)
         snapshots = await client.lxc_snapshots("pve1", 201)
-    assert [(ct.vmid, ct.name, ct.status) for ct in listed] == [(201, "ct01", "stopped")]
-    assert status.ha == {"managed": 0} and status.maxswap is not None
     assert config.hostname == "ct01" and config.payload()["unprivileged"] == 1
     assert {p["key"] for p in pending} >= {"hostname", "rootfs"}
     assert [s.name for s in snapshots] == ["current"]
@@ -102,7 +85,6 @@ async def test_task_calls(cluster: FakePve, fakepve_settings: ConnectionSettings
         status = await client.task_status("pve1", upid)
         log = await client.task_log("pve1", upid)
         short = await client.task_log("pve1", upid, page_size=1200)
-        everywhere = await client.cluster_tasks()
     assert [t.upid for t in tasks] == [upid]
     assert tasks[0].type == "vzstart" and tasks[0].id == "201" and tasks[0].status == "OK"
     assert status.status == "stopped" and status.exitstatus == "OK" and status.node == "pve1"
@@ -111,7 +93,6 @@ async def test_task_calls(cluster: FakePve, fakepve_settings: ConnectionSettings
     # Three pages of 500 for the long log, one page of 1200 then one empty page for the other.
     log_reads = [path for method, path, _ in cluster.requests if path.endswith("/log")]
     assert len(log_reads) == 3 + 2
-    assert all(isinstance(t, TaskInfo) and t.node for t in everywhere)
 
 
 async def test_node_tasks_sends_only_given_filters(

@@ -29,7 +29,7 @@ async def test_offline_node_is_unreachable(fakepve: FakePve, fakepve_settings: C
     fakepve.set_node_offline("pve2")
     async with PveClient(fakepve_settings) as client:
         with pytest.raises(NodeUnreachable) as caught:
-            await client.qemu_list("pve2")
+            await client.get("/nodes/pve2/qemu")
     assert str(caught.value) == "GET /nodes/pve2/qemu: node pve2 is unreachable (595 No route to host)"
     assert caught.value.node == "pve2" and caught.value.status == 595
     assert client.request_count == 2  # the login and one request: 595 is not retried
@@ -42,7 +42,7 @@ async def test_token_without_privilege_is_denied(fakepve: FakePve, make_pve_sett
     settings = make_pve_settings(user=None, password=None, token="audit@pve!ro=s3")
     async with PveClient(settings) as client:
         with pytest.raises(PermissionDenied) as caught:
-            await client.qemu_config("pve1", 101)
+            await client.get("/nodes/pve1/qemu/101/config")
     denied = caught.value
     assert (denied.acl_path, denied.privilege, denied.status) == ("/vms/101", "VM.Audit", 403)
     assert str(denied) == (
@@ -55,7 +55,7 @@ async def test_token_without_privilege_is_denied(fakepve: FakePve, make_pve_sett
 async def test_missing_guest_is_not_found(fakepve: FakePve, fakepve_settings: ConnectionSettings) -> None:
     async with PveClient(fakepve_settings) as client:
         with pytest.raises(NotFound) as caught:
-            await client.qemu_config("pve1", 999)
+            await client.get("/nodes/pve1/qemu/999/config")
     assert "Configuration file 'nodes/pve1/qemu-server/999.conf' does not exist" in str(caught.value)
     assert caught.value.status == 500
 
@@ -146,9 +146,11 @@ async def test_answers_that_are_not_pve_json(body: bytes, detail: str) -> None:
 
 
 async def test_wrong_types_are_a_protocol_error() -> None:
-    body = b'{"data": [{"vmid": "web", "status": "running"}]}'
+    body = b'{"data": [{"id": "qemu/1", "type": "qemu", "vmid": "web", "status": "running"}]}'
     settings = ConnectionSettings(url="127.0.0.1", token="root@pam!t=s")
     async with PveClient(settings, transport=_serve(body)) as client:
         with pytest.raises(ProtocolError) as caught:
-            await client.qemu_list("pve1")
-    assert str(caught.value).startswith("unexpected answer from PVE at GET /nodes/pve1/qemu: item 0: vmid: ")
+            await client.cluster_resources()
+    assert str(caught.value).startswith(
+        "unexpected answer from PVE at GET /cluster/resources: item 0: vmid: "
+    )

@@ -27,8 +27,8 @@ async def test_flaky_network_ends_well(fakepve: FakePve, make_pve_settings: Make
     fakepve.flaky_network(drop_rate=0.3, seed=7)
     settings = make_pve_settings(retry_budget=30.0, max_attempts=10)
     async with PveClient(settings) as client:
-        results = await asyncio.gather(*(client.qemu_config("pve1", 101) for _ in range(30)))
-    assert all(r.name == "web01" for r in results)
+        results = await asyncio.gather(*(client.get("/nodes/pve1/qemu/101/config") for _ in range(30)))
+    assert all(r["name"] == "web01" for r in results)
     assert client.request_count > 31  # some of the 30 calls and the login were sent again
 
 

@@ -36,7 +36,7 @@ async def test_secrets_stay_secret(
 
     async with PveClient(token_settings) as client:
         await client.version()
-        for call in (client.qemu_list("pve2"), client.qemu_config("pve1", 999)):
+        for call in (client.get("/nodes/pve2/qemu"), client.get("/nodes/pve1/qemu/999/config")):
             try:
                 await call
             except ApiError as exc:
@@ -47,7 +47,7 @@ async def test_secrets_stay_secret(
         await client.post("/nodes/pve1/qemu", data={"vmid": 150})
         revoked = dict(fakepve.tickets)
         fakepve.revoke_tickets()
-        await client.nodes()
+        await client.get("/nodes")
         password_client = repr(client)
     wrong = [
         make_pve_settings(password="wrong-" + PASSWORD),
