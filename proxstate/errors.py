@@ -152,6 +152,10 @@ class ResourceIdError(StoreError):
     an id is what names a document in the state repository."""
 
 
+class DocumentError(StoreError):
+    """A recorded document does not load (not YAML, not UTF-8); the message names it and the commit."""
+
+
 class RevisionError(StoreError):
     """A revision, date or resource id names nothing in the repository."""
 

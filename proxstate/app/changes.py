@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.app.record import cluster_names, parse_document
+from proxstate.app.record import cluster_names
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
 from proxstate.diff import ChangeSet, LogEntry, ResourceChange, attribute, compare
+from proxstate.resources.documents import decode_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
@@ -26,7 +27,7 @@ def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict
     tasks: list[dict[str, Any]] = []
     for name in [cluster] if cluster else cluster_names(repo, rev):
         for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/tasks/").items():
-            doc = parse_document(content, path=path)
+            doc = decode_document(content, mode="strict", name=path)
             for upid, task in (doc.get("tasks") or {}).items():
                 if isinstance(task, dict):
                     tasks.append({**task, "upid": upid})
@@ -61,10 +62,12 @@ def show_changes(
         # The commit is named with the path: a document that cannot be read is found at once.
         base = (window.base or "")[:12]
         old = (
-            parse_document(changed.old, path=f"{changed.path} at {base}") if changed.old is not None else None
+            decode_document(changed.old, mode="strict", name=f"{changed.path} at {base}")
+            if changed.old is not None
+            else None
         )
         new = (
-            parse_document(changed.new, path=f"{changed.path} at {window.target[:12]}")
+            decode_document(changed.new, mode="strict", name=f"{changed.path} at {window.target[:12]}")
             if changed.new is not None
             else None
         )
@@ -101,8 +104,12 @@ def resource_log(
                 break
             older = history[index + 1][1] if index + 1 < len(history) else None
             older_at = f"{path} at {history[index + 1][0].sha[:12]}" if older is not None else path
-            old = parse_document(older, path=older_at) if older is not None else None
-            new = parse_document(content, path=f"{path} at {info.sha[:12]}") if content is not None else None
+            old = decode_document(older, mode="strict", name=older_at) if older is not None else None
+            new = (
+                decode_document(content, mode="strict", name=f"{path} at {info.sha[:12]}")
+                if content is not None
+                else None
+            )
             change = compare(cluster=name, resource_id=resource_id, old=old, new=new)
             if change is not None:
                 entries.append(LogEntry(commit=commit_ref(info), author=info.author_name, change=change))

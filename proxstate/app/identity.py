@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from proxstate import yamlio
-from proxstate.errors import FolderClaimed, ProxstateError
+from proxstate.errors import FolderClaimed
 from proxstate.normalize.cluster import normalize_cluster
+from proxstate.resources.documents import decode_document
 from proxstate.resources.inventory import Inventory
 from proxstate.resources.kinds import CLUSTER
 from proxstate.safetext import escape_unsafe
@@ -71,12 +71,8 @@ def check_folder(inventory: Inventory, recorded_files: Mapping[str, bytes], *, c
     raw = recorded_files.get(folder_file)
     if raw is None:
         return
-    try:
-        recorded = yamlio.load(raw.decode("utf-8"))
-    except (ProxstateError, UnicodeDecodeError):
-        return  # a file that does not load is replaced by what the cluster says, as everywhere
-    if not isinstance(recorded, Mapping):
-        return
+    # A file that does not load (read as empty) is replaced by what the cluster says, as everywhere.
+    recorded = decode_document(raw, mode="tolerant")
     current = normalize_cluster(inventory.cluster)
     if same_cluster(recorded, current):
         return

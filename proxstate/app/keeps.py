@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
 
 from proxstate.resources.catalog import GUEST_OWNED_KINDS
+from proxstate.resources.documents import Document
 from proxstate.resources.ids import ResourceId
 from proxstate.resources.kinds import CONTENT, GUEST_KINDS, TASKS
-
-Document = dict[str, Any]
 
 
 @dataclass(kw_only=True)

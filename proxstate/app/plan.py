@@ -28,18 +28,16 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from proxstate import yamlio
 from proxstate.app.keeps import Keeps, applied_with_pending, with_hidden_keys
 from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
 from proxstate.discovery import hidden_keys_note
-from proxstate.errors import DepthError, ProxstateError
+from proxstate.errors import DepthError
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
+from proxstate.resources.documents import Document, decode_document, encode_document
 from proxstate.resources.inventory import Inventory, ReadFailure
 from proxstate.resources.kinds import NODE, STORAGE, TASKS, kind_of
 from proxstate.store.layout import document_file, document_header, resource_glob_matches, resource_of_path
-
-Document = dict[str, Any]
 
 
 @dataclass(kw_only=True)
@@ -88,12 +86,8 @@ class RecordedDocuments(Mapping[str, Document]):
 
     def __getitem__(self, rid: str) -> Document:
         if rid not in self._parsed:
-            try:
-                loaded = yamlio.load(self.raw[rid].decode("utf-8"))
-            except (ProxstateError, UnicodeDecodeError):
-                loaded = None
             # A file that does not load is replaced by what the cluster says now.
-            self._parsed[rid] = loaded if isinstance(loaded, dict) else {}
+            self._parsed[rid] = decode_document(self.raw[rid], mode="tolerant")
         return self._parsed[rid]
 
     def __iter__(self) -> Iterator[str]:
@@ -244,7 +238,7 @@ def plan_cluster(
         else:
             try:
                 # A document filed under a hashed name starts with the line that names it.
-                rendered = document_header(cluster, rid, path) + yamlio.dump(new_doc).encode("utf-8")
+                rendered = encode_document(new_doc, header=document_header(cluster, rid, path))
             except DepthError as exc:
                 # Too deep to write, or to read back: a failure of this resource, kept as it was.
                 failures.append(ReadFailure(resource_id=rid, reason=exc.message))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from proxstate import yamlio
-from proxstate.errors import ProxstateError, RevisionError
+from proxstate.errors import RevisionError
+from proxstate.resources.documents import Document, decode_document
 from proxstate.store import StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
@@ -17,8 +16,6 @@ from proxstate.store.layout import (
     resource_of_path,
 )
 
-Document = dict[str, Any]
-
 
 @dataclass(frozen=True, kw_only=True)
 class RecordedDocument:
@@ -26,14 +23,6 @@ class RecordedDocument:
     resource_id: str
     path: str
     document: Document
-
-
-def parse_document(content: bytes, *, path: str) -> Document:
-    try:
-        loaded = yamlio.load(content.decode("utf-8"))
-    except (ProxstateError, UnicodeDecodeError) as exc:
-        raise ProxstateError(f"{path} is not a valid document: {exc}") from None
-    return loaded if isinstance(loaded, dict) else {}
 
 
 def documents_at(
@@ -56,7 +45,7 @@ def documents_at(
                 cluster=located[0],
                 resource_id=located[1],
                 path=path,
-                document=parse_document(content, path=path),
+                document=decode_document(content, mode="strict", name=path),
             )
         )
     return out
@@ -92,7 +81,7 @@ def document_of(
                     cluster=name,
                     resource_id=resource_id,
                     path=path,
-                    document=parse_document(content, path=path),
+                    document=decode_document(content, mode="strict", name=path),
                 )
             )
     if not found:

@@ -14,11 +14,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxstate.app.record import parse_document
 from proxstate.config import ProxstateConfig
 from proxstate.errors import ProxstateError
 from proxstate.normalize import AllowRule, NormalizeOptions
 from proxstate.normalize.audit import secrets_in, secrets_in_text
+from proxstate.resources.documents import decode_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import CLUSTERS_DIR, resource_of_path
 
@@ -94,7 +94,7 @@ def scan(root: Path, *, rev_range: str | None = None, options: NormalizeOptions)
             located = resource_of_path(change.path, change.new)
             resource_id = located[1] if located else None
             try:
-                document = parse_document(change.new, path=change.path)
+                document = decode_document(change.new, mode="strict", name=change.path)
             except ProxstateError:
                 rules = secrets_in_text(change.new.decode("utf-8", "replace"))
                 result.findings += [_finding(info, change.path, resource_id, "", rule) for rule in rules]
