@@ -12,7 +12,8 @@ from typing import Any
 
 from proxstate.errors import ProtocolError
 from proxstate.models.base import PveModel, objects_of
-from proxstate.models.types import PveBool, PveInt, to_int
+from proxstate.models.types import PveBool, PveInt
+from proxstate.resources.coerce import to_int
 
 
 class ContainerConfig(PveModel):

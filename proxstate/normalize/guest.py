@@ -15,9 +15,8 @@ from proxstate.normalize.values import (
     plain,
     sorted_set,
     split_list,
-    to_bool,
-    to_int,
 )
+from proxstate.resources.coerce import to_bool_or_none, to_int_or_none
 from proxstate.resources.inventory import Payload, RawGuest
 from proxstate.resources.kinds import LXC
 
@@ -61,7 +60,7 @@ def _tags(guest: RawGuest, status: Payload) -> list[str]:
 def _ha(status: Payload, resource: Payload) -> dict[str, Any] | None:
     ha = status.get("ha")
     if isinstance(ha, dict):
-        if not to_bool(ha.get("managed")):
+        if not to_bool_or_none(ha.get("managed")):
             return None
         dropped = VOLATILE_KEYS["ha"]
         rest = sorted(key for key in ha if key not in _HA_FIRST and key not in dropped)
@@ -87,7 +86,7 @@ def _pending(guest: RawGuest, options: NormalizeOptions) -> tuple[dict[str, Any]
             continue
         if "pending" in entry:
             changes[key] = config_value(guest.kind, key, entry["pending"], options=options)
-        if to_int(entry.get("delete")):  # 1, or 2 for a forced delete
+        if to_int_or_none(entry.get("delete")):  # 1, or 2 for a forced delete
             deletes.append(key)
     ordered = {key: changes[key] for key in sorted_keys(changes)}
     return ordered, sorted(set(deletes), key=natural_key)
@@ -109,7 +108,7 @@ def _snapshots(entries: list[Payload] | None) -> dict[str, dict[str, Any]]:
         if entry.get("snaptime") is not None:
             snapshot["snaptime"] = int_or_keep(entry["snaptime"])
         if entry.get("vmstate") is not None:
-            vmstate = to_bool(entry["vmstate"])
+            vmstate = to_bool_or_none(entry["vmstate"])
             snapshot["vmstate"] = vmstate if vmstate is not None else plain(entry["vmstate"])
         snapshots[name] = snapshot
     return {name: snapshots[name] for name in sorted_keys(snapshots)}
@@ -129,7 +128,7 @@ def normalize_guest(guest: RawGuest, *, options: NormalizeOptions = DEFAULT_OPTI
         (
             flag
             for value in (resource.get("template"), guest.config.get("template"), status.get("template"))
-            if (flag := to_bool(value)) is not None
+            if (flag := to_bool_or_none(value)) is not None
         ),
         False,
     )

@@ -9,7 +9,8 @@ from typing import Any
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from proxstate.normalize.rules import TASK_FIELDS
-from proxstate.normalize.values import int_or_keep, plain, to_int
+from proxstate.normalize.values import int_or_keep, plain
+from proxstate.resources.coerce import to_int_or_none
 from proxstate.resources.inventory import Payload
 from proxstate.resources.kinds import TASKS
 
@@ -32,7 +33,7 @@ def _upid_start(upid: Any) -> int | None:
 
 
 def _start(task: Mapping[str, Any]) -> int | None:
-    start = to_int(task.get("starttime"))
+    start = to_int_or_none(task.get("starttime"))
     return start if start is not None else _upid_start(task.get("upid"))
 
 

@@ -1,7 +1,8 @@
 """Scalar values as PVE sends them, turned into stable JSON-like values.
 
 PVE sends numbers as numbers or strings and booleans as 0/1, true/false or yes/no. These helpers
-fix the type from the schema and keep anything that does not fit as it was sent.
+fix the type from the schema (with proxstate.resources.coerce) and keep anything that does not fit
+as it was sent.
 """
 
 from __future__ import annotations
@@ -12,60 +13,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-_INTEGER = re.compile(r"[+-]?\d{1,30}")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+from proxstate.resources.coerce import to_bool_or_none, to_int_or_none, to_number_or_none
+
 _NATURAL = re.compile(r"(\d+)")
 _LIST_SPLIT = re.compile(r"[,;\s]+")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
-
-
-def to_bool(value: Any) -> bool | None:
-    """PVE's parse_boolean: 1/true/yes/on and 0/false/no/off (any case); None if neither."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0 if value in (0, 1) else None
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-    return None
-
-
-def to_int(value: Any) -> int | None:
-    """An integer from an int or a decimal string; None if it is not one."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value)
-    return None
-
-
-def to_number(value: Any) -> int | float | None:
-    """A finite number; integral values become int so that `2` and `"2.0"` record the same."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if _INTEGER.fullmatch(text):
-            return int(text)
-        if not _NUMBER.fullmatch(text):
-            return None
-        value = float(text)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    return None
 
 
 def typed(value: Any, value_type: str) -> Any:
@@ -73,11 +24,11 @@ def typed(value: Any, value_type: str) -> Any:
     if value_type == "string":
         return value if isinstance(value, str) else plain(value)
     if value_type == "boolean":
-        result: Any = to_bool(value)
+        result: Any = to_bool_or_none(value)
     elif value_type == "integer":
-        result = to_int(value)
+        result = to_int_or_none(value)
     else:
-        result = to_number(value)
+        result = to_number_or_none(value)
     return plain(value) if result is None else result
 
 
@@ -119,11 +70,11 @@ def plain(value: Any) -> Any:
 
 def int_or_keep(value: Any) -> Any:
     """An integer when the value is one, else the value as sent."""
-    result = to_int(value)
+    result = to_int_or_none(value)
     return plain(value) if result is None else result
 
 
 def bool_or_keep(value: Any) -> Any:
     """A boolean when the value is one, else the value as sent."""
-    result = to_bool(value)
+    result = to_bool_or_none(value)
     return plain(value) if result is None else result

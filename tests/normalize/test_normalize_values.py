@@ -1,80 +1,11 @@
-"""Typing of scalar values, natural order, lists."""
+"""Typing of scalar values by the schema, natural order, lists (the coercion itself:
+tests/resources/test_coerce.py)."""
 
 from __future__ import annotations
 
 import math
 
-import pytest
-
-from proxstate.normalize.values import natural_key, plain, split_list, to_bool, to_int, to_number, typed
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (1, True),
-        (0, False),
-        ("1", True),
-        ("0", False),
-        ("yes", True),
-        ("No", False),
-        ("ON", True),
-        ("off", False),
-        ("true", True),
-        ("False", False),
-        (True, True),
-        (2, None),
-        ("maybe", None),
-        (None, None),
-        ("", None),
-    ],
-)
-def test_to_bool(value: object, expected: bool | None) -> None:
-    assert to_bool(value) is expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("42", 42),
-        ("-1", -1),
-        ("+3", 3),
-        ("01", 1),
-        (7, 7),
-        (2.0, 2),
-        (2.5, None),
-        ("1e3", None),
-        ("0x1F", None),
-        ("~", None),
-        ("", None),
-        ("9" * 40, None),
-    ],
-)
-def test_to_int(value: object, expected: int | None) -> None:
-    assert to_int(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("1.5", 1.5),
-        ("2", 2),
-        ("2.0", 2),
-        ("0.10", 0.1),
-        ("1e3", 1000),
-        (".5", 0.5),
-        ("nan", None),
-        ("inf", None),
-        ("1e999", None),
-        (math.inf, None),
-        ("x", None),
-    ],
-)
-def test_to_number(value: object, expected: float | None) -> None:
-    result = to_number(value)
-    assert result == expected
-    if expected is not None and float(expected).is_integer():
-        assert isinstance(result, int)
+from proxstate.normalize.values import natural_key, plain, split_list, typed
 
 
 def test_typed_keeps_what_does_not_fit() -> None:
