@@ -37,6 +37,10 @@ class Finding:
     field: str  # the dotted path in the document ("" for a message or an unreadable file)
     rule: str
 
+    @property
+    def in_message(self) -> bool:
+        return self.path == MESSAGE
+
 
 @dataclass(kw_only=True)
 class ScanResult:

@@ -11,7 +11,7 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
-from proxstate.report.formats import render_data
+from proxstate.report.formats import DATA_FORMATS, render_data
 from proxstate.store import StateRepo
 
 
@@ -20,7 +20,7 @@ from proxstate.store import StateRepo
 @repo_option
 @click.option("--at", metavar="REF", help="A commit, tag, branch or date (default HEAD).")
 @click.option("--cluster", help="The cluster, when the repository holds several.")
-@click.option("--format", "fmt", type=click.Choice(("yaml", "json")), default="yaml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(DATA_FORMATS), default="yaml", show_default=True)
 @click.pass_obj
 def show_command(
     console: Console, /, resource: str, repo: Path, at: str | None, cluster: str | None, fmt: str

@@ -18,7 +18,7 @@ from proxstate.report.markdown import render_markdown
 from proxstate.report.text import render_text
 
 REPORT_FORMATS = ("text", "json", "markdown")
-DATA_FORMATS = ("json", "yaml")
+DATA_FORMATS = ("yaml", "json")
 LOG_FORMAT_VERSION = 1
 _YELLOW, _RESET = "\x1b[33m", "\x1b[0m"
 
