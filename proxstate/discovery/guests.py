@@ -124,7 +124,7 @@ async def read_guests(reader: Reader, entries: list[Payload], *, reachable: set[
 
 
 async def _guest(reader: Reader, entry: Payload) -> RawGuest | None:
-    kind: GuestKind = QEMU if entry["type"] == QEMU else LXC
+    kind = _kind(entry)
     vmid = int(entry["vmid"])
     node = str(entry["node"])
     rid = f"{kind}/{vmid}"
@@ -175,9 +175,17 @@ async def _lxc_config(reader: Reader, node: str, vmid: int) -> Payload:
     return (await reader.client.lxc_config(node, vmid)).payload()
 
 
+def listed_guests(entries: list[Payload], *, nodes: set[str]) -> list[RawGuest]:
+    """Every guest /cluster/resources lists on `nodes`, whatever its kind, without its config."""
+    return [listed_guest(e) for e in entries if e.get("type") in GUEST_KINDS and e.get("node") in nodes]
+
+
 def listed_guest(entry: Payload) -> RawGuest:
     """A guest as /cluster/resources lists it, without its config (discovery tables)."""
-    kind: GuestKind = QEMU if entry.get("type") == QEMU else LXC
     return RawGuest(
-        kind=kind, vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={}
+        kind=_kind(entry), vmid=int(entry["vmid"]), node=str(entry.get("node")), resource=entry, config={}
     )
+
+
+def _kind(entry: Payload) -> GuestKind:
+    return QEMU if entry.get("type") == QEMU else LXC

@@ -29,7 +29,7 @@ from typing import TypeVar
 from proxstate.api.client import PveClient
 from proxstate.discovery.catalog_reads import kept_failures, read_catalog
 from proxstate.discovery.cluster import check_resources, cluster_name_of, nodes_gone, read_nodes
-from proxstate.discovery.guests import guests_to_read, listed_guest, read_guests
+from proxstate.discovery.guests import guests_to_read, listed_guests, read_guests
 from proxstate.discovery.privileges import read_permissions, restrict
 from proxstate.discovery.reader import DiscoveryOptions, Progress, Reader, no_progress
 from proxstate.discovery.storage import read_storage
@@ -54,10 +54,9 @@ async def discover(
     resource_entries = [r.payload() for r in resources]
     check_resources(resource_entries)
     kinds = options.kinds
-    wanted_nodes = options.nodes
-    node_entries = [r for r in resource_entries if r.get("type") == "node"]
-    if wanted_nodes is not None:
-        node_entries = [r for r in node_entries if r.get("node") in wanted_nodes]
+    node_entries = [r for r in resource_entries if r.get("type") == NODE]
+    if options.nodes is not None:
+        node_entries = [r for r in node_entries if r.get("node") in options.nodes]
     node_names = sorted(str(r.get("node")) for r in node_entries)
     name = options.cluster_name or cluster_name_of(status_entries, node_names)
     reader = Reader(client, options, progress)
@@ -95,13 +94,7 @@ async def discover(
     stages: list[Awaitable[None]] = [guests_then_snapshots()]
     if early:
         # Every listed guest, also when its own kind is not read (`--only guest-firewall`).
-        listed = [
-            listed_guest(r)
-            for r in resource_entries
-            if r.get("type") in ("qemu", "lxc")
-            and r.get("node") in reachable
-            and (wanted_nodes is None or r.get("node") in wanted_nodes)
-        ]
+        listed = listed_guests(resource_entries, nodes=reachable)
         stages.append(
             read_catalog(
                 reader,
