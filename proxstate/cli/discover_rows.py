@@ -141,7 +141,7 @@ def storage_rows(
             row["usage"] = usage
         if verbose:
             shown = {k: v for k, v in definition.items() if k != "digest"}
-            rid = f"storage/{storage.storage}"
+            rid = f"{STORAGE}/{storage.storage}"
             row["definition"] = mask_live(STORAGE, rid, shown, options=options or NormalizeOptions())
         rows.append(row)
     return rows

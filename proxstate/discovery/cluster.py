@@ -11,7 +11,7 @@ from __future__ import annotations
 from proxstate.discovery.reader import Reader
 from proxstate.errors import ProtocolError
 from proxstate.resources.inventory import Payload, RawNode, ReadFailure
-from proxstate.resources.kinds import GUEST_KINDS
+from proxstate.resources.kinds import GUEST_KINDS, NODE
 
 MAX_VMID = 999_999_999  # PVE's pve-vmid format: 100 to 999999999
 
@@ -56,7 +56,7 @@ async def _node(reader: Reader, entry: Payload, cluster_entry: Payload | None) -
             name=name, online=False, resource=entry, cluster_entry=cluster_entry, unreachable=reason
         )
     call = reader.client.node_status(name)
-    status = await reader.attempt(f"node/{name}", call, f"node {name}", node=name)
+    status = await reader.attempt(f"{NODE}/{name}", call, f"node {name}", node=name)
     if isinstance(status, ReadFailure):
         return RawNode(
             name=name,

@@ -69,7 +69,7 @@ async def read_storage(reader: Reader, inventory: Inventory, nodes: list[str]) -
                 why = "is not active on any node" if down else "is listed by no node that answered"
                 reader.failures.append(
                     ReadFailure(
-                        resource_id=f"content/_shared/{storage.storage}",
+                        resource_id=f"{CONTENT}/_shared/{storage.storage}",
                         reason=f"storage {storage.storage} {why}",
                     )
                 )
@@ -77,7 +77,7 @@ async def read_storage(reader: Reader, inventory: Inventory, nodes: list[str]) -
         listings.extend((n, storage.storage, n) for n in active)
         reader.failures += [
             ReadFailure(
-                resource_id=f"content/{n}/{storage.storage}",
+                resource_id=f"{CONTENT}/{n}/{storage.storage}",
                 reason=f"storage {storage.storage} is enabled but not active on node {n}",
                 node=n,
             )
@@ -95,7 +95,7 @@ async def _node_storage(reader: Reader, node: str) -> tuple[str, list[Payload]] 
     if isinstance(found, ReadFailure):
         reader.failures.append(
             ReadFailure(
-                resource_id=f"content/{node}/*",
+                resource_id=f"{CONTENT}/{node}/*",
                 reason=found.reason,
                 node_unreachable=found.node_unreachable,
                 node=node,
@@ -106,7 +106,7 @@ async def _node_storage(reader: Reader, node: str) -> tuple[str, list[Payload]] 
 
 
 async def _content(reader: Reader, node: str, storage: str, folder: str) -> RawContent | None:
-    rid = f"content/{folder}/{storage}"
+    rid = f"{CONTENT}/{folder}/{storage}"
     found = await reader.attempt(rid, reader.client.storage_content(node, storage), rid, node=node)
     if isinstance(found, ReadFailure):
         return None

@@ -19,6 +19,7 @@ from proxstate.discovery.reader import Reader
 from proxstate.models.base import parse_models
 from proxstate.models.task import TaskInfo
 from proxstate.resources.inventory import Inventory, Payload, ReadFailure
+from proxstate.resources.kinds import TASKS
 
 # Tasks per request while a sync reads every task of its window.
 TASK_PAGE = 5000
@@ -83,7 +84,7 @@ async def _tasks(reader: Reader, node: str) -> tuple[str, list[Payload]] | None:
     call = finished_tasks(
         reader.client, node, since=since, limit=options.task_limit, errors=options.task_errors
     )
-    found = await reader.attempt(f"tasks/{node}/*", call, f"tasks on {node}", node=node)
+    found = await reader.attempt(f"{TASKS}/{node}/*", call, f"tasks on {node}", node=node)
     return None if isinstance(found, ReadFailure) else (node, found)
 
 
@@ -91,14 +92,14 @@ async def _running_tasks(reader: Reader, node: str) -> tuple[str, list[Payload]]
     # pve-manager API2/Tasks.pm: `source=active` lists the node's active-tasks file, the running
     # tasks and those just finished but not yet archived.
     call = reader.client.node_tasks(node, source="active")
-    found = await reader.attempt(f"tasks/{node}/*", call, f"running tasks on {node}", node=node)
+    found = await reader.attempt(f"{TASKS}/{node}/*", call, f"running tasks on {node}", node=node)
     return None if isinstance(found, ReadFailure) else (node, [t.payload() for t in found])
 
 
 async def _read_task_logs(reader: Reader, inventory: Inventory) -> None:
     async def one(node: str, upid: str) -> tuple[str, list[str]] | None:
         call = reader.client.task_log(node, upid)
-        lines = await reader.attempt(f"tasks/{node}", call, f"task log {upid}", node=node)
+        lines = await reader.attempt(f"{TASKS}/{node}", call, f"task log {upid}", node=node)
         return None if isinstance(lines, ReadFailure) else (upid, [str(line.t) for line in lines])
 
     failed = [

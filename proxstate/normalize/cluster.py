@@ -108,5 +108,5 @@ def normalize_node(node: RawNode, *, options: NormalizeOptions = DEFAULT_OPTIONS
         "unreachable": node.unreachable if state != "online" and node.unreachable else None,
     }
     document = {key: value for key, value in facts.items() if value is not None}
-    apply_ignore_rules(f"node/{node.name}", document, options.ignore)
+    apply_ignore_rules(f"{NODE}/{node.name}", document, options.ignore)
     return document

@@ -37,7 +37,7 @@ def normalize_inventory(
         documents[CLUSTER] = normalize_cluster(inventory.cluster, options=options)
     if _wanted(inventory, NODE):
         for node in inventory.nodes:
-            documents[f"node/{node.name}"] = normalize_node(node, options=options)
+            documents[f"{NODE}/{node.name}"] = normalize_node(node, options=options)
     for guest in inventory.guests:
         if _wanted(inventory, guest.kind):
             documents[guest_id(guest)] = normalize_guest(guest, options=options)

@@ -19,11 +19,11 @@ _VOLUME_FIRST = ("content", "format", "size", "vmid", "notes", "protected", "cti
 
 
 def storage_id(storage: RawStorage) -> str:
-    return f"storage/{storage.storage}"
+    return f"{STORAGE}/{storage.storage}"
 
 
 def content_id(content: RawContent) -> str:
-    return f"content/{content.node}/{content.storage}"
+    return f"{CONTENT}/{content.node}/{content.storage}"
 
 
 def _node_state(entry: Payload) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def normalize_tasks(
         days.setdefault(task_day(task), {})[upid] = _entry(task, logs.get(upid))
     documents: dict[str, dict[str, Any]] = {}
     for day in sorted(days):
-        resource_id = f"tasks/{node}/{day}"
+        resource_id = f"{TASKS}/{node}/{day}"
         documents[resource_id] = _document(node, day, days[day])
         apply_ignore_rules(resource_id, documents[resource_id], options.ignore)
     return documents
