@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from proxstate.normalize.cluster import normalize_cluster, normalize_node
 from proxstate.normalize.declared import normalize_declared
 from proxstate.normalize.guest import guest_id, normalize_guest
@@ -12,10 +10,11 @@ from proxstate.normalize.scrub import Detection, scrub_document
 from proxstate.normalize.storage import content_id, normalize_content, normalize_storage, storage_id
 from proxstate.normalize.tasks import normalize_tasks
 from proxstate.normalize.values import natural_key
+from proxstate.resources.documents import Document
 from proxstate.resources.inventory import Inventory
 from proxstate.resources.kinds import CLUSTER, CONTENT, NODE, STORAGE, TASKS, kind_of
 
-Documents = dict[str, dict[str, Any]]
+Documents = dict[str, Document]  # by resource id
 
 
 def _wanted(inventory: Inventory, kind: str) -> bool:
