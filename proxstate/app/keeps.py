@@ -28,7 +28,9 @@ class Keeps:
         kind = resource.kind
         if kind not in self.kinds or any(fnmatchcase(rid, pattern) for pattern in self.patterns):
             return True
-        if kind == CONTENT and resource.node in self.unreachable:
+        # A node name or a storage id from a hostile API may hold `/`, so which `/` ends the node
+        # is ambiguous: the content of any unreachable node the id can be read as is kept.
+        if kind == CONTENT and any(resource.tail.startswith(f"{node}/") for node in self.unreachable):
             return True
         if kind in GUEST_KINDS:
             return self.previous[rid].get("node") in self.unreachable
