@@ -157,6 +157,14 @@ def state_repo(tmp_path: Path, cli: Callable[..., Result]) -> Path:
 
 
 @pytest.fixture
+def synced(state_repo: Path, pve_env: dict[str, str], cli: Callable[..., Result]) -> Path:
+    """The state repository after a first, complete sync of the small cluster."""
+    result = cli("sync", "-C", str(state_repo))
+    assert result.code == 0, result.err
+    return state_repo
+
+
+@pytest.fixture
 def outside(tmp_path: Path) -> Path:
     """A folder beside the repository with one file, `victim`: what a link in the repository could
     point at (`tests.helpers.repo.assert_untouched` checks nothing reached it)."""

@@ -7,25 +7,21 @@ from typing import Any
 
 from proxstate import yamlio
 from tests.helpers.cli import api_post
-from tests.helpers.repo import git
-
-
-def load(root: Path, rel: str) -> Any:
-    return yamlio.load((root / "clusters" / "lab" / rel).read_text())
+from tests.helpers.repo import document, git
 
 
 def test_sync_records_the_declarative_kinds(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:
     assert cli("sync", "-C", str(state_repo)).code == 0
     job = next((state_repo / "clusters/lab/backup-job").glob("*.yaml"))
-    document = yamlio.load(job.read_text())
-    assert document["kind"] == "backup-job"
-    assert document["config"]["enabled"] is True  # typed from the schema: PVE sends 1
-    assert "next-run" not in document["config"]  # volatile
-    assert load(state_repo, "pool/prod.yaml")["config"]["members"] == [
+    job_document = yamlio.load(job.read_text())
+    assert job_document["kind"] == "backup-job"
+    assert job_document["config"]["enabled"] is True  # typed from the schema: PVE sends 1
+    assert "next-run" not in job_document["config"]  # volatile
+    assert document(state_repo, "pool/prod.yaml")["config"]["members"] == [
         {"id": "qemu/101", "type": "qemu", "vmid": 101}
     ]
-    assert load(state_repo, "network/pve1.yaml")["entries"]["vmbr0"]["type"] == "bridge"
-    assert load(state_repo, "access/user/root@pam.yaml")["kind"] == "access"
+    assert document(state_repo, "network/pve1.yaml")["entries"]["vmbr0"]["type"] == "bridge"
+    assert document(state_repo, "access/user/root@pam.yaml")["kind"] == "access"
     for rel in (
         "cluster-options.yaml",
         "firewall/cluster/options.yaml",
@@ -52,7 +48,7 @@ def test_a_new_firewall_rule_is_one_change(
     )
     assert cli("sync", "-C", str(state_repo)).code == 0
     assert "firewall/cluster/rules" in git(state_repo, "log", "-1", "--format=%b")
-    rules = load(state_repo, "firewall/cluster/rules.yaml")["entries"]
+    rules = document(state_repo, "firewall/cluster/rules.yaml")["entries"]
     assert rules[0]["dport"] == "22" and rules[0]["action"] == "ACCEPT"
     report = cli("show-changes", "-C", str(state_repo), "--resource", "firewall/*").out
     assert "firewall/cluster/rules" in report
@@ -69,7 +65,7 @@ def test_a_kind_without_privilege_keeps_its_state_and_is_named(
     assert result.code == 3
     assert "access/user/*" in result.err and "Sys.Audit" in result.err
     assert (state_repo / "clusters/lab/access/user/root@pam.yaml").read_text() == before
-    assert load(state_repo, "qemu/102.yaml")["config"]["cores"] == 3
+    assert document(state_repo, "qemu/102.yaml")["config"]["cores"] == 3
 
 
 def test_an_absent_optional_feature_is_not_a_failure(

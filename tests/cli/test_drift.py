@@ -6,55 +6,47 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers.repo import commit_count
 
 
-@pytest.fixture
-def recorded(state_repo: Path, pve_env: dict[str, str], cli: Any) -> Path:
-    assert cli("sync", "-C", str(state_repo)).code == 0
-    return state_repo
-
-
-def test_no_drift_exits_0(recorded: Path, cli: Any) -> None:
-    result = cli("drift", "-C", str(recorded))
+def test_no_drift_exits_0(synced: Path, cli: Any) -> None:
+    result = cli("drift", "-C", str(synced))
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out or "no drift" in result.out.lower()
 
 
-def test_drift_exits_2_and_writes_nothing(recorded: Path, cli: Any, small_cluster: Any) -> None:
+def test_drift_exits_2_and_writes_nothing(synced: Path, cli: Any, small_cluster: Any) -> None:
     small_cluster.vm(101).config["memory"] = "3072"
-    before = commit_count(recorded)
-    result = cli("drift", "-C", str(recorded), "--format", "json")
+    before = commit_count(synced)
+    result = cli("drift", "-C", str(synced), "--format", "json")
     assert result.code == 2
     data = json.loads(result.out)
     assert data["target"] is None
     assert [r["resource_id"] for r in data["resources"]] == ["qemu/101"]
-    assert commit_count(recorded) == before
-    md = cli("drift", "-C", str(recorded), "--format", "markdown", "-o", str(recorded.parent / "drift.md"))
+    assert commit_count(synced) == before
+    md = cli("drift", "-C", str(synced), "--format", "markdown", "-o", str(synced.parent / "drift.md"))
     assert md.code == 2
-    assert "qemu/101" in (recorded.parent / "drift.md").read_text()
+    assert "qemu/101" in (synced.parent / "drift.md").read_text()
 
 
-def test_unreadable_resource_exits_3(recorded: Path, cli: Any, small_cluster: Any) -> None:
+def test_unreadable_resource_exits_3(synced: Path, cli: Any, small_cluster: Any) -> None:
     small_cluster.fail(
         "GET", "/nodes/pve1/lxc/200/pending", 403, "Permission check failed (/vms/200, VM.Audit)"
     )
-    result = cli("drift", "-C", str(recorded))
+    result = cli("drift", "-C", str(synced))
     assert result.code == 3
     assert "lxc/200" in result.out
 
 
-def test_error_exits_1(recorded: Path, cli: Any, monkeypatch: Any) -> None:
+def test_error_exits_1(synced: Path, cli: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("PROXSTATE_URL", "https://127.0.0.1:9")
     monkeypatch.setenv("PROXSTATE_TIMEOUT", "1")
-    result = cli("drift", "-C", str(recorded))
+    result = cli("drift", "-C", str(synced))
     assert result.code == 1
     assert "Traceback" not in result.err
 
 
-def test_drift_against_an_older_revision(recorded: Path, cli: Any) -> None:
-    result = cli("drift", "-C", str(recorded), "--against", "HEAD~1", "--format", "json")
+def test_drift_against_an_older_revision(synced: Path, cli: Any) -> None:
+    result = cli("drift", "-C", str(synced), "--against", "HEAD~1", "--format", "json")
     assert result.code == 2  # HEAD~1 is the empty template: every resource is drift
     assert json.loads(result.out)["summary"]["added"] > 5

@@ -5,13 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from proxstate import yamlio
 from tests.helpers.cli import TOKEN_SECRET
-from tests.helpers.repo import commit_count, git
-
-
-def load(root: Path, rel: str) -> Any:
-    return yamlio.load((root / "clusters" / "lab" / rel).read_text())
+from tests.helpers.repo import commit_count, document, git
 
 
 def test_init_creates_a_committed_template(state_repo: Path) -> None:
@@ -46,7 +41,7 @@ def test_first_sync_records_every_kind(state_repo: Path, pve_env: dict[str, str]
         "storage/local-lvm.yaml",
     ):
         assert (cluster / rel).is_file(), rel
-    vm = load(state_repo, "qemu/101.yaml")
+    vm = document(state_repo, "qemu/101.yaml")
     assert vm["kind"] == "qemu" and vm["vmid"] == 101 and vm["name"] == "web01" and vm["node"] == "pve1"
     assert vm["tags"] == ["prod", "web"]
     assert vm["config"]["net0"]["bridge"] == "vmbr0"
@@ -54,7 +49,7 @@ def test_first_sync_records_every_kind(state_repo: Path, pve_env: dict[str, str]
     assert "digest" not in vm["config"]
     text = (cluster / "qemu" / "101.yaml").read_text()
     assert "uptime" not in text and "netin" not in text and "digest" not in text
-    template = load(state_repo, "qemu/9000.yaml")
+    template = document(state_repo, "qemu/9000.yaml")
     assert template["template"] is True
     subject = git(state_repo, "log", "-1", "--format=%s").strip()
     assert subject.startswith("sync lab: ") and "added, 0 changed, 0 removed" in subject
@@ -92,7 +87,7 @@ def test_a_change_is_one_commit_naming_the_fields(
     assert git(state_repo, "log", "-1", "--format=%s").strip() == "sync lab: 0 added, 1 changed, 0 removed"
     body = git(state_repo, "log", "-1", "--format=%b")
     assert "qemu/102 db01: " in body and "memory" in body and "net0" in body
-    assert load(state_repo, "qemu/102.yaml")["config"]["net0"]["bridge"] == "vmbr1"
+    assert document(state_repo, "qemu/102.yaml")["config"]["net0"]["bridge"] == "vmbr1"
 
 
 def test_removed_guest_disappears_from_the_tree(
@@ -116,7 +111,7 @@ def test_offline_node_keeps_its_guests(
     assert "unreachable: pve2" in result.out
     assert (state_repo / "clusters/lab/qemu/102.yaml").read_text() == before
     assert (state_repo / "clusters/lab/lxc/201.yaml").is_file()
-    node = load(state_repo, "nodes/pve2.yaml")
+    node = document(state_repo, "nodes/pve2.yaml")
     assert node["status"] == "unreachable"
     assert "Unreachable: node pve2" in git(state_repo, "log", "-1", "--format=%b")
 
@@ -138,7 +133,7 @@ def test_one_failing_guest_keeps_its_last_state(
     assert result.code == 3
     assert "qemu/101" in result.err and "got timeout" in result.err
     assert (state_repo / "clusters/lab/qemu/101.yaml").read_text() == before
-    assert load(state_repo, "qemu/102.yaml")["config"]["cores"] == 8
+    assert document(state_repo, "qemu/102.yaml")["config"]["cores"] == 8
 
 
 def test_only_one_kind_leaves_the_others(
@@ -149,7 +144,7 @@ def test_only_one_kind_leaves_the_others(
     small_cluster.vm(102).config["cores"] = 6
     assert cli("sync", "-C", str(state_repo), "--only", "qemu").code == 0
     assert (state_repo / "clusters/lab/lxc/201.yaml").is_file()
-    assert load(state_repo, "qemu/102.yaml")["config"]["cores"] == 6
+    assert document(state_repo, "qemu/102.yaml")["config"]["cores"] == 6
 
 
 def test_dry_run_writes_nothing(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:

@@ -1,13 +1,11 @@
-"""Fixtures of the fault matrix: a synced repository, an auditor token (the end-to-end fixtures
-are in tests/conftest.py, the helpers to check a repository in tests/helpers/).
+"""Fixtures of the fault matrix: an auditor token (the end-to-end fixtures are in
+tests/conftest.py, the helpers to check a repository in tests/helpers/).
 
 Every test runs against fakepve on a loopback address or a git remote in tmp_path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,15 +20,6 @@ from tests.helpers.auditor import (
     root_with_tokens,
     separate_privileges,
 )
-from tests.helpers.cli import Result
-
-
-@pytest.fixture
-def synced(state_repo: Path, pve_env: dict[str, str], cli: Callable[..., Result]) -> Path:
-    """The state repository after a first, complete sync of the small cluster."""
-    result = cli("sync", "-C", str(state_repo))
-    assert result.code == 0, result.err
-    return state_repo
 
 
 @pytest.fixture
