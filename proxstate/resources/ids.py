@@ -70,7 +70,8 @@ class ResourceId:
         if not sep:
             raise ResourceIdError(f"not a resource id: {text!r} (expected kind/name, e.g. qemu/101)")
         if kind in _ON_NODE:
-            # Node names cannot hold `/`; the storage id or date is what follows the last one.
+            # The storage id or date is what follows the last `/`, as the layout files it (PVE's
+            # node names and storage ids hold none; a hostile API's may).
             node, sep, last = rest.rpartition("/")
             if not sep:
                 raise ResourceIdError(f"not a resource id: {text!r} (expected {kind}/<node>/<name>)")

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from proxstate.errors import ResourceIdError, StoreError
+from proxstate.errors import ResourceIdError
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.ids import ResourceId
 from proxstate.resources.kinds import CLUSTER, CONTENT, LXC, NODE, QEMU, STORAGE, TASKS
@@ -119,7 +119,7 @@ def document_path(cluster: str, resource_id: str) -> PurePosixPath:
 def document_file(cluster: str, resource_id: str) -> str:
     """document_path as a string: a sync files every document, and building it as one string
     costs a third of joining PurePosixPaths."""
-    return "/".join([_cluster_root(cluster), *_document_parts(resource_id)])
+    return "/".join([_cluster_root(cluster), *_document_parts(ResourceId.parse(resource_id))])
 
 
 def document_header(cluster: str, resource_id: str, path: str | None = None) -> bytes:
@@ -129,13 +129,12 @@ def document_header(cluster: str, resource_id: str, path: str | None = None) -> 
     `path`: its document_file, when the caller has it already (a sync files every document)."""
     if HASHED not in (path or document_file(cluster, resource_id)):  # escaping writes `%25` for `%`
         return b""
-    full = "/".join([_cluster_root(cluster, False), *_document_parts(resource_id, False)])
+    full = "/".join([_cluster_root(cluster, False), *_document_parts(ResourceId.parse(resource_id), False)])
     return f"{_HEADER}{full}\n".encode("utf-8", "surrogatepass")
 
 
-def _document_parts(resource_id: str, bounded: bool = True) -> list[str]:
+def _document_parts(rid: ResourceId, bounded: bool = True) -> list[str]:
     escape = escape_component if bounded else _escape_full
-    rid = ResourceId.parse(resource_id)
     if not rid.parts:
         return [rid.kind + SUFFIX]
     if rid.kind in _SINGLE_KINDS:
@@ -183,15 +182,12 @@ def _locate(parts: list[str], *, bounded: bool) -> tuple[str, str] | None:
         return None
     try:
         cluster = _unescape(parts[1])
-        resource_id = str(ResourceId(kind, tuple(_unescape(name) for name in names)))
+        rid = ResourceId(kind, tuple(_unescape(name) for name in names))
     except (UnicodeDecodeError, ResourceIdError):  # escapes of bytes that are not UTF-8, or no id
         return None
     # Only the canonical spelling is a document: this makes the two functions exact inverses.
-    try:
-        canonical = [*_cluster_root(cluster, bounded).split("/"), *_document_parts(resource_id, bounded)]
-    except StoreError:
-        return None
-    return (cluster, resource_id) if canonical == parts else None
+    canonical = [*_cluster_root(cluster, bounded).split("/"), *_document_parts(rid, bounded)]
+    return (cluster, str(rid)) if canonical == parts else None
 
 
 def resource_glob_matches(pattern: str, resource_id: str) -> bool:
