@@ -12,7 +12,7 @@ from pathlib import Path
 
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
-from proxstate.app.live import read_live, record_reads
+from proxstate.app.live import quiet, read_live, record_reads
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
@@ -53,7 +53,7 @@ def drift(
     config: ProxstateConfig,
     request: DriftRequest,
     env: Mapping[str, str],
-    progress: Progress,
+    progress: Progress = quiet,
 ) -> DriftResult:
     overrides = request.overrides
     repo = StateRepo.open(root)

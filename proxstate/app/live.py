@@ -22,11 +22,16 @@ if TYPE_CHECKING:
     from proxstate.discovery import TaskOutcome
 
 
+def quiet(*, done: int, total: int, what: str) -> None:
+    """The progress of a read nobody watches (a library call, the demo, a terminal-less run)."""
+    return None
+
+
 def read_live(
     settings: ConnectionSettings,
     *,
     options: DiscoveryOptions,
-    progress: Progress,
+    progress: Progress = quiet,
     deadline: Deadline | None = None,
 ) -> Inventory:
     """Read the cluster at `settings`; its reads end at the deadline's reading end, if any."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from proxstate.app.commit_message import commit_message
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
-from proxstate.app.live import read_live, record_reads
+from proxstate.app.live import quiet, read_live, record_reads
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
@@ -100,7 +100,7 @@ def sync(
             inventory = read_live(
                 resolve_connection(cluster, overrides=request.overrides, env=env),
                 options=record_reads(cluster, config=config, kinds=kinds, task_logs=task_logs),
-                progress=progress or _quiet,
+                progress=progress or quiet,
                 deadline=deadline,
             )
             prefix = f"{cluster_dir(inventory.cluster.name)}/"
@@ -147,7 +147,3 @@ def _parent(repo: StateRepo, request: SyncRequest) -> str | None:
             return tip
         return repo.resolve(request.base) if request.base else repo.head()
     return repo.head()
-
-
-def _quiet(*, done: int, total: int, what: str) -> None:
-    return None

@@ -95,9 +95,5 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         changes = show_changes(repo)
         _api(server, scenario.drift_change)
         step("one more change on the live cluster: web01 (101) tags")
-        live = drift(root, config=config, request=DriftRequest(), env=env, progress=_quiet)
+        live = drift(root, config=config, request=DriftRequest(), env=env)
         return DemoResult(root=root, first=first, second=second, changes=changes, drift=live.changeset)
-
-
-def _quiet(*, done: int, total: int, what: str) -> None:
-    return None
