@@ -21,7 +21,7 @@ from proxstate.resources.documents import decode_document
 from proxstate.resources.inventory import Inventory
 from proxstate.resources.kinds import CLUSTER
 from proxstate.safetext import escape_unsafe
-from proxstate.store.layout import document_file
+from proxstate.store.layout import cluster_dir, document_file
 
 SHOWN = 4  # members named in a message; a large cluster's list would drown the line
 
@@ -76,7 +76,7 @@ def check_folder(inventory: Inventory, recorded_files: Mapping[str, bytes], *, c
     current = normalize_cluster(inventory.cluster)
     if same_cluster(recorded, current):
         return
-    folder = escape_unsafe(folder_file.rsplit("/", 1)[0])
+    folder = escape_unsafe(str(cluster_dir(inventory.cluster.name)))
     raise FolderClaimed(
         f"{folder}/ holds the record of {describe(recorded)}, but {configured} is {describe(current)}; "
         "nothing was written. Give this cluster its own folder (`name:` in proxstate.yaml), or see "
