@@ -19,6 +19,8 @@ from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.kinds import BUILTIN_KINDS, CLUSTER, LXC, NODE, QEMU, TASKS
 
 CONFIG_FILE = "proxstate.yaml"
+# The state format this proxstate writes (docs/state-format.md); it reads 1 too, and migrates it.
+FORMAT_VERSION = 2
 CONFIG_LIMIT = 4 * 1024 * 1024  # bytes; a real proxstate.yaml is a few kilobytes
 
 # The builtin kinds, then the declarative configuration of proxstate.resources.catalog.
@@ -150,7 +152,8 @@ class SyncConfig(_Strict):
 
 
 class ProxstateConfig(_Strict):
-    version: Literal[1] = 1
+    # Without the key, the format of the first release, which wrote `version: 1` (app/migrate.py).
+    version: int = 1
     clusters: list[ClusterConfig] = []
     record: RecordConfig = RecordConfig()
     ignore: list[IgnoreRuleConfig] = []
@@ -158,6 +161,18 @@ class ProxstateConfig(_Strict):
     allow_secrets: list[AllowSecretConfig] = []
     commit: CommitConfig = CommitConfig()
     sync: SyncConfig = SyncConfig()
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: int) -> int:
+        if value > FORMAT_VERSION:
+            raise ValueError(
+                f"the state repository is in format version {value}, newer than this proxstate "
+                f"knows (1 to {FORMAT_VERSION}): upgrade proxstate; nothing was written"
+            )
+        if value < 1:
+            raise ValueError(f"state format versions start at 1, not {value}")
+        return value
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:

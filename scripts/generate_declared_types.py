@@ -1,10 +1,13 @@
-"""Generate proxstate/normalize/data/declared-types.json: value types of the catalog's endpoints.
+"""Generate proxstate/normalize/data/declared-types.json: value types and defaults of the catalog's endpoints.
 
 For every entry of proxstate.resources.catalog, the integer, number and boolean fields its answer can hold,
 from the official schema: the `returns` of the GET (the items of a list), and the parameters of the
 methods that write the same object (PUT/POST on the path, or on the per-item path of a list). At
 run time normalization turns `"1"`/`1` into `true` for a boolean field and `"8"` into `8` for an
 integer one, exactly as for guest configs.
+
+The same sources give each field's `default` where the schema declares one: a document of a section
+(options, rules) that holds nothing but such defaults is not written (proxstate/normalize/unset.py).
 
 Usage: python scripts/generate_declared_types.py [--source DIR] [--check]
 """
@@ -63,12 +66,27 @@ def types_of(paths: dict[str, dict[str, Any]], template: str) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def defaults_of(paths: dict[str, dict[str, Any]], template: str) -> dict[str, Any]:
+    """Field -> the default the schema declares for it, for one catalog path (answer first)."""
+    info = paths.get(template.replace("{type}", "qemu"), {}).get("info", {})
+    found: dict[str, Any] = {}
+    sources = [_props(info.get("GET", {}).get("returns"))]
+    sources += [_props(info.get(method, {}).get("parameters")) for method in ("PUT", "POST")]
+    for props in sources:
+        for name, spec in props.items():
+            if isinstance(spec, dict) and "default" in spec and name not in found:
+                found[name] = spec["default"]
+    return dict(sorted(found.items()))
+
+
 def build(source: Path) -> dict[str, Any]:
     tree = json.loads((source / "apidoc.json").read_text(encoding="utf-8"))
     paths = index(tree)
+    entries = sorted(ENTRIES, key=lambda e: e.path)
     return {
-        "schema_version": 1,
-        "types": {e.path: types_of(paths, e.path) for e in sorted(ENTRIES, key=lambda e: e.path)},
+        "schema_version": 2,
+        "types": {e.path: types_of(paths, e.path) for e in entries},
+        "defaults": {e.path: found for e in entries if (found := defaults_of(paths, e.path))},
     }
 
 

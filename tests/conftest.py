@@ -103,7 +103,8 @@ def small_cluster(fakepve: Any) -> Any:
         },
     )
     fakepve.add_vm(102, "db01", node="pve2", status="stopped", config={"memory": 4096, "cores": 4})
-    fakepve.add_vm(9000, "tmpl", node="pve1", template=True, config={"memory": 1024})
+    # PVE keeps the template flag in the config (`qm template` writes `template: 1`).
+    fakepve.add_vm(9000, "tmpl", node="pve1", template=True, config={"memory": 1024, "template": 1})
     fakepve.add_ct(
         200,
         "ct1",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxstate.app.record import cluster_names
+from proxstate.app.migrate import check_readable
+from proxstate.app.record import cluster_names, read_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
 from proxstate.diff import ChangeSet, LogEntry, ResourceChange, attribute, compare
 from proxstate.resources.documents import decode_document
@@ -49,6 +50,7 @@ def show_changes(
     resource: str | None = None,
     cluster: str | None = None,
 ) -> ChangeSet:
+    check_readable(repo)
     window = window_of(repo, revspec=revspec, since=since, until=until)
     prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     changes: list[ResourceChange] = []
@@ -61,13 +63,15 @@ def show_changes(
             continue
         # The commit is named with the path: a document that cannot be read is found at once.
         base = (window.base or "")[:12]
+        # Both sides as the current format writes them: across the migration of the record to a
+        # new format, a document that only changed its format is no change (app/migrate.py).
         old = (
-            decode_document(changed.old, mode="strict", name=f"{changed.path} at {base}")
+            read_document(changed.old, name=f"{changed.path} at {base}", resource_id=rid)
             if changed.old is not None
             else None
         )
         new = (
-            decode_document(changed.new, mode="strict", name=f"{changed.path} at {window.target[:12]}")
+            read_document(changed.new, name=f"{changed.path} at {window.target[:12]}", resource_id=rid)
             if changed.new is not None
             else None
         )
@@ -94,6 +98,7 @@ def resource_log(
 ) -> list[LogEntry]:
     """Each commit that changed the resource, newest first, with its field-level changes."""
     head = head_of(repo)
+    check_readable(repo)
     clusters = [cluster] if cluster else cluster_names(repo, head)
     entries: list[LogEntry] = []
     for name in clusters:
@@ -104,9 +109,9 @@ def resource_log(
                 break
             older = history[index + 1][1] if index + 1 < len(history) else None
             older_at = f"{path} at {history[index + 1][0].sha[:12]}" if older is not None else path
-            old = decode_document(older, mode="strict", name=older_at) if older is not None else None
+            old = read_document(older, name=older_at, resource_id=resource_id) if older is not None else None
             new = (
-                decode_document(content, mode="strict", name=f"{path} at {info.sha[:12]}")
+                read_document(content, name=f"{path} at {info.sha[:12]}", resource_id=resource_id)
                 if content is not None
                 else None
             )

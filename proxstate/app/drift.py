@@ -13,11 +13,12 @@ from pathlib import Path
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
 from proxstate.app.live import quiet, read_live, record_reads
+from proxstate.app.migrate import format_at, upgraded_files
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
 from proxstate.app.revisions import commit_ref
-from proxstate.config import ClusterConfig, ProxstateConfig
+from proxstate.config import FORMAT_VERSION, ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discovery import Progress
 from proxstate.resources.kinds import TASKS
@@ -78,6 +79,8 @@ def drift(
         )
         prefix = f"{cluster_dir(inventory.cluster.name)}/"
         recorded = repo.read_tree(rev, prefix) if rev else {}
+        if rev and format_at(repo, rev) < FORMAT_VERSION:
+            recorded = upgraded_files(recorded)  # compared as version 2 writes it (app/migrate.py)
         check_folder(inventory, recorded, configured=cluster_label(entry, overrides))
         plan = plan_cluster(inventory, recorded, options=options, selection=selection)
         changes.extend(plan.changes)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from proxstate.app.migrate import check_readable
 from proxstate.errors import RevisionError
+from proxstate.normalize.upgrade import upgrade_document
 from proxstate.resources.documents import Document, decode_document
 from proxstate.store import StateRepo
 from proxstate.store.layout import (
@@ -25,10 +27,18 @@ class RecordedDocument:
     document: Document
 
 
+def read_document(content: bytes, *, name: str, resource_id: str) -> Document | None:
+    """A recorded document (strictly decoded) as the current state format writes it, whichever
+    format it was recorded in (None: the current format writes no such document, as it holds
+    nothing configured; app/migrate.py)."""
+    return upgrade_document(resource_id, decode_document(content, mode="strict", name=name))
+
+
 def documents_at(
     repo: StateRepo, rev: str | None, *, cluster: str | None = None, pattern: str | None = None
 ) -> list[RecordedDocument]:
     """Every recorded document at rev (default HEAD), optionally of one cluster or matching a glob."""
+    check_readable(repo)
     commit = repo.resolve(rev) if rev else repo.head()
     if commit is None:
         return []
@@ -40,14 +50,11 @@ def documents_at(
             continue
         if pattern and not resource_glob_matches(pattern, located[1]):
             continue
-        out.append(
-            RecordedDocument(
-                cluster=located[0],
-                resource_id=located[1],
-                path=path,
-                document=decode_document(content, mode="strict", name=path),
+        document = read_document(content, name=path, resource_id=located[1])
+        if document is not None:
+            out.append(
+                RecordedDocument(cluster=located[0], resource_id=located[1], path=path, document=document)
             )
-        )
     return out
 
 
@@ -67,6 +74,7 @@ def document_of(
     repo: StateRepo, resource_id: str, *, rev: str | None, cluster: str | None
 ) -> RecordedDocument:
     """One resource's document; with several clusters in the repository, --cluster picks one."""
+    check_readable(repo)
     commit = repo.resolve(rev) if rev else repo.head()
     if commit is None:
         raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
@@ -75,14 +83,10 @@ def document_of(
     for name in names:
         path = str(document_path(name, resource_id))
         content = repo.blob(commit, path)
-        if content is not None:
+        document = read_document(content, name=path, resource_id=resource_id) if content is not None else None
+        if document is not None:
             found.append(
-                RecordedDocument(
-                    cluster=name,
-                    resource_id=resource_id,
-                    path=path,
-                    document=decode_document(content, mode="strict", name=path),
-                )
+                RecordedDocument(cluster=name, resource_id=resource_id, path=path, document=document)
             )
     if not found:
         raise RevisionError(f"{resource_id} is not recorded at {rev or 'HEAD'}")

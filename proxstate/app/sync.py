@@ -15,6 +15,7 @@ from proxstate.app.commit_message import commit_message
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
 from proxstate.app.live import quiet, read_live, record_reads
+from proxstate.app.migrate import Migration
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
@@ -59,6 +60,7 @@ class SyncResult:
     clusters: list[ClusterSync] = field(default_factory=list)
     failed: list[ClusterFailure] = field(default_factory=list)  # clusters not read at all
     pushed: bool = False
+    migrated: str | None = None  # the commit that migrated the record to the current format
 
     @property
     def partial(self) -> bool:
@@ -95,6 +97,15 @@ def sync(
     clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)
     with repo.lock(timeout=deadline.lock_wait(LOCK_TIMEOUT)):
         repo.recover()
+        # A record in an older format is rewritten first, in a commit of its own (app/migrate.py).
+        migration = Migration(
+            repo=repo,
+            config=config,
+            author=author,
+            branch=request.branch,
+            base=request.base,
+            dry_run=request.dry_run,
+        )
 
         def one(cluster: ClusterConfig) -> ClusterSync:
             inventory = read_live(
@@ -115,6 +126,7 @@ def sync(
                     )
             recorded = repo.read_tree(_parent(repo, request), prefix)
             check_folder(inventory, recorded, configured=cluster_label(cluster, request.overrides))
+            recorded = migration.recorded(recorded, parent=lambda: _parent(repo, request), prefix=prefix)
             plan = plan_cluster(inventory, recorded, options=options, selection=selection)
             # The API's answers are not needed any more: the commit holds the rendered files only
             # (at 5,000 guests with every kind, the inventory is some 60 MiB).
@@ -128,6 +140,7 @@ def sync(
 
         # Each cluster on its own: one that cannot be read is named, the others are recorded and pushed.
         result.clusters, result.failed = each_cluster(clusters, one, overrides=request.overrides)
+        result.migrated = migration.commit
         if request.push and not request.dry_run:
             branch = request.branch or repo.current_branch()
             if branch is None:

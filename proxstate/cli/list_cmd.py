@@ -46,10 +46,18 @@ def rows_of(section: str, docs: list[RecordedDocument]) -> list[Row]:
         if section in ("vms", "containers"):
             found = doc.get("config")
             config: dict[str, Any] = found if isinstance(found, dict) else {}
+            # The name, tags and template flag are configuration: recorded under `config` only.
             rows.append(
                 base
-                | {k: doc.get(k) for k in ("vmid", "name", "node", "status", "template", "tags")}
-                | {"cores": config.get("cores"), "memory": _memory(config), "document": doc}
+                | {k: doc.get(k) for k in ("vmid", "node", "status")}
+                | {
+                    "name": config.get("hostname" if section == "containers" else "name"),
+                    "template": bool(config.get("template")),
+                    "tags": config.get("tags"),
+                    "cores": config.get("cores"),
+                    "memory": _memory(config),
+                    "document": doc,
+                }
             )
         elif section == "tasks":
             for upid, task in (doc.get("tasks") or {}).items():

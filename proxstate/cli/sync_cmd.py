@@ -14,7 +14,7 @@ from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
 from proxstate.cli.options import Seconds, connection_options, repo_option, warn_if_insecure
 from proxstate.cli.sync_lines import detection_lines, not_permitted_line, summary_line
-from proxstate.config import parse_kinds
+from proxstate.config import FORMAT_VERSION, parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
 from proxstate.safetext import escape_unsafe
@@ -86,6 +86,8 @@ def sync_command(
     )
     with console.progress("sync") as progress:
         result = sync(repo, config=config, request=request, env=environment(), progress=progress)
+    if result.migrated:
+        console.out(f"migrated the record to state format {FORMAT_VERSION}: committed {result.migrated[:12]}")
     for done in result.clusters:
         if dry_run and done.plan.changes:
             changeset = ChangeSet(base=None, target=None, resources=tuple(done.plan.changes))

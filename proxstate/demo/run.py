@@ -19,7 +19,7 @@ from proxstate.app.changes import show_changes
 from proxstate.app.drift import DriftRequest, drift
 from proxstate.app.init import init_repository
 from proxstate.app.sync import SyncRequest, SyncResult, sync
-from proxstate.config import parse_config
+from proxstate.config import FORMAT_VERSION, parse_config
 from proxstate.demo import scenario
 from proxstate.demo.cluster import build_demo_cluster
 from proxstate.demo.server import DemoServer, serve
@@ -42,7 +42,7 @@ class DemoResult:
 
 def demo_config(server: DemoServer) -> str:
     document = {
-        "version": 1,
+        "version": FORMAT_VERSION,
         "clusters": [{"name": "demo", "url": server.url, "tls": {"fingerprint": server.fingerprint}}],
         "record": {"task_days": 30},
         "commit": {"author": {"name": DEMO_AUTHOR.name, "email": DEMO_AUTHOR.email}},

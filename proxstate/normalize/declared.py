@@ -36,15 +36,33 @@ _BY_PATH = {entry.path: entry for entry in ENTRIES}
 _ALWAYS_DROPPED = frozenset({"digest"})
 # Keys of backup jobs and vzdump defaults that share the storage key's format (`prune-backups`).
 _AS_STORAGE = frozenset({"prune-backups"})
+# Lists that are sets (pve-access-control and pve-manager build them from hash keys), by path.
+_SETS: dict[str, tuple[str, ...]] = {
+    "/pools/{poolid}": ("members",),
+    "/access/groups/{groupid}": ("members",),
+    "/access/users/{userid}": ("groups",),
+}
 
 
 @cache
-def _types() -> dict[str, dict[str, str]]:
+def _data() -> dict[str, Any]:
     text = (resources.files("proxstate.normalize") / "data" / "declared-types.json").read_text(
         encoding="utf-8"
     )
-    loaded: dict[str, dict[str, str]] = json.loads(text)["types"]
+    loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+def _types() -> dict[str, dict[str, str]]:
+    types: dict[str, dict[str, str]] = _data()["types"]
+    return types
+
+
+def declared_defaults(path: str) -> dict[str, Any]:
+    """The defaults the official schema declares for the fields of one catalog path, as PVE writes
+    them (`0`, `"keep-all=1"`)."""
+    defaults: dict[str, Any] = _data()["defaults"].get(path, {})
+    return defaults
 
 
 def _as_storage(key: str, value: Any) -> Any:
@@ -87,6 +105,12 @@ def _clean(value: Any, *, entry: Entry, types: dict[str, str], options: Normaliz
     return plain(value)
 
 
+def clean_value(entry: Entry, key: str, value: Any) -> Any:
+    """One field's value as it is recorded in a document of the entry (typed, nested keys sorted)."""
+    types = _types().get(entry.path, {})
+    return _clean({key: value}, entry=entry, types=types, options=DEFAULT_OPTIONS).get(key)
+
+
 def _entries(items: list[Any], *, entry: Entry) -> Any:
     if entry.key:
         keyed = {str(item.get(entry.key)): item for item in items if isinstance(item, dict)}
@@ -95,8 +119,31 @@ def _entries(items: list[Any], *, entry: Entry) -> Any:
             for key in sorted(keyed, key=natural_key)
         }
     if any(isinstance(item, dict) and "pos" in item for item in items):
-        return sorted(items, key=lambda item: item.get("pos", 0) if isinstance(item, dict) else 0)
+        # Firewall rules apply in their order, which is the list's; `pos` only repeats it (and would
+        # make a rule inserted at the top change every rule below it).
+        ordered = sorted(items, key=lambda item: item.get("pos", 0) if isinstance(item, dict) else 0)
+        return [without_position(item) for item in ordered]
     return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+
+
+def without_position(rule: Any) -> Any:
+    return {k: v for k, v in rule.items() if k != "pos"} if isinstance(rule, dict) else rule
+
+
+def sort_sets(path: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The lists of a config that are sets, sorted: PVE answers them in the order of a Perl hash,
+    which changes from one request to the next (a pool's members, a group's users)."""
+    for name in _SETS.get(path, ()):
+        value = config.get(name)
+        if isinstance(value, list):
+            config[name] = sorted(value, key=_member_key)
+    return config
+
+
+def _member_key(item: Any) -> str:
+    if isinstance(item, dict):
+        return str(item.get("id", json.dumps(item, sort_keys=True)))
+    return json.dumps(item, sort_keys=True)
 
 
 def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
@@ -119,7 +166,7 @@ def normalize_declared(raw: RawDeclared, *, options: NormalizeOptions = DEFAULT_
         config = _clean(data, entry=entry, types=types, options=options)
         if entry.mode == "items" and entry.key:
             config.pop(entry.key, None)  # it is the last part of the resource id
-        document["config"] = config
+        document["config"] = sort_sets(entry.path, config)
     else:
         document["value"] = plain(data)
     changes = raw.beside.get("changes")

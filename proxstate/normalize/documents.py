@@ -9,6 +9,7 @@ from proxstate.normalize.options import NormalizeOptions
 from proxstate.normalize.scrub import Detection, scrub_document
 from proxstate.normalize.storage import content_id, normalize_content, normalize_storage, storage_id
 from proxstate.normalize.tasks import normalize_tasks
+from proxstate.normalize.unset import holds_nothing
 from proxstate.normalize.values import natural_key
 from proxstate.resources.documents import Document
 from proxstate.resources.inventory import Inventory
@@ -29,7 +30,8 @@ def normalize_inventory(
 
     Only the kinds in `inventory.kinds` (all, when it is empty). What was not read is not here;
     keeping the last state of failed resources (`inventory.failures`) is the caller's policy.
-    Every string goes through the secret detector; what it masked is added to `detections`.
+    Every string goes through the secret detector; what it masked is added to `detections`. A
+    document that holds nothing configured is left out (proxstate.normalize.unset).
     """
     documents: Documents = {}
     if _wanted(inventory, CLUSTER):
@@ -56,4 +58,10 @@ def normalize_inventory(
         found = scrub_document(resource_id, document, options=options)
         if detections is not None:
             detections.extend(found)
-    return {resource_id: documents[resource_id] for resource_id in sorted(documents, key=natural_key)}
+    # A section that holds nothing configured (a guest's empty firewall rules) is not written: its
+    # absence says so, and the plan removes a recorded one, since it was read (normalize/unset.py).
+    return {
+        resource_id: documents[resource_id]
+        for resource_id in sorted(documents, key=natural_key)
+        if not holds_nothing(resource_id, documents[resource_id])
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from proxstate.normalize.config import config_value, normalize_config, sorted_keys
@@ -13,15 +12,10 @@ from proxstate.normalize.values import (
     int_or_keep,
     natural_key,
     plain,
-    sorted_set,
-    split_list,
 )
 from proxstate.resources.coerce import to_bool_or_none, to_int_or_none
 from proxstate.resources.inventory import Payload, RawGuest
-from proxstate.resources.kinds import LXC
 
-# PVE lists a guest without a name as `VM 101` (qemu) or `CT101` (lxc): a placeholder, not a name.
-_PLACEHOLDER_NAME = re.compile(r"(?:VM|CT) ?\d+")
 _HA_FIRST = ("managed", "state", "group")
 _CURRENT_SNAPSHOT = "current"  # the pseudo snapshot that stands for the running state
 
@@ -39,22 +33,9 @@ def _text(*values: Any) -> str | None:
     return None
 
 
-def _name(guest: RawGuest, status: Payload) -> str | None:
-    configured = guest.config.get("hostname" if guest.kind == LXC else "name")
-    listed = _text(guest.resource.get("name"), status.get("name"))
-    if listed is not None and _PLACEHOLDER_NAME.fullmatch(listed) and str(guest.vmid) in listed:
-        listed = None
-    return _text(configured, listed)
-
-
 def _power_state(status: Payload, resource: Payload) -> str | None:
     # qmpstatus tells a paused or suspended VM from a running one; `status` says running for both.
     return _text(status.get("qmpstatus"), status.get("status"), resource.get("status"))
-
-
-def _tags(guest: RawGuest, status: Payload) -> list[str]:
-    text = _text(guest.config.get("tags"), guest.resource.get("tags"), status.get("tags"))
-    return sorted_set(split_list(text)) if text else []
 
 
 def _ha(status: Payload, resource: Payload) -> dict[str, Any] | None:
@@ -118,27 +99,16 @@ def normalize_guest(guest: RawGuest, *, options: NormalizeOptions = DEFAULT_OPTI
     """The document of one VM or container."""
     status = guest.status or {}
     resource = guest.resource
+    # Configured values (name, hostname, tags, the template flag) are recorded once, in `config`;
+    # the top level holds what is not configuration: placement, power state, lock, pool, HA state.
     document: dict[str, Any] = {"kind": guest.kind, "vmid": int_or_keep(guest.vmid)}
-    if (name := _name(guest, status)) is not None:
-        document["name"] = name
     document["node"] = guest.node
     if options.record_power_state and (power := _power_state(status, resource)) is not None:
         document["status"] = power
-    template = next(
-        (
-            flag
-            for value in (resource.get("template"), guest.config.get("template"), status.get("template"))
-            if (flag := to_bool_or_none(value)) is not None
-        ),
-        False,
-    )
-    document["template"] = template
     if (lock := _text(status.get("lock"), resource.get("lock"), guest.config.get("lock"))) is not None:
         document["lock"] = lock
     if (pool := _text(resource.get("pool"))) is not None:
         document["pool"] = pool
-    if tags := _tags(guest, status):
-        document["tags"] = tags
     if (ha := _ha(status, resource)) is not None:
         document["ha"] = ha
     document["config"] = normalize_config(guest.kind, guest.config, options=options)

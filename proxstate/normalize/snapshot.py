@@ -6,6 +6,9 @@ API2/LXC/Snapshot.pm) return it as stored: unlike GET .../config, which answers 
 `**********` (qemu) and leaves out `env` without VM.Config.Options (lxc), the snapshot's config holds
 both in clear, readable with VM.Audit. So it goes through exactly the typing and masking of the guest
 config: same schema, same secret keys, same `mask_keys`.
+
+The snapshot's own `description`, `parent` and `snaptime` are recorded once, in the guest's document
+(`snapshots`), and left out here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from proxstate.resources.inventory import RawDeclared
 from proxstate.resources.kinds import GUEST_KINDS
 
 ENTRY = "/nodes/{node}/{type}/{vmid}/snapshot/{snapname}/config"
+# Recorded in the guest's document under `snapshots.<name>`, from the guest's snapshot list.
+IN_GUEST_DOCUMENT = frozenset({"description", "parent", "snaptime"})
 
 
 def normalize_snapshot_config(raw: RawDeclared, *, options: NormalizeOptions) -> dict[str, Any]:
@@ -31,7 +36,9 @@ def normalize_snapshot_config(raw: RawDeclared, *, options: NormalizeOptions) ->
     document: dict[str, Any] = {"kind": rid.kind, "id": rid.tail}
     data = raw.data
     if isinstance(data, dict) and guest_kind in GUEST_KINDS:
-        config = normalize_config(guest_kind, data, options=options)
+        config = normalize_config(
+            guest_kind, {k: v for k, v in data.items() if k not in IN_GUEST_DOCUMENT}, options=options
+        )
         for key, type_name in SNAPSHOT_KEY_TYPES.items():
             if key in config and not isinstance(config[key], dict | list):
                 config[key] = typed(config[key], type_name)

@@ -69,7 +69,13 @@ ENTRIES: tuple[Entry, ...] = (
     # cluster-wide options and corosync
     Entry(path="/cluster/options", rid="cluster-options"),
     Entry(path="/cluster/config/nodes", rid="corosync/nodes", mode="list", key="name", optional=True),
-    Entry(path="/cluster/config/totem", rid="corosync/totem", optional=True),
+    Entry(
+        path="/cluster/config/totem",
+        rid="corosync/totem",
+        optional=True,
+        # A counter corosync bumps with every edit of corosync.conf (cluster.yaml leaves it out too).
+        drop=frozenset({"config_version"}),
+    ),
     # pools
     Entry(
         path="/pools/{poolid}",
@@ -88,7 +94,8 @@ ENTRIES: tuple[Entry, ...] = (
     _list_entry("/cluster/ha/rules", "ha/rule/{key}", "rule", optional=True),
     # jobs
     _list_entry("/cluster/backup", "backup-job/{key}", "id", drop=frozenset({"next-run"})),
-    _list_entry("/cluster/replication", "replication/{key}", "id"),
+    # `guest` and `jobnum` are the two halves of the id (`100-0`).
+    _list_entry("/cluster/replication", "replication/{key}", "id", drop=frozenset({"guest", "jobnum"})),
     _list_entry(
         "/cluster/jobs/realm-sync",
         "realm-sync/{key}",

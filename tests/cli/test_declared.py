@@ -10,7 +10,15 @@ from tests.helpers.cli import api_post
 from tests.helpers.repo import document, git
 
 
-def test_sync_records_the_declarative_kinds(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:
+def test_sync_records_the_declarative_kinds(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    small_cluster.firewall_config("cluster")["options"] = {"enable": 1}
+    small_cluster.firewall_config("host", node="pve2")["rules"] = [
+        {"type": "in", "action": "DROP", "enable": 1}
+    ]
+    small_cluster.firewall_config("vm", vmid=101)["rules"] = [{"type": "in", "action": "ACCEPT", "enable": 1}]
+    small_cluster.firewall_config("ct", vmid=200)["options"] = {"enable": 1}
     assert cli("sync", "-C", str(state_repo)).code == 0
     job = next((state_repo / "clusters/lab/backup-job").glob("*.yaml"))
     job_document = yamlio.load(job.read_text())
@@ -34,6 +42,9 @@ def test_sync_records_the_declarative_kinds(state_repo: Path, pve_env: dict[str,
         "corosync/nodes.yaml",
     ):
         assert (state_repo / "clusters/lab" / rel).exists(), rel
+    # Sections that hold nothing configured are not written (docs/state-format.md).
+    for rel in ("firewall/cluster/rules.yaml", "firewall/node/pve1", "guest-firewall/qemu/102"):
+        assert not (state_repo / "clusters/lab" / rel).exists(), rel
 
 
 def test_a_new_firewall_rule_is_one_change(
@@ -77,7 +88,10 @@ def test_an_absent_optional_feature_is_not_a_failure(
     assert not (state_repo / "clusters/lab/ceph/pool").exists()
 
 
-def test_only_a_declarative_kind(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:
+def test_only_a_declarative_kind(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    small_cluster.firewall_config("cluster")["aliases"] = {"lan": {"cidr": "192.0.2.0/24"}}
     assert cli("sync", "-C", str(state_repo), "--only", "firewall,access").code == 0
     kinds = sorted(p.name for p in (state_repo / "clusters/lab").iterdir())
     assert kinds == ["access", "firewall"]

@@ -260,6 +260,7 @@ def test_a_vanished_guest_keeps_its_firewall_documents_with_its_own(
     state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
 ) -> None:
     only = ("--only", "node,qemu,guest-firewall")
+    small_cluster.firewall_config("vm", vmid=102)["rules"] = [{"type": "in", "action": "ACCEPT", "enable": 1}]
     assert cli("sync", "-C", str(state_repo), *only).code == 0
     firewall = state_repo / "clusters/lab/guest-firewall/qemu/102"
     before = {p.name: p.read_bytes() for p in firewall.rglob("*.yaml")}

@@ -49,7 +49,7 @@ def test_a_timeout_that_is_not_a_finite_number_of_seconds_is_refused(
 def test_an_infinite_timeout_or_deadline_in_proxstate_yaml_is_refused(
     state_repo: Path, pve_env: dict[str, str], cli: Any, text: str, where: str
 ) -> None:
-    (state_repo / "proxstate.yaml").write_text("version: 1\n" + text)
+    (state_repo / "proxstate.yaml").write_text("version: 2\n" + text)
     result = cli("sync", "-C", str(state_repo))
     assert result.code == 1, result.err
     assert where in result.err, result.err

@@ -42,15 +42,17 @@ def test_first_sync_records_every_kind(state_repo: Path, pve_env: dict[str, str]
     ):
         assert (cluster / rel).is_file(), rel
     vm = document(state_repo, "qemu/101.yaml")
-    assert vm["kind"] == "qemu" and vm["vmid"] == 101 and vm["name"] == "web01" and vm["node"] == "pve1"
-    assert vm["tags"] == ["prod", "web"]
+    assert vm["kind"] == "qemu" and vm["vmid"] == 101 and vm["node"] == "pve1"
+    # Configured values are recorded once, under config (docs/state-format.md).
+    assert vm["config"]["name"] == "web01" and "name" not in vm
+    assert vm["config"]["tags"] == ["prod", "web"] and "tags" not in vm
     assert vm["config"]["net0"]["bridge"] == "vmbr0"
     assert vm["config"]["description"] == "line one\nline two"
     assert "digest" not in vm["config"]
     text = (cluster / "qemu" / "101.yaml").read_text()
     assert "uptime" not in text and "netin" not in text and "digest" not in text
     template = document(state_repo, "qemu/9000.yaml")
-    assert template["template"] is True
+    assert template["config"]["template"] is True and "template" not in template
     subject = git(state_repo, "log", "-1", "--format=%s").strip()
     assert subject.startswith("sync lab: ") and "added, 0 changed, 0 removed" in subject
     body = git(state_repo, "log", "-1", "--format=%B")
@@ -199,7 +201,7 @@ def test_no_credentials_is_a_clear_error(
 
 def test_cluster_name_that_needs_escaping(state_repo: Path, pve_env: dict[str, str], cli: Any) -> None:
     config = state_repo / "proxstate.yaml"
-    config.write_text('version: 1\nclusters:\n  - name: "../lab one"\n')
+    config.write_text('version: 2\nclusters:\n  - name: "../lab one"\n')
     git(state_repo, "commit", "-qam", "name the cluster")
     assert cli("sync", "-C", str(state_repo)).code == 0
     folders = [p.name for p in (state_repo / "clusters").iterdir()]

@@ -48,7 +48,9 @@ def test_snapshot_configs_are_typed_and_masked(
     # Typed like the guest config: property strings as mappings, numbers as numbers.
     assert "  net0:\n    model: virtio\n    bridge: vmbr0\n" in vm_snap
     assert "  memory: 2048\n" in vm_snap
-    assert "  snaptime: 1767225600\n" in vm_snap
+    # The snapshot's own time and description are recorded once, in the guest's document.
+    assert "snaptime" not in vm_snap and "before the update" not in vm_snap
+    assert "    snaptime: 1767225600\n" in (state_repo / "clusters/lab/qemu/101.yaml").read_text()
     everything = git(state_repo, "log", "-p", "--all") + result.out + result.err
     for secret in (WINDOWS_PASSWORD, DB_PASSWORD):
         assert secret not in everything

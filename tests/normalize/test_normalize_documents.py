@@ -45,7 +45,7 @@ def test_identity_first_and_fixed_order() -> None:
         )
     )
     assert list(document) == [
-        "kind", "vmid", "name", "node", "status", "template", "lock", "pool", "tags", "ha",
+        "kind", "vmid", "node", "status", "lock", "pool", "ha",
         "config", "pending", "pending_delete", "snapshots",
     ]  # fmt: skip
     assert document["ha"] == {"managed": True, "state": "started"}
@@ -53,11 +53,19 @@ def test_identity_first_and_fixed_order() -> None:
     assert "lock" not in document["config"]
 
 
-def test_container_name_is_the_hostname() -> None:
-    container = guest(kind="lxc", resource={"name": "CT100"}, config={"hostname": "web.example.org"})
-    assert normalize_guest(container)["name"] == "web.example.org"
-    assert "name" not in normalize_guest(guest(kind="lxc", resource={"name": "CT100"}, config={}))
-    assert normalize_guest(guest(kind="lxc", resource={"name": "web"}, config={}))["name"] == "web"
+def test_name_tags_and_template_are_recorded_once_under_config() -> None:
+    vm = guest(
+        resource={"name": "web", "tags": "b;a", "template": 1},
+        config={"name": "web", "tags": "b;a", "template": 1},
+    )
+    document = normalize_guest(vm)
+    assert not {"name", "tags", "template"} & set(document)
+    assert document["config"] == {"name": "web", "tags": ["a", "b"], "template": True}
+    container = guest(
+        kind="lxc", resource={"name": "web.example.org"}, config={"hostname": "web.example.org"}
+    )
+    assert "name" not in normalize_guest(container)
+    assert normalize_guest(container)["config"] == {"hostname": "web.example.org"}
 
 
 def test_pending_delete_zero_is_not_a_delete_and_masking_applies() -> None:

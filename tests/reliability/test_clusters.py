@@ -21,7 +21,7 @@ def three_clusters(
     second_pve.apitokens[TOKEN_ID] = TOKEN_SECRET
     monkeypatch.setenv("DOWN_TOKEN", f"{TOKEN_ID}=not-the-secret")
     (state_repo / "proxstate.yaml").write_text(
-        "version: 1\n"
+        "version: 2\n"
         "clusters:\n"
         f"  - name: down\n    url: {second_pve.url}\n    auth:\n      token_env: DOWN_TOKEN\n"
         f"  - name: lab\n    url: {small_cluster.url}\n"

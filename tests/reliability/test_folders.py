@@ -32,7 +32,7 @@ def two_labs(
     second_pve.apitokens[TOKEN_ID] = TOKEN_SECRET
     rewrite_data(second_pve, "/cluster/status", _elsewhere)
     (state_repo / "proxstate.yaml").write_text(
-        f"version: 1\nclusters:\n  - url: {small_cluster.url}\n  - url: {second_pve.url}\n"
+        f"version: 2\nclusters:\n  - url: {small_cluster.url}\n  - url: {second_pve.url}\n"
     )
     git(state_repo, "commit", "-qam", "two clusters")
     return state_repo

@@ -15,6 +15,8 @@ from tests.helpers.repo import committed, document
 
 
 def test_a_vmid_on_two_nodes_keeps_its_last_state(synced: Path, cli: Any, small_cluster: Any) -> None:
+    small_cluster.firewall_config("vm", vmid=101)["rules"] = [{"type": "in", "action": "DROP", "enable": 1}]
+    assert cli("sync", "-C", str(synced)).code == 0
     before = committed(synced)
 
     def twice(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def test_a_vmid_on_two_nodes_keeps_its_last_state(synced: Path, cli: Any, small_
     line = next(line for line in result.err.splitlines() if "qemu/101" in line)
     assert "2 times" in line and "qemu on pve1" in line and "qemu on pve2" in line
     assert committed(synced)["clusters/lab/qemu/101.yaml"] == before["clusters/lab/qemu/101.yaml"]
-    assert (synced / "clusters/lab/guest-firewall/qemu/101/options.yaml").exists()
+    assert (synced / "clusters/lab/guest-firewall/qemu/101/rules.yaml").exists()
     assert document(synced, "qemu/102.yaml")["config"]["cores"] == 6
 
 

@@ -99,7 +99,7 @@ def test_hooks_run_by_push_see_no_secret(
     if variable != "PROXSTATE_TOKEN":
         monkeypatch.setenv(variable, os.environ.pop("PROXSTATE_TOKEN"))
         (synced / "proxstate.yaml").write_text(
-            f"version: 1\nclusters:\n  - name: lab\n    auth:\n      token_env: {variable}\n"
+            f"version: 2\nclusters:\n  - name: lab\n    auth:\n      token_env: {variable}\n"
         )
         git(synced, "commit", "-qam", "the token is in another variable")
     remote = tmp_path / "remote.git"

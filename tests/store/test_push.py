@@ -18,7 +18,7 @@ def remote(tmp_path: Path, git: Git) -> Path:
     bare = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
     seed = StateRepo.init(tmp_path / "seed")
-    seed.commit_files({"proxstate.yaml": b"version: 1\n"}, message="proxstate init", author=None)
+    seed.commit_files({"proxstate.yaml": b"version: 2\n"}, message="proxstate init", author=None)
     git(seed.root, "remote", "add", "origin", str(bare))
     seed.push(branch="main")
     return bare
