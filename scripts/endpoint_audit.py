@@ -14,7 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from proxstate.discovery.needs import NEEDS, Need
+from proxstate.discovery import NEEDS, Need
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 What the rest of proxstate uses is here: `discover` (one read of a cluster, stage by stage), its
 `DiscoveryOptions` and `Progress` callback, `run` (a coroutine from synchronous code),
-`follow_task` (`discover-tasks --follow`), and the privilege model that check-token and the plan
-share with discovery.
+`follow_task` (`discover-tasks --follow`), and the privilege model that check-token, the plan and
+the endpoint audit (scripts/endpoint_audit.py) share with discovery.
 
 The modules, in the order one read visits them: `stages` (the whole path, in order), `reader`
 (the run's one Reader: every call, its failure, the progress count), `privileges` (what the login
@@ -14,7 +14,7 @@ says what PVE asks of a login for every GET; `follow` follows a running task.
 """
 
 from proxstate.discovery.follow import TaskOutcome, follow_task
-from proxstate.discovery.needs import AUDITOR, major_of, need_of
+from proxstate.discovery.needs import AUDITOR, NEEDS, Need, major_of, need_of
 from proxstate.discovery.privileges import (
     PERMISSIONS_PATH,
     READ_RESTRICTED,
@@ -33,10 +33,12 @@ from proxstate.discovery.stages import discover, run
 
 __all__ = [
     "AUDITOR",
+    "NEEDS",
     "PERMISSIONS_PATH",
     "READ_RESTRICTED",
     "DiscoveryOptions",
     "Login",
+    "Need",
     "Permissions",
     "Progress",
     "TaskOutcome",
