@@ -40,7 +40,7 @@ def where(exc: BaseException) -> str | None:
 
 
 def summary(exc: BaseException) -> str:
-    """The one line: the type and where, and how to see more."""
+    """The one line: the exception's type and the last place in proxstate it passed, never its text."""
     kind = escape_unsafe(type(exc).__qualname__)
     place = where(exc)
     return f"internal error (a bug in proxstate): {kind}" + (f" at {place}" if place else "")
