@@ -1,4 +1,5 @@
-"""How a sync deals with privileges, and so with 403s: everything but the plan's last step is here.
+"""How a sync deals with privileges and with a 403. The code is here too, but for the two steps that
+name another module: a refused read (proxstate.discovery.reader) and a lost privilege (app/plan.py).
 
 Before anything is read, discovery asks PVE for the login's effective privileges (`GET
 /access/permissions`, `read_permissions`) and `restrict` draws three conclusions from them:
