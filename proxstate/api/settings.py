@@ -37,6 +37,13 @@ _TOKEN_RE = re.compile(rf"(?P<id>{_USERID}!{_TOKENID})=(?P<secret>\S+)")
 _HOSTNAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _HEX_RE = re.compile(r"[0-9A-Fa-f]{64}")
 _FINGERPRINT_RE = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}")
+# The digest as the tools that show it print it: `openssl x509 -noout -fingerprint -sha256`
+# (`sha256 Fingerprint=AB:..` in OpenSSL 3, `SHA256 Fingerprint=AB:..` before), the table of
+# `pvenode cert info` (`│ fingerprint │ AB:.. │`) and a line of its JSON (`"fingerprint" : "AB:.."`).
+_LABELLED_RE = re.compile(
+    r"""[\s│|]*"?(?:sha-?256[ _-]?)?fingerprint"?\s*[=:│|]\s*"?(?P<digest>[0-9A-Fa-f:]+)"?[\s│|,]*""",
+    re.IGNORECASE,
+)
 
 
 def normalize_url(text: str) -> str:
@@ -80,11 +87,15 @@ def normalize_url(text: str) -> str:
 def canonical_fingerprint(text: str) -> str:
     """A SHA-256 fingerprint in PVE's form, `AB:CD:...` (upper case, 32 colon-separated bytes)."""
     raw = text.strip()
+    labelled = _LABELLED_RE.fullmatch(raw)
+    if labelled:
+        raw = labelled["digest"]
     if _FINGERPRINT_RE.fullmatch(raw):
         raw = raw.replace(":", "")
     if not _HEX_RE.fullmatch(raw):
         raise ValueError(
             "the fingerprint must be a SHA-256 digest in hex as PVE shows it: 32 bytes like AB:CD:..:EF"
+            " (what `openssl x509 -noout -fingerprint -sha256` prints is taken too)"
         )
     raw = raw.upper()
     return ":".join(raw[i : i + 2] for i in range(0, len(raw), 2))

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxstate.diff import CommitRef
-from proxstate.errors import RevisionError
+from proxstate.errors import RevisionError, UsageError
 from proxstate.store import CommitInfo, StateRepo
+from proxstate.store.revisions import DATE_FORMS
 
 
 def commit_ref(info: CommitInfo) -> CommitRef:
@@ -37,6 +38,14 @@ def window_of(repo: StateRepo, *, revspec: str | None, since: str | None, until:
     if revspec and ".." in revspec:
         left, right = revspec.split("..", 1)
         return Window(base=repo.resolve(left or "HEAD"), target=repo.resolve(right or "HEAD"))
+    for option, value in (("--since", since), ("--until", until)):
+        # Checked here: a date git does not know reads as "now" or is dropped, and the report
+        # would cover the whole history without a word.
+        if value is not None and not repo.names_commit_or_date(value):
+            raise UsageError(
+                f"{option} {value!r} is neither a date nor a commit; give a date ({DATE_FORMS}) "
+                "or a commit, branch or tag"
+            )
     if since or until:
         target = repo.resolve(until) if until else head_of(repo)
         try:

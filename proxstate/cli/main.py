@@ -78,12 +78,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logging.getLogger("git").setLevel(logging.INFO)
 
 
+def debug_first(args: list[str]) -> list[str]:
+    """`proxstate sync --debug` as `proxstate --debug sync`: --debug is the group's option, and an
+    administrator adds it at the end of the command that just failed. Only before a `--`, which ends
+    the options."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[1:end]:
+        return args
+    return ["--debug"] + [arg for index, arg in enumerate(args) if index >= end or arg != "--debug"]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run a command and exit with its code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = debug_first(list(argv if argv is not None else sys.argv[1:]))
+    debug = "--debug" in args
     safe_streams()
     try:
-        code = cli.main(args=argv, prog_name="proxstate", standalone_mode=False)
+        code = cli.main(args=args, prog_name="proxstate", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.Abort:

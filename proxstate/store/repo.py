@@ -105,6 +105,10 @@ class StateRepo:
         """The commit a sha, branch, tag, `HEAD~2` or date (`2026-11-01`, `yesterday`) names."""
         return revisions.resolve(self._git, rev)
 
+    def names_commit_or_date(self, text: str) -> bool:
+        """Whether `text` is a date proxstate reads (`revisions.DATE_FORMS`) or names a commit."""
+        return revisions.names_commit_or_date(self._git, text)
+
     def read_tree(self, rev: str | None, prefix: str) -> dict[str, bytes]:
         """path -> content of every file under `prefix` at `rev` ({} for None or an unborn branch)."""
         wanted = self._listed(rev, prefix)

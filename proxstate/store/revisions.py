@@ -47,6 +47,19 @@ def git_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
+def names_commit_or_date(git: GitRunner, text: str) -> bool:
+    """Whether `text` is a date of DATE_FORMS or names a commit; checked before git sees a date,
+    since its approximate-date parser takes nearly anything (`garbage` reads as now)."""
+    if parse_date(text) is not None:
+        return True
+    text = text.strip()
+    return (
+        bool(text)
+        and not text.startswith("-")
+        and git.ok("rev-parse", "--verify", "-q", "--end-of-options", f"{text}^{{commit}}")
+    )
+
+
 def resolve(git: GitRunner, rev: str) -> str:
     """The commit sha that `rev` names: a revision first, else the last commit on HEAD at or before a date."""
     rev = rev.strip()
