@@ -66,7 +66,12 @@ class LazyGroup(click.Group):
     cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.version_option(__version__, "--version", prog_name="proxstate")
-@click.option("--debug", is_flag=True, envvar="PROXSTATE_DEBUG", help="Show debug logs and tracebacks.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="PROXSTATE_DEBUG",
+    help="Show debug logs and tracebacks (also after the command: sync --debug).",
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Record the state of Proxmox VE clusters in Git, and report what changed."""

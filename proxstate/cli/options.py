@@ -100,7 +100,10 @@ def connection_options(func: Callable[..., int]) -> Callable[..., int]:
         click.option(
             "--fingerprint",
             envvar="PROXSTATE_FINGERPRINT",
-            help="SHA-256 fingerprint of the PVE certificate (AB:CD:...), pinned instead of a CA.",
+            help=(
+                "SHA-256 fingerprint of the PVE certificate (AB:CD:..., or the line openssl's"
+                " -fingerprint -sha256 prints), pinned instead of a CA."
+            ),
         ),
         click.option(
             "--insecure",
