@@ -22,13 +22,13 @@ def _entries(status: list[Payload], entry_type: str) -> list[Payload]:
 
 
 def _member(entry: Payload) -> dict[str, Any]:
+    # Whether the member is online is its node document's `status` (which also tells an unreachable
+    # node): recorded once, there.
     member: dict[str, Any] = {"name": _text(entry.get("name")) or ""}
     if entry.get("nodeid") is not None:
         member["nodeid"] = int_or_keep(entry["nodeid"])
     if (ip := _text(entry.get("ip"))) is not None:
         member["ip"] = ip
-    if entry.get("online") is not None:
-        member["online"] = bool_or_keep(entry["online"])
     return member
 
 
@@ -47,7 +47,7 @@ def normalize_cluster(cluster: RawCluster, *, options: NormalizeOptions = DEFAUL
     if (release := _text(cluster.version.get("release"))) is not None:
         document["release"] = release
     members = [_member(entry) for entry in _entries(cluster.status, "node")]
-    # Keyed by node name, so that a change reads `nodes.pve3.online: true -> false`.
+    # Keyed by node name, so that a change reads `nodes.pve3.ip: 10.0.0.3 -> 10.0.1.3`.
     members.sort(key=lambda member: natural_key(member["name"]))
     document["nodes"] = {member.pop("name"): member for member in members}
     apply_ignore_rules(CLUSTER, document, options.ignore)
@@ -87,15 +87,12 @@ def _kernel(status: Payload) -> str | None:
 def normalize_node(node: RawNode, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
     """The `node/<name>` document: facts an administrator configures or upgrades, no gauges."""
     status = node.status or {}
-    entry = node.cluster_entry or {}
     state = _node_status(node)
     boot = status.get("boot-info")
     facts: dict[str, Any] = {
         "kind": NODE,
         "name": node.name,
         "status": state,
-        "nodeid": int_or_keep(entry["nodeid"]) if entry.get("nodeid") is not None else None,
-        "ip": _text(entry.get("ip")),
         "level": _text(node.resource.get("level")),
         "pveversion": _text(status.get("pveversion")),
         "kernel": _kernel(status),

@@ -7,6 +7,8 @@ cluster did not change. It changes a version-2 document in nothing: applying it 
 it once. Each step mirrors one rule of normalization:
 
 - a guest's `name`, `tags` and `template` are recorded under `config` only (normalize/guest.py);
+- a node's `nodeid` and `ip` are recorded with the member in `cluster.yaml` only, and whether a
+  member is `online` in its node document's `status` only (normalize/cluster.py);
 - a snapshot's `description`, `parent` and `snaptime` are recorded in its guest's document only
   (normalize/snapshot.py);
 - firewall rules carry no `pos`: their order is the list's (normalize/declared.py);
@@ -23,10 +25,11 @@ from typing import Any
 from proxstate.normalize.declared import sort_sets, without_position
 from proxstate.normalize.snapshot import IN_GUEST_DOCUMENT
 from proxstate.normalize.unset import holds_nothing
-from proxstate.resources.kinds import GUEST_KINDS, SNAPSHOT_CONFIG, kind_of
+from proxstate.resources.kinds import CLUSTER, GUEST_KINDS, NODE, SNAPSHOT_CONFIG, kind_of
 
 Document = dict[str, Any]
 _GUEST_TOP_LEVEL_CONFIG = ("name", "tags", "template")
+_NODE_IN_CLUSTER = ("nodeid", "ip")  # recorded with the member in cluster.yaml
 # Keys of a declared document's `config` that version 2 does not record, by resource id pattern.
 _DROPPED = {"corosync/totem": ("config_version",), "replication/": ("guest", "jobnum")}
 _SET_PATHS = {"pool/": "/pools/{poolid}", "access/group/": "/access/groups/{groupid}"}
@@ -45,6 +48,14 @@ def upgrade_document(resource_id: str, document: Document) -> Document | None:
     if kind in GUEST_KINDS:
         for key in _GUEST_TOP_LEVEL_CONFIG:
             upgraded.pop(key, None)
+    elif kind == NODE:
+        for key in _NODE_IN_CLUSTER:
+            upgraded.pop(key, None)
+    elif kind == CLUSTER and isinstance(upgraded.get("nodes"), dict):
+        upgraded["nodes"] = {
+            name: {k: v for k, v in member.items() if k != "online"} if isinstance(member, dict) else member
+            for name, member in upgraded["nodes"].items()
+        }
     elif isinstance(config, dict):
         config = dict(config)
         if kind == SNAPSHOT_CONFIG:
