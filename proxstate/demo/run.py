@@ -7,7 +7,8 @@ the change report of the second snapshot and the drift that one more change caus
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,14 @@ from proxstate.app.sync import SyncRequest, SyncResult, sync
 from proxstate.config import FORMAT_VERSION, parse_config
 from proxstate.demo import scenario
 from proxstate.demo.cluster import build_demo_cluster
-from proxstate.demo.server import DemoServer, serve
+from proxstate.demo.server import DemoServer, require_fakepve, serve
 from proxstate.diff import ChangeSet
 from proxstate.discovery import run
 from proxstate.store import Identity, StateRepo
 
 DEMO_AUTHOR = Identity(name="proxstate demo", email="demo@proxstate.invalid")
+# What the demo's syncs run with; printed by `proxstate demo --serve` for the syncs a user runs.
+MASK_KEY = "demo-mask-key"
 Step = Callable[[str], None]
 
 
@@ -62,10 +65,18 @@ def _api(server: DemoServer, action: Callable[[PveClient], Coroutine[Any, Any, N
 
 
 def run_demo(root: Path, *, step: Step) -> DemoResult:
-    """Run the demo into root (a new or empty folder)."""
+    """Run the demo into root (a new or empty folder); the demo cluster stops at the end."""
+    with demo_session(root, step=step) as (_, result):
+        return result
+
+
+@contextmanager
+def demo_session(root: Path, *, step: Step) -> Iterator[tuple[DemoServer, DemoResult]]:
+    """Run the demo into root and keep its cluster serving until the block ends."""
+    require_fakepve()
     pve = build_demo_cluster()
     with serve(pve) as server:
-        env = {"PROXSTATE_TOKEN": server.token, "PROXSTATE_MASK_KEY": "demo-mask-key"}
+        env = {"PROXSTATE_TOKEN": server.token, "PROXSTATE_MASK_KEY": MASK_KEY}
         step(
             f"demo cluster serving at {server.url} "
             f"(nodes pve1, pve2, pve3; {len(pve.vms)} VMs, {len(pve.cts)} containers)"
@@ -96,4 +107,4 @@ def run_demo(root: Path, *, step: Step) -> DemoResult:
         _api(server, scenario.drift_change)
         step("one more change on the live cluster: web01 (101) tags")
         live = drift(root, config=config, request=DriftRequest(), env=env)
-        return DemoResult(root=root, first=first, second=second, changes=changes, drift=live.changeset)
+        yield server, DemoResult(root=root, first=first, second=second, changes=changes, drift=live.changeset)

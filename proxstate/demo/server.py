@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import tempfile
 import threading
 from collections.abc import Coroutine, Iterator
@@ -17,6 +18,14 @@ from proxstate.errors import UsageError
 T = TypeVar("T")
 START_TIMEOUT = 30.0
 HOST = "127.0.0.1"
+# One line, with the command that fixes it: a plain `pip install proxstate` has no fakepve.
+MISSING_EXTRA = "the demo needs the 'demo' extra, which brings fakepve: pip install 'proxstate[demo]'"
+
+
+def require_fakepve() -> None:
+    """Refuse, before anything is created, when the demo extra is not installed."""
+    if importlib.util.find_spec("fakepve") is None:
+        raise UsageError(MISSING_EXTRA)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,10 +50,9 @@ def _fingerprint(der: bytes) -> str:
 @contextmanager
 def serve(pve: Any) -> Iterator[DemoServer]:
     """Start the given FakePve on a free loopback port; stop it on exit."""
-    try:
-        from fakepve.certs import make_cert
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise UsageError("the demo needs fakepve: pip install 'proxstate[demo]'") from exc
+    require_fakepve()
+    from fakepve.certs import make_cert
+
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="proxstate-demo-pve", daemon=True)
     thread.start()

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
+
 from tests.helpers.cli import strip_ansi
+from tests.helpers.process import proxstate_process
 from tests.helpers.repo import git
 
 
@@ -23,3 +32,52 @@ def test_demo_runs_and_tells_the_story(tmp_path: Path, cli: Any, monkeypatch: An
     assert "correct horse battery staple" not in git(target, "log", "-p")
     assert "root@pam!proxstate=" not in git(target, "log", "-p", "--all")
     assert cli("demo", str(target)).code == 64  # not empty: refuses
+
+
+def test_demo_serve_keeps_the_cluster_up_for_sync_drift_and_a_change(
+    tmp_path: Path, cli: Any, monkeypatch: Any
+) -> None:
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("the printed change command needs curl")
+    target = tmp_path / "demo"
+    process = proxstate_process("demo", "--serve", str(target), env={"PROXSTATE_NO_PROGRESS": "1"})
+    try:
+        assert process.stdout is not None
+        printed = []
+        for line in process.stdout:
+            printed.append(line.rstrip("\n"))
+            if line.startswith("then `proxstate drift`"):
+                break
+        exports = dict(
+            shlex.split(line.strip())[1].split("=", 1) for line in printed if line.startswith("  export ")
+        )
+        assert set(exports) == {
+            "PROXSTATE_URL",
+            "PROXSTATE_FINGERPRINT",
+            "PROXSTATE_TOKEN",
+            "PROXSTATE_MASK_KEY",
+        }
+        assert exports["PROXSTATE_URL"].startswith("https://127.0.0.1:")  # loopback only
+        for name, value in exports.items():
+            monkeypatch.setenv(name, value)
+
+        drifted = cli("drift", "-C", str(target))
+        assert drifted.code == 2, drifted.err  # drift (and pve3, offline in the demo, unread)
+        assert "~ config.tags: [prod, web] -> [frontend, prod, web]" in strip_ansi(drifted.out)
+
+        change = next(line.strip() for line in printed if line.strip().startswith("curl "))
+        subprocess.run(["bash", "-c", change], env={**os.environ, **exports}, check=True, capture_output=True)
+        drifted = cli("drift", "-C", str(target))
+        assert "~ config.memory: 16384 -> 12288" in strip_ansi(drifted.out), drifted.out
+
+        assert cli("sync", "-C", str(target)).code == 3
+        assert "~ config.memory: 16384 -> 12288" in strip_ansi(cli("show-changes", "-C", str(target)).out)
+        assert "~ config.memory" not in strip_ansi(cli("drift", "-C", str(target)).out)  # recorded now
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert err.rstrip().endswith("demo cluster stopped")
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(exports["PROXSTATE_URL"], verify=False, timeout=5)  # only the port matters
