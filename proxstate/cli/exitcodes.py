@@ -7,3 +7,4 @@ SECRETS_FOUND = 2  # `scan`: the history of the record holds secrets
 PARTIAL = 3  # some resources could not be read; they kept their last state (drift unknown for them)
 USAGE = 64  # the command line is wrong (sysexits EX_USAGE)
 INTERNAL = 70  # a bug: an exception proxstate did not expect (sysexits EX_SOFTWARE)
+INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + the signal number, as shells report it

@@ -102,9 +102,11 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=args, prog_name="proxstate", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
-    except click.Abort:
-        echo("proxstate: aborted", err=True)
-        code = exitcodes.ERROR
+    except click.Abort as exc:
+        # click turns Ctrl-C into Abort: it is still an interrupt, 130 as shells report it.
+        interrupted = isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt)
+        echo("proxstate: interrupted" if interrupted else "proxstate: aborted", err=True)
+        code = exitcodes.INTERRUPTED if interrupted else exitcodes.ERROR
     except click.UsageError as exc:
         exc.show()
         code = exitcodes.USAGE
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         code = exitcodes.ERROR
     except KeyboardInterrupt:
         echo("proxstate: interrupted", err=True)
-        code = 130
+        code = exitcodes.INTERRUPTED
     except Exception as exc:  # anything else is a bug: said in one line, not with a traceback
         if debug:
             echo(crash.traceback_text(exc), err=True, nl=False)
