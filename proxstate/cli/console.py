@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from proxstate.safetext import escape_unsafe
 if TYPE_CHECKING:  # rich is imported by the commands that draw tables or bars, not at start-up
     from rich.console import Console as RichConsole
 
+    from proxstate.cli.tables import Row
     from proxstate.discovery import Progress as ProgressCallback
 
 
@@ -37,8 +38,12 @@ def safe_streams() -> None:
 
 def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     """One write to stdout or stderr, in the stream's own encoding. Given no stream, click writes
-    UTF-8 bytes where the encoding is ASCII, past the escapes `safe_streams` arranged."""
-    click.echo(text, nl=nl, file=sys.stderr if err else sys.stdout)
+    UTF-8 bytes where the encoding is ASCII, past the escapes `safe_streams` arranged.
+
+    The colour was chosen by whoever made the text (`color_wanted`: NO_COLOR, FORCE_COLOR, a
+    terminal); click would strip it again whenever the stream is not a terminal, FORCE_COLOR or not.
+    """
+    click.echo(text, nl=nl, file=sys.stderr if err else sys.stdout, color=True)
 
 
 def color_wanted(stream: object = None) -> bool:
@@ -80,10 +85,32 @@ class Console:
     def warn_insecure(self) -> None:
         self.warn("TLS verification is off (insecure): the connection can be intercepted")
 
+    @property
+    def terminal(self) -> bool:
+        """Whether stdout is a terminal (a person reading), not a pipe, a file or a CI log."""
+        isatty = getattr(sys.stdout, "isatty", None)
+        return bool(isatty and isatty())
+
     def rich(self) -> RichConsole:
         from rich.console import Console as RichConsole
 
-        return RichConsole(no_color=not self.color, highlight=False, soft_wrap=True)
+        # Without colour no style at all (rich's no_color would still write bold).
+        if not self.color:
+            return RichConsole(color_system=None, highlight=False, soft_wrap=True)
+        return RichConsole(color_system="auto", highlight=False, soft_wrap=True)
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Row], *, plain_title: bool) -> None:
+        """A table: drawn on a terminal, plain columns elsewhere (the title only if `plain_title`:
+        a listing of one table starts with its header line, for grep, awk and cut)."""
+        from proxstate.cli.tables import plain_table, table
+
+        if self.terminal:
+            rich = self.rich()
+            rich.print(table(title, columns, rows, width=rich.width))
+            return
+        if plain_title:
+            self.out(escape_unsafe(title))
+        self.out(plain_table(columns, rows, bold=self.color))
 
     @contextmanager
     def progress(self, label: str) -> Iterator[ProgressCallback]:

@@ -18,8 +18,8 @@ from proxstate.cli.context import config_at, environment, one_cluster
 from proxstate.cli.discover_rows import COLUMNS, sections_of
 from proxstate.cli.main import cli
 from proxstate.cli.options import connection_options, format_option, repo_option
-from proxstate.cli.tables import table
-from proxstate.report.formats import render_data
+from proxstate.errors import UsageError
+from proxstate.report.formats import render_csv, render_data
 from proxstate.resources.kinds import NODE
 from proxstate.safetext import escape_unsafe
 
@@ -64,7 +64,16 @@ class ViewOptions:
     follow: str | None = None  # --follow UPID
 
 
+# CSV gives machines the values JSON gives (bytes, seconds), in the columns of the table.
+CSV_COLUMNS = COLUMNS | {
+    "storage": ("storage", "type", "content", "shared", "state"),
+    "tasks": ("started", "node", "type", "id", "user", "status", "elapsed_s", "upid"),
+}
+
+
 def run_discovery(console: Console, view: ViewOptions, wanted: tuple[str, ...]) -> int:
+    if view.fmt == "csv" and len(wanted) > 1:
+        raise UsageError("--format csv holds one table: use discover-nodes, discover-vms, ... one at a time")
     cluster = one_cluster(view.repo, name=view.cluster, overrides=view.overrides)
     settings = resolve_connection(cluster, overrides=view.overrides, env=environment())
     if settings.insecure:
@@ -95,12 +104,14 @@ def run_discovery(console: Console, view: ViewOptions, wanted: tuple[str, ...]) 
         options=masking,
     )
     if fmt == "table":
-        rich = console.rich()
-        for section, rows in sections.items():
-            title = (
-                f"{section} of {inventory.cluster.name}" if len(wanted) > 1 else f"{section} ({len(rows)})"
-            )
-            rich.print(table(title, COLUMNS[section], rows))
+        several = len(wanted) > 1
+        for index, (section, rows) in enumerate(sections.items()):
+            title = f"{section} of {inventory.cluster.name}" if several else f"{section} ({len(rows)})"
+            if index and not console.terminal:
+                console.out()
+            console.table(title, COLUMNS[section], rows, plain_title=several)
+    elif fmt == "csv":
+        console.out(render_csv(CSV_COLUMNS[wanted[0]], sections[wanted[0]]))
     else:
         data: Any = sections if len(wanted) > 1 else sections[wanted[0]]
         console.out(render_data(data, fmt))

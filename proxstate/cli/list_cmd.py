@@ -13,8 +13,8 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import format_option, repo_option
-from proxstate.cli.tables import Row, cell, table, when
-from proxstate.report.formats import render_data
+from proxstate.cli.tables import Row, cell, when
+from proxstate.report.formats import render_csv, render_data
 from proxstate.store import StateRepo
 
 PATTERNS = {
@@ -110,7 +110,9 @@ def run_list(console: Console, /, section: str, listing: ListOptions) -> int:
         rows = rows[: listing.limit]
     if listing.fmt == "table":
         title = f"{section} recorded at {listing.at or 'HEAD'} ({len(rows)})"
-        console.rich().print(table(title, COLUMNS[section], rows))
+        console.table(title, COLUMNS[section], rows, plain_title=False)
+    elif listing.fmt == "csv":
+        console.out(render_csv(COLUMNS[section], rows))
     else:
         data = [r.get("document", r) if section != "tasks" else r for r in rows]
         if section != "tasks":

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("table", "json", "yaml")
+FORMATS = ("table", "json", "yaml", "csv")
 
 
 def _given(value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:

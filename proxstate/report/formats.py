@@ -2,7 +2,7 @@
 
 Change reports (show-changes, drift) come as text, JSON or Markdown; a resource's log the same, one
 report per commit; plain data (the `discover-*` and `list-*` views for machines, `show`) as JSON or
-YAML.
+YAML, and the rows of one listing as CSV (`render_csv`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from typing import Any
 
 from proxstate import yamlio
 from proxstate.diff import ChangeSet, LogEntry
+from proxstate.report.csvformat import render_csv
 from proxstate.report.jsonformat import changeset_document, render_json
 from proxstate.report.markdown import render_markdown
 from proxstate.report.text import render_text
+
+__all__ = ["DATA_FORMATS", "REPORT_FORMATS", "render_changes", "render_csv", "render_data", "render_log"]
 
 REPORT_FORMATS = ("text", "json", "markdown")
 DATA_FORMATS = ("yaml", "json")

@@ -144,10 +144,9 @@ def test_discover_storage_shows_usage_once_for_shared_storage_and_marks_the_unus
     small_cluster.storages["old"] = {
         "type": "dir", "active": 1, "content": "iso", "disable": 1, "files": set(), "path": "/old",
     }  # fmt: skip
-    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
-    table = cli("discover-storage")
+    table = cli("discover-storage")  # plain columns, one line per row: stdout is not a terminal
     assert table.code == 0, table.err
-    lines = {line.split()[1]: line for line in table.out.splitlines() if line.startswith("│ ")}
+    lines = {line.split()[0]: line for line in table.out.splitlines()[1:]}
     assert "1.2 TiB of 4.0 TiB, 30%" in lines["nfs"]
     assert lines["nfs"].count("TiB of") == 1  # a shared storage once, not once per node
     assert "pve1 (inactive)" in lines["nas"] and "pve2 (inactive)" in lines["nas"]

@@ -77,20 +77,18 @@ def tasks_cluster(small_cluster: Any, pve_env: dict[str, str]) -> Any:
     return small_cluster
 
 
-def test_running_tasks_come_first_with_their_elapsed_time(
-    tasks_cluster: Any, cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_running_tasks_come_first_with_their_elapsed_time(tasks_cluster: Any, cli: Any) -> None:
     backup = add_task(tasks_cluster, "pve1", "vzdump", 101, ago=125)
     add_task(tasks_cluster, "pve1", "qmstart", 101, ago=600, took=3)
     add_task(tasks_cluster, "pve1", "qmstop", 101, ago=300, took=4)
     add_task(tasks_cluster, "pve2", "vzstart", 201, ago=200, took=2)
 
-    monkeypatch.setenv("COLUMNS", "200")
     table = cli("discover-tasks")
     assert table.code == 0, table.err
-    rows = [line for line in table.out.splitlines() if line.startswith("│ ")]
+    rows = table.out.splitlines()[1:]  # plain columns under their header: stdout is not a terminal
     assert "vzdump" in rows[0] and "running" in rows[0] and " 2m 0" in rows[0], table.out
-    assert "vzstart" in rows[1] and " 2s " in rows[1] and "qmstop" in rows[2] and " 4s " in rows[2]
+    assert "vzstart" in rows[1] and rows[1].endswith(" 2s")
+    assert "qmstop" in rows[2] and rows[2].endswith(" 4s")
 
     tasks = json.loads(cli("discover-tasks", "--format", "json").out)
     assert [t["type"] for t in tasks] == ["vzdump", "vzstart", "qmstop", "qmstart"]
