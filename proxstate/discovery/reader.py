@@ -91,7 +91,8 @@ class Reader:
             failure = ReadFailure(
                 resource_id=resource_id,
                 reason=exc.message,
-                node_unreachable=isinstance(exc, UNREACHABLE),
+                # Only a read of one node is that node's; a cluster-wide one is named on its own.
+                node_unreachable=node is not None and isinstance(exc, UNREACHABLE),
                 node=node,
             )
             self.failures.append(failure)

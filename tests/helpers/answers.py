@@ -3,8 +3,10 @@ broken one does): each helper wraps the fake's answer for the requests it names.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -68,6 +70,28 @@ def answer_as_pve(pve: Any, path: str, change: Answer) -> None:
         return response
 
     pve._answer = answer
+
+
+def break_connections(pve: Any, failing: Mapping[str, int], *, hang: float = 0.0) -> Counter[str]:
+    """GET requests whose path (after /api2/json, a glob) is in `failing` fail on their first n
+    attempts, n counted per path: the connection is closed without an answer or, with `hang`, the
+    answer comes `hang` seconds late. Returns the attempts the fake saw, per path."""
+    original = pve._answer
+    seen: Counter[str] = Counter()
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        path = request.path.removeprefix("/api2/json")
+        if request.method == "GET":
+            seen[path] += 1
+            if any(fnmatchcase(path, glob) and seen[path] <= n for glob, n in failing.items()):
+                if not hang:
+                    request.transport.close()
+                    raise web.HTTPBadGateway()  # never sent: the connection is closed
+                await asyncio.sleep(hang)
+        return await original(request, handler, generic, path_node)
+
+    pve._answer = answer
+    return seen
 
 
 def hide_cipassword(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
