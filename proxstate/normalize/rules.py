@@ -51,11 +51,6 @@ DETECTOR_SKIPPED: Final = frozenset(
     {"Base64 High Entropy String", "Hex High Entropy String", "Public IP (ipv4)", "Artifactory Credentials"}
 )
 
-# Keys a snapshot's config holds beyond the guest's own schema, with their types. `vmstate` is a
-# volume there (a flag in the snapshot list) and `parent`, `snapstate`, `runningmachine` and
-# `runningcpu` are text: they stay as sent.
-SNAPSHOT_KEY_TYPES: Final[dict[str, str]] = {"snaptime": "integer"}
-
 # Config keys that are not recorded inside `config`:
 # `digest` is a checksum of the config file that changes with every edit (volatile);
 # `lock` is recorded once, as the document's top-level `lock`;

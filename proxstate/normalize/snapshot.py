@@ -18,8 +18,7 @@ from typing import Any
 from proxstate.normalize.config import normalize_config
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.options import NormalizeOptions
-from proxstate.normalize.rules import SNAPSHOT_KEY_TYPES
-from proxstate.normalize.values import plain, typed
+from proxstate.normalize.values import plain
 from proxstate.resources.ids import ResourceId
 from proxstate.resources.inventory import RawDeclared
 from proxstate.resources.kinds import GUEST_KINDS
@@ -39,9 +38,8 @@ def normalize_snapshot_config(raw: RawDeclared, *, options: NormalizeOptions) ->
         config = normalize_config(
             guest_kind, {k: v for k, v in data.items() if k not in IN_GUEST_DOCUMENT}, options=options
         )
-        for key, type_name in SNAPSHOT_KEY_TYPES.items():
-            if key in config and not isinstance(config[key], dict | list):
-                config[key] = typed(config[key], type_name)
+        # The keys of the snapshot itself that remain are text, kept as sent: `vmstate` (a volume
+        # here, a flag in the snapshot list), `snapstate`, `runningmachine`, `runningcpu`.
         document["config"] = config
     else:
         document["value"] = plain(data)

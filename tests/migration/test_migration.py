@@ -46,6 +46,19 @@ def test_show_changes_and_log_across_the_migration_report_nothing(v1_repo: Path,
         assert "migrate state format" not in cli("log", resource, "-C", str(v1_repo)).out
 
 
+def test_a_dry_run_migrates_nothing_and_shows_only_changes_of_the_cluster(
+    v1_repo: Path, cli: Any, lab: Any
+) -> None:
+    lab.vm(102).config["cores"] = 8
+    result = cli("sync", "-C", str(v1_repo), "--dry-run")
+    assert result.code == 0, result.err
+    assert "migrated" not in result.out
+    assert "config.cores: 4 -> 8" in result.out
+    assert "lab: would commit 0 added, 1 changed, 0 removed" in result.out
+    assert git(v1_repo, "rev-list", "--count", "HEAD").strip() == "1"
+    assert git(v1_repo, "status", "--porcelain") == ""
+
+
 def test_drift_on_a_repository_not_migrated_yet_reports_none(v1_repo: Path, cli: Any) -> None:
     result = cli("drift", "-C", str(v1_repo))
     assert result.code == 0, result.out + result.err
