@@ -117,6 +117,9 @@ def resource_log(
             )
             change = compare(cluster=name, resource_id=resource_id, old=old, new=new)
             if change is not None:
-                entries.append(LogEntry(commit=commit_ref(info), author=info.author_name, change=change))
+                before = commit_ref(history[index + 1][0]) if index + 1 < len(history) else None
+                entries.append(
+                    LogEntry(commit=commit_ref(info), author=info.author_name, change=change, base=before)
+                )
     entries.sort(key=lambda e: e.commit.date, reverse=True)
     return entries

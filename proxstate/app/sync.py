@@ -19,8 +19,10 @@ from proxstate.app.migrate import Migration
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
+from proxstate.app.revisions import commit_info, commit_ref
 from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
+from proxstate.diff import CommitRef
 from proxstate.discovery import Progress
 from proxstate.errors import DirtyTree, UsageError
 from proxstate.store import Identity, StateRepo
@@ -49,6 +51,7 @@ class ClusterSync:
     plan: ClusterPlan
     commit: str | None = None
     message: str = ""
+    base: CommitRef | None = None  # the recorded commit the plan compares with; None: nothing recorded
 
     @property
     def partial(self) -> bool:
@@ -124,14 +127,19 @@ def sync(
                         f"uncommitted edits in the recorded tree would be overwritten: {shown}; "
                         "commit or discard them first (git status)"
                     )
-            recorded = repo.read_tree(_parent(repo, request), prefix)
+            parent = _parent(repo, request)
+            recorded = repo.read_tree(parent, prefix)
             check_folder(inventory, recorded, configured=cluster_label(cluster, request.overrides))
             recorded = migration.recorded(recorded, parent=lambda: _parent(repo, request), prefix=prefix)
             plan = plan_cluster(inventory, recorded, options=options, selection=selection)
             # The API's answers are not needed any more: the commit holds the rendered files only
             # (at 5,000 guests with every kind, the inventory is some 60 MiB).
             del inventory
-            done = ClusterSync(plan=plan, message=commit_message(plan, extra=request.message))
+            done = ClusterSync(
+                plan=plan,
+                message=commit_message(plan, extra=request.message),
+                base=commit_ref(commit_info(repo, parent)) if parent else None,
+            )
             if plan.files and not request.dry_run:
                 done.commit = repo.commit_files(
                     plan.files, message=done.message, author=author, branch=request.branch, base=request.base

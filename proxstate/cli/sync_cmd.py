@@ -90,7 +90,7 @@ def sync_command(
         console.out(f"migrated the record to state format {FORMAT_VERSION}: committed {result.migrated[:12]}")
     for done in result.clusters:
         if dry_run and done.plan.changes:
-            changeset = ChangeSet(base=None, target=None, resources=tuple(done.plan.changes))
+            changeset = ChangeSet(base=done.base, target=None, resources=tuple(done.plan.changes))
             console.out(render_text(changeset, color=console.color))
         console.out(summary_line(done, dry_run=dry_run))
         if done.plan.not_permitted:

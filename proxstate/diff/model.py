@@ -114,6 +114,7 @@ class LogEntry:
     commit: CommitRef
     author: str
     change: ResourceChange
+    base: CommitRef | None = None  # the commit that recorded the resource before; None: first record
 
 
 @dataclass(frozen=True)

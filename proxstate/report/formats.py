@@ -69,4 +69,4 @@ def render_data(data: Any, fmt: str) -> str:
 
 
 def _changeset(entry: LogEntry) -> ChangeSet:
-    return ChangeSet(base=None, target=entry.commit, resources=(entry.change,))
+    return ChangeSet(base=entry.base, target=entry.commit, resources=(entry.change,))
