@@ -24,7 +24,7 @@ from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
 from proxstate.diff import CommitRef
 from proxstate.discovery import Progress
-from proxstate.errors import DirtyTree, UsageError
+from proxstate.errors import DirtyTree, StoreError, UsageError
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
 
@@ -63,11 +63,13 @@ class SyncResult:
     clusters: list[ClusterSync] = field(default_factory=list)
     failed: list[ClusterFailure] = field(default_factory=list)  # clusters not read at all
     pushed: bool = False
+    branch: str | None = None  # the branch --push pushed, or tried to
+    push_failure: str | None = None  # why --push failed; the local commits are made all the same
     migrated: str | None = None  # the commit that migrated the record to the current format
 
     @property
     def partial(self) -> bool:
-        return bool(self.failed) or any(c.partial for c in self.clusters)
+        return bool(self.failed or self.push_failure) or any(c.partial for c in self.clusters)
 
 
 def sync(
@@ -150,14 +152,25 @@ def sync(
         result.clusters, result.failed = each_cluster(clusters, one, overrides=request.overrides)
         result.migrated = migration.commit
         if request.push and not request.dry_run:
-            branch = request.branch or repo.current_branch()
-            if branch is None:
-                raise UsageError("--push needs a branch: the repository has no checked-out branch")
-            # A --branch that no snapshot created (nothing changed) has nothing to push.
-            if repo.head(f"refs/heads/{branch}") is not None:
-                repo.push(remote=request.remote, branch=branch, ends=deadline.ends)
-                result.pushed = True
+            _push(repo, request, result, ends=deadline.ends)
     return result
+
+
+def _push(repo: StateRepo, request: SyncRequest, result: SyncResult, *, ends: float | None) -> None:
+    branch = request.branch or repo.current_branch()
+    if branch is None:
+        raise UsageError("--push needs a branch: the repository has no checked-out branch")
+    # A --branch that no snapshot created (nothing changed) has nothing to push.
+    if repo.head(f"refs/heads/{branch}") is None:
+        return
+    result.branch = branch
+    try:
+        repo.push(remote=request.remote, branch=branch, ends=ends)
+    except StoreError as exc:
+        # The commits are made and stay: a partial result, with the way to push them later.
+        result.push_failure = exc.message
+    else:
+        result.pushed = True
 
 
 def _parent(repo: StateRepo, request: SyncRequest) -> str | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
 
 from proxstate.app.connection import ConnectionOverrides
-from proxstate.app.sync import SyncRequest, sync
+from proxstate.app.sync import SyncRequest, SyncResult, sync
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
@@ -67,7 +68,7 @@ def sync_command(
 
     Exit status: 0 done (committed or nothing to commit), 1 nothing could be recorded,
     3 committed what could be read while some resources, nodes or (of several) clusters kept their
-    last state.
+    last state, or committed but --push failed (the git command that pushes later is printed).
     """
     config = config_at(repo)
     warn_if_insecure(console, overrides, config)
@@ -105,4 +106,17 @@ def sync_command(
         console.warn(f"cluster {failed.cluster} was not recorded: {escape_unsafe(failed.reason)}")
     if result.pushed:
         console.out(f"pushed to {remote}")
+    if result.push_failure is not None:
+        push_failure_lines(console, repo, result, remote=remote)
     return exitcodes.PARTIAL if result.partial else exitcodes.OK
+
+
+def push_failure_lines(console: Console, repo: Path, result: SyncResult, *, remote: str) -> None:
+    """What was committed, why it is not on the remote, and the git command that pushes it later."""
+    made = [done.commit[:12] for done in result.clusters if done.commit]
+    if result.migrated:
+        made.insert(0, result.migrated[:12])
+    what = f"committed {', '.join(made)} locally" if made else "the local commits are kept"
+    console.warn(f"{what}, but the push to {remote} failed: {result.push_failure}")
+    command = shlex.join(["git", "-C", str(repo.resolve()), "push", remote, str(result.branch)])
+    console.err(f"proxstate: push them later with: {escape_unsafe(command)}")
