@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fakepve import FakePve
+from fakepve.certs import make_cert
+from fakepve.pytest_plugin import _Serving
 
 from proxstate.api.client import PveClient
 from proxstate.api.settings import ConnectionSettings
@@ -29,15 +31,55 @@ def server_fingerprint(fakepve_cafile: str) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, 64, 2))
 
 
-async def test_ca_file_verifies_the_server(make_pve_settings: Make) -> None:
+@pytest.fixture
+def misnamed_pve(_fakepve_pki: tuple[str, str]) -> Iterator[FakePve]:
+    """A fake served on 127.0.0.2 with the fixture's certificate, which names only localhost and
+    127.0.0.1: trusted by the fixture's CA file, but not for the address the client dials."""
+    serving = _Serving(FakePve(host="127.0.0.2", port=0), *_fakepve_pki)
+    try:
+        yield serving.pve
+    finally:
+        serving.stop()
+
+
+def _sent(pve: FakePve) -> list[tuple[str, str]]:
+    return [(method, path) for method, path, _ in pve.requests]
+
+
+async def test_ca_file_verifies_the_server(fakepve: FakePve, make_pve_settings: Make, tmp_path: Path) -> None:
+    """The fake's own CA file: its answer. Another CA's file: refused before anything is sent."""
     async with PveClient(make_pve_settings()) as client:
-        assert (await client.version()).version
+        assert (await client.version()).version == fakepve.version
+    assert _sent(fakepve) == [("POST", "/api2/json/access/ticket"), ("GET", "/api2/json/version")]
+    fakepve.requests.clear()
+    other_ca, _, _ = make_cert(str(tmp_path), name="other-ca")
+    async with PveClient(make_pve_settings(ca_cert=Path(other_ca))) as client:
+        with pytest.raises(TLSError) as caught:
+            await client.version()
+    assert str(caught.value) == (
+        f"POST /access/ticket: the TLS certificate of 127.0.0.1:{fakepve.port} is not trusted (self-signed "
+        "certificate); give the CA certificate file (ca_cert) or pin the certificate's SHA-256 fingerprint"
+    )
+    assert fakepve.requests == []
 
 
-async def test_ca_file_verifies_the_host_name(fakepve: FakePve, make_pve_settings: Make) -> None:
-    # The certificate names localhost and 127.0.0.1; both work.
-    async with PveClient(make_pve_settings(url=f"localhost:{fakepve.port}")) as client:
-        assert (await client.version()).version
+async def test_ca_file_verifies_the_host_name(
+    fakepve: FakePve, misnamed_pve: FakePve, make_pve_settings: Make
+) -> None:
+    """A certificate the CA file vouches for, served under a name it does not carry, is refused."""
+    async with PveClient(make_pve_settings(url=misnamed_pve.url)) as client:
+        with pytest.raises(TLSError) as caught:
+            await client.version()
+    assert str(caught.value) == (
+        f"POST /access/ticket: the TLS certificate of 127.0.0.2:{misnamed_pve.port} is not trusted "
+        "(IP address mismatch, certificate is not valid for '127.0.0.2'.); give the CA certificate file "
+        "(ca_cert) or pin the certificate's SHA-256 fingerprint"
+    )
+    assert misnamed_pve.requests == []
+    # The names it carries, localhost and 127.0.0.1, are both accepted.
+    for url in (f"localhost:{fakepve.port}", f"127.0.0.1:{fakepve.port}"):
+        async with PveClient(make_pve_settings(url=url)) as client:
+            assert (await client.version()).version == fakepve.version
 
 
 async def test_pinned_fingerprint_is_trusted_without_a_ca(
@@ -99,6 +141,9 @@ async def test_untrusted_certificate_is_refused(fakepve: FakePve, make_pve_setti
     assert fakepve.requests == [] and client.request_count == 1
 
 
-async def test_insecure_skips_verification(make_pve_settings: Make) -> None:
-    async with PveClient(make_pve_settings(ca_cert=None, insecure=True)) as client:
-        assert (await client.version()).version
+async def test_insecure_skips_verification(misnamed_pve: FakePve, make_pve_settings: Make) -> None:
+    """No CA, and a certificate for other names: insecure talks to the server all the same."""
+    settings = make_pve_settings(url=misnamed_pve.url, ca_cert=None, insecure=True)
+    async with PveClient(settings) as client:
+        assert (await client.version()).version == misnamed_pve.version
+    assert _sent(misnamed_pve) == [("POST", "/api2/json/access/ticket"), ("GET", "/api2/json/version")]
