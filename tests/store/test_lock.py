@@ -59,14 +59,36 @@ def test_lock_is_free_again_after_the_block(repo: StateRepo) -> None:
 
 
 def test_lock_waits_for_a_holder_that_finishes(repo: StateRepo) -> None:
-    pid, ready = _hold_in_child(repo)
-    try:
-        os.kill(pid, signal.SIGTERM)  # the holder ends while we wait
-        with repo.lock(timeout=5):
-            pass
-    finally:
-        os.waitpid(pid, 0)
-        os.close(ready)
+    """A holder that commits 0.3 s after we start waiting, then lets go: we get the lock once it
+    is done, with its commit there to see, and not before."""
+    ready_read, ready_write = os.pipe()
+    go_read, go_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            holder = StateRepo.open(repo.root)
+            with holder.lock(timeout=5):
+                os.write(ready_write, b"x")
+                os.read(go_read, 1)
+                time.sleep(0.3)
+                holder.commit_files(
+                    {"clusters/lab/cluster.yaml": b"by the holder\n"}, message="held", author=None
+                )
+            os._exit(0)
+        finally:
+            os._exit(1)
+    os.close(ready_write)
+    assert os.read(ready_read, 1) == b"x"
+    started = time.monotonic()
+    os.write(go_write, b"x")
+    with repo.lock(timeout=5):
+        waited = time.monotonic() - started
+        assert (repo.root / "clusters/lab/cluster.yaml").read_bytes() == b"by the holder\n"
+        assert repo.common_dir.joinpath("proxstate.lock").read_text().startswith(f"pid {os.getpid()}\n")
+    assert waited >= 0.3
+    assert os.waitpid(pid, 0)[1] == 0, "the holder finished its work and exited"
+    for fd in (ready_read, go_read, go_write):
+        os.close(fd)
 
 
 def test_lock_excludes_other_instances_in_the_same_process(repo: StateRepo) -> None:
