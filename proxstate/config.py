@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from proxstate import yamlio
+from proxstate.configerrors import plain_message
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
@@ -204,10 +205,7 @@ def parse_config(text: str, *, source: str = CONFIG_FILE) -> ProxstateConfig:
             line = yamlio.line_of(text, loc)
             if line is not None:
                 where += f" (line {line})"
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = "unknown setting"
-            problems.append(f"{where}: {message}")
+            problems.append(f"{where}: {plain_message(error, model=ProxstateConfig)}")
         raise ConfigError(f"{source}: " + "; ".join(problems)) from None
 
 
