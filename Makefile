@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs proxstate and its `demo` extra only: a first `make demo` does not wait for the
+# development tools (ruff, mypy, pytest, linters), which `make test` adds to the same .venv later.
+DEMO_STAMP := $(VENV)/.demo-installed
 
 .PHONY: demo test lint typecheck check bench clean
 
@@ -12,9 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	touch $(DEMO_STAMP)
+
 DEMO_DIR ?= proxstate-demo
 
-demo: $(STAMP)  ## run proxstate against the built-in demo cluster, into ./proxstate-demo (re-created)
+demo: $(DEMO_STAMP)  ## run proxstate against the built-in demo cluster, into ./proxstate-demo (re-created)
 	rm -rf $(DEMO_DIR)
 	$(BIN)/proxstate demo $(DEMO_DIR)
 

@@ -85,3 +85,12 @@ def test_mypy_is_strict_over_every_folder_of_python() -> None:
     folders = {name.split("/", 1)[0] for name in tracked if "/" in name}
     assert folders <= set(mypy["files"]), sorted(folders - set(mypy["files"]))
     assert {"proxstate", "tests", "scripts", "benchmarks"} <= set(mypy["files"])
+
+
+def test_make_demo_installs_the_demo_extra_only() -> None:
+    """The README's first command does not wait for the development tools."""
+    prerequisites, _ = _recipe("demo")
+    assert prerequisites == ["$(DEMO_STAMP)"]
+    _, install = _recipe("$(DEMO_STAMP)")
+    assert "$(BIN)/python -m pip install --quiet -e '.[demo]'" in install
+    assert not [line for line in install if "dev" in line or "test" in line]
