@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -34,6 +34,7 @@ from proxstate.api.tls import ssl_context
 from proxstate.errors import AuthenticationError, DeadlineReached
 
 log = logging.getLogger("proxstate.api")
+
 
 Params = Mapping[str, Any]
 
@@ -73,9 +74,11 @@ class PveClient(EndpointMethods):
         transport: httpx.AsyncBaseTransport | None = None,
         ticket_renew_after: float = TICKET_RENEW_AFTER,
         deadline: float | None = None,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.deadline = deadline
+        self.on_retry = on_retry
         self.request_count = 0
         self.max_in_flight = 0
         self._in_flight = 0
@@ -231,14 +234,11 @@ class PveClient(EndpointMethods):
                 if delay is None or past(self.deadline, delay):
                     return response
                 why = f"status {response.status_code}"
-            log.debug(
-                "%s %s: attempt %d failed (%s); next in %.2fs",
-                method,
-                display_path(path),
-                backoff.attempts,
-                why,
-                delay,
-            )
+            request = f"{method} {display_path(path)}"
+            said = backoff.retry_line(request, why, address=self.settings.address)
+            log.debug("%s; next in %.2fs", said, delay)
+            if self.on_retry is not None:
+                self.on_retry(said)
             await asyncio.sleep(delay)
 
     def _check_deadline(self, method: str, path: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
-from proxstate.app.live import quiet, read_live, record_reads
+from proxstate.app.live import Notice, quiet, read_live, record_reads
 from proxstate.app.migrate import format_at, upgraded_files
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
@@ -55,6 +55,7 @@ def drift(
     request: DriftRequest,
     env: Mapping[str, str],
     progress: Progress = quiet,
+    notice: Notice | None = None,
 ) -> DriftResult:
     overrides = request.overrides
     repo = StateRepo.open(root)
@@ -76,6 +77,7 @@ def drift(
             resolve_connection(entry, overrides=overrides, env=env),
             options=record_reads(entry, config=config, kinds=read_kinds, task_logs=False),
             progress=progress,
+            notice=notice,
         )
         prefix = f"{cluster_dir(inventory.cluster.name)}/"
         recorded = repo.read_tree(rev, prefix) if rev else {}

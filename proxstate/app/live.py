@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from proxstate.discovery import TaskOutcome
 
 
+# A line saying what a command waits for (a retry, the repository lock), for the user to see now.
+Notice = Callable[[str], None]
+
+
 def quiet(*, done: int, total: int, what: str) -> None:
     """The progress of a read nobody watches (a library call, the demo, a terminal-less run)."""
     return None
@@ -33,12 +37,15 @@ def read_live(
     options: DiscoveryOptions,
     progress: Progress = quiet,
     deadline: Deadline | None = None,
+    notice: Notice | None = None,
 ) -> Inventory:
-    """Read the cluster at `settings`; its reads end at the deadline's reading end, if any."""
+    """Read the cluster at `settings`; its reads end at the deadline's reading end, if any.
+    `notice` hears each wait for a retry, as a line to show (`connecting to pve1:8006, attempt 2
+    of 5 ...`)."""
     reads_end = deadline.reading_ends if deadline is not None else None
 
     async def go() -> Inventory:
-        async with PveClient(settings, deadline=reads_end) as client:
+        async with PveClient(settings, deadline=reads_end, on_retry=notice) as client:
             return await discover(client, options=options, progress=progress)
 
     return run(go)

@@ -14,7 +14,7 @@ from pathlib import Path
 from proxstate.app.commit_message import commit_message
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
-from proxstate.app.live import quiet, read_live, record_reads
+from proxstate.app.live import Notice, quiet, read_live, record_reads
 from proxstate.app.migrate import Migration
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
@@ -79,6 +79,7 @@ def sync(
     request: SyncRequest,
     env: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> SyncResult:
     env = os.environ if env is None else env
     deadline = Deadline(request.deadline or config.sync.deadline)
@@ -100,7 +101,7 @@ def sync(
     options = normalize_options(config, env)
     result = SyncResult()
     clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)
-    with repo.lock(timeout=deadline.lock_wait(LOCK_TIMEOUT)):
+    with repo.lock(timeout=deadline.lock_wait(LOCK_TIMEOUT), on_wait=notice):
         repo.recover()
         # A record in an older format is rewritten first, in a commit of its own (app/migrate.py).
         migration = Migration(
@@ -118,6 +119,7 @@ def sync(
                 options=record_reads(cluster, config=config, kinds=kinds, task_logs=task_logs),
                 progress=progress or quiet,
                 deadline=deadline,
+                notice=notice,
             )
             prefix = f"{cluster_dir(inventory.cluster.name)}/"
             on_checked_out = request.branch is None or request.branch == repo.current_branch()

@@ -67,6 +67,7 @@ class Console:
 
     def __init__(self, *, debug: bool) -> None:
         self.debug = debug
+        self._said: set[str] = set()
 
     @property
     def color(self) -> bool:
@@ -81,6 +82,14 @@ class Console:
     def warn(self, text: str) -> None:
         # A warning is one line of our words and PVE's: nothing in it may steer the terminal.
         echo(f"proxstate: warning: {escape_unsafe(text)}", err=True)
+
+    def notice(self, text: str) -> None:
+        """What the command waits for (a retry, the repository lock), one line on stderr as it
+        happens: on a terminal and in a CI log alike. Requests that wait alike say it once."""
+        if text in self._said:
+            return
+        self._said.add(text)
+        echo(f"proxstate: {escape_unsafe(text)}", err=True)
 
     def warn_insecure(self) -> None:
         self.warn("TLS verification is off (insecure): the connection can be intercepted")

@@ -91,7 +91,7 @@ def run_discovery(console: Console, view: ViewOptions, wanted: tuple[str, ...]) 
         task_running="tasks" in wanted,
     )
     with console.progress("reading") as progress:
-        inventory = read_live(settings, options=reads, progress=progress)
+        inventory = read_live(settings, options=reads, progress=progress, notice=console.notice)
     masking = normalize_options(config_at(view.repo), environment())
     fmt = view.fmt
     sections = sections_of(

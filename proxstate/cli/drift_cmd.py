@@ -58,7 +58,9 @@ def drift_command(
             kinds=parse_kinds(list(only)) if only else None,
             overrides=overrides,
         )
-        result = drift(repo, config=config, request=request, env=environment(), progress=progress)
+        result = drift(
+            repo, config=config, request=request, env=environment(), progress=progress, notice=console.notice
+        )
     title = f"Drift against {result.changeset.base.short if result.changeset.base else 'an empty record'}"
     text = render_changes(result.changeset, fmt, color=console.color and output is None, title=title)
     console.out(text.rstrip("\n"))

@@ -86,7 +86,9 @@ def sync_command(
         overrides=overrides,
     )
     with console.progress("sync") as progress:
-        result = sync(repo, config=config, request=request, env=environment(), progress=progress)
+        result = sync(
+            repo, config=config, request=request, env=environment(), progress=progress, notice=console.notice
+        )
     if result.migrated:
         console.out(f"migrated the record to state format {FORMAT_VERSION}: committed {result.migrated[:12]}")
     for done in result.clusters:

@@ -13,7 +13,7 @@ import fcntl
 import os
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,20 +24,39 @@ LOCK_FILE = "proxstate.lock"
 _POLL_SECONDS = 0.05
 
 
-def _holder(handle: int) -> str:
+_SAY_EVERY = 10.0  # seconds between two lines saying the wait goes on
+
+
+def _fields(handle: int) -> dict[str, str]:
     try:
         text = os.pread(handle, 4096, 0).decode("utf-8", "replace")
     except OSError:
         text = ""
-    fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+    return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+
+
+def _holder(handle: int) -> str:
+    fields = _fields(handle)
     if "pid" in fields and "started" in fields:
         return f"pid {fields['pid']}, started at {fields['started']}"
     return "pid unknown"
 
 
+def _waiting(handle: int, *, waited: float, timeout: float) -> str:
+    """`waiting for the sync of pid 1234 (started at ...) to finish: 10 s of at most 60 s`."""
+    fields = _fields(handle)
+    who = f"pid {fields['pid']}" if "pid" in fields else "another proxstate"
+    if "started" in fields:
+        who += f" (started at {fields['started']})"
+    return f"waiting for the sync of {who} to finish: {waited:.0f} s of at most {timeout:g} s"
+
+
 @contextmanager
-def file_lock(path: Path, *, timeout: float, repository: Path) -> Iterator[int]:
-    """Hold an exclusive lock on `path` (waiting up to `timeout` seconds); yields its descriptor."""
+def file_lock(
+    path: Path, *, timeout: float, repository: Path, on_wait: Callable[[str], None] | None = None
+) -> Iterator[int]:
+    """Hold an exclusive lock on `path` (waiting up to `timeout` seconds); yields its descriptor.
+    `on_wait` hears what the wait is for when it starts, then every ten seconds."""
     try:
         # Never through a link, never a FIFO or device: only a regular file is a lock file.
         flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
@@ -48,13 +67,19 @@ def file_lock(path: Path, *, timeout: float, repository: Path) -> Iterator[int]:
         os.close(handle)
         raise StoreError(f"cannot use the lock file {path}: it is not a regular file; remove it")
     try:
-        deadline = time.monotonic() + max(timeout, 0.0)
+        started_wait = time.monotonic()
+        deadline = started_wait + max(timeout, 0.0)
+        said = None  # when the wait was last said
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if on_wait is not None and now < deadline and (said is None or now - said >= _SAY_EVERY):
+                    on_wait(_waiting(handle, waited=now - started_wait, timeout=timeout))
+                    said = now
+                if now >= deadline:
                     raise LockBusy(
                         f"another proxstate ({_holder(handle)}) holds the lock on {repository}; "
                         f"it waited {timeout:g} s: try again when that run is finished"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,9 +72,10 @@ class StateRepo:
     # ------------------------------------------------------------------ locking and recovery
 
     @contextmanager
-    def lock(self, *, timeout: float = 30.0) -> Iterator[None]:
-        """Hold the repository lock (LockBusy after `timeout` seconds)."""
-        with file_lock(self.common_dir / LOCK_FILE, timeout=timeout, repository=self.root) as handle:
+    def lock(self, *, timeout: float = 30.0, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the repository lock (LockBusy after `timeout` seconds; `on_wait` hears the waits)."""
+        path = self.common_dir / LOCK_FILE
+        with file_lock(path, timeout=timeout, repository=self.root, on_wait=on_wait) as handle:
             self._git.inherit_fds = (handle,)
             try:
                 yield
