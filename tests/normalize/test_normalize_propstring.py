@@ -188,6 +188,36 @@ def test_unwritable_mappings_raise(mapping: dict[str, Any]) -> None:
         build_property_string(mapping, fmt)
 
 
+@pytest.mark.parametrize(
+    ("key", "mapping"),
+    [
+        ("scsi0", {"file": "local:x", "": "1"}),  # an empty key: `=1`
+        ("scsi0", {"file": "local:x", "a,b": "1"}),  # a key holding a comma: two parts
+        ("net0", {"model": "virtio", "trunks": []}),  # an empty list: `trunks=`
+        ("net0", {"model": "virtio", "trunks": ["10;20"]}),  # an item holding the list separator
+        ("net0", {"model": "virtio", "trunks": ["10 20"]}),  # an item holding a space
+    ],
+)
+def test_what_would_read_back_as_something_else_is_refused(key: str, mapping: dict[str, Any]) -> None:
+    """Each of these would be written as a string that PVE reads as another mapping (or not at all)."""
+    fmt = config_format("qemu", key)
+    assert fmt is not None
+    with pytest.raises(PropertyStringError, match="cannot be written in a property string"):
+        build_property_string(mapping, fmt)
+
+
+def test_a_blank_default_value_is_written_with_its_key() -> None:
+    """Written bare, a blank part would be skipped when read (as PVE skips it): the value would go."""
+    fmt = config_format("qemu", "scsi0")
+    assert fmt is not None
+    text = build_property_string({"file": " ", "size": "1G"}, fmt)
+    assert text == "file= ,size=1G"
+    assert parse_property_string(text, fmt) == {"file": " ", "size": "1G"}
+    net = config_format("qemu", "net0")
+    assert net is not None
+    assert build_property_string({"model": "virtio", "trunks": [10, 20]}, net) == "virtio,trunks=10;20"
+
+
 def test_formats_by_name_and_unknown_name() -> None:
     assert parse_property_string("keep-last=3", "prune-backups") == {"keep-last": 3}
     with pytest.raises(PropertyStringError):
