@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import generate_readme_tour
 import httpx
 import pytest
 
@@ -32,6 +33,14 @@ def test_demo_runs_and_tells_the_story(tmp_path: Path, cli: Any, monkeypatch: An
     assert "correct horse battery staple" not in git(target, "log", "-p")
     assert "root@pam!proxstate=" not in git(target, "log", "-p", "--all")
     assert cli("demo", str(target)).code == 64  # not empty: refuses
+
+    # The README's tour is this run's output (commit ids and times aside).
+    report = cli("show-changes", "-C", str(target)).out
+    fresh = generate_readme_tour.tour(report, git(target, "log", "-1", "--format=%B"))
+    readme = generate_readme_tour.readme_tour(generate_readme_tour.README.read_text(encoding="utf-8"))
+    assert generate_readme_tour.masked(readme) == generate_readme_tour.masked(fresh), (
+        "README.md's tour is out of date: run python scripts/generate_readme_tour.py"
+    )
 
 
 def test_demo_serve_keeps_the_cluster_up_for_sync_drift_and_a_change(
