@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 import time
 from pathlib import Path
@@ -82,7 +83,7 @@ def serve_lines(server: DemoServer, where: str, *, mask_key: str) -> list[str]:
         f"The demo cluster keeps serving at {server.url} (loopback only) until Ctrl-C.",
         "In another terminal (the token is a throwaway of this fake server, gone when it stops):",
         "",
-        f"  cd {where}",
+        f"  cd {shlex.quote(where)}",
         f"  export PROXSTATE_URL={server.url}",
         f"  export PROXSTATE_FINGERPRINT={server.fingerprint}",
         f"  export PROXSTATE_TOKEN='{server.token}'",
@@ -94,7 +95,8 @@ def serve_lines(server: DemoServer, where: str, *, mask_key: str) -> list[str]:
         "",
         "Change the demo cluster through its API, as you would on PVE (here: win-build's memory):",
         "",
-        f'  curl -sS --cacert {server.ca_file} -H "Authorization: PVEAPIToken=$PROXSTATE_TOKEN" '
+        f"  curl -sS --cacert {shlex.quote(str(server.ca_file))} "
+        '-H "Authorization: PVEAPIToken=$PROXSTATE_TOKEN" '
         f"-X PUT -d memory=12288 {api}/nodes/pve2/qemu/104/config",
         "",
         "then `proxstate drift` shows it and `proxstate sync` records it.",
