@@ -16,6 +16,9 @@ from proxstate.normalize import normalize_inventory
 from proxstate.normalize.rules import VOLATILE_KEYS
 from tests.helpers.normalize_cases import GOLDEN, inventory_from_json, options_from_json
 
+# Read when the module is collected: the autouse isolation removes PROXSTATE_* before each test runs.
+UPDATE_GOLDEN = os.environ.get("PROXSTATE_UPDATE_GOLDEN") == "1"
+
 CASES = sorted(path.name.removesuffix(".input.json") for path in GOLDEN.glob("*.input.json"))
 
 
@@ -35,7 +38,7 @@ def run_case(case: str) -> str:
 def test_golden(case: str) -> None:
     expected_path: Path = GOLDEN / f"{case}.expected.json"
     actual = run_case(case)
-    if os.environ.get("PROXSTATE_UPDATE_GOLDEN") == "1":
+    if UPDATE_GOLDEN:
         expected_path.write_text(actual, "utf-8")
     assert expected_path.exists(), f"no expected output for {case}; run with PROXSTATE_UPDATE_GOLDEN=1"
     # Text comparison: key order is part of the format.
