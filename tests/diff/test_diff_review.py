@@ -151,3 +151,20 @@ def test_equal_firewall_rules_are_not_shown_as_changed() -> None:
         "~ firewall/cluster/rules  [network]",
         "~ config.enable: true -> false",
     ]
+
+
+def test_a_disk_changed_as_a_whole_is_configuration() -> None:
+    """A disk kept as text (a property string the schema could not parse) that points to another
+    volume: the same disk slot, configuration; hardware is a slot that appears or goes."""
+    old, new = _vm(scsi0="local-lvm:vm-101-disk-0"), _vm(scsi0="local-lvm:vm-101-disk-1")
+    assert _report("qemu/101", old, new) == [
+        "~ qemu/101 web01  [config]",
+        "~ config.scsi0: local-lvm:vm-101-disk-0 -> local-lvm:vm-101-disk-1",
+    ]
+
+
+def test_a_top_level_field_of_its_own_is_configuration_whatever_its_keys() -> None:
+    """Only keys under `config` are read as guest config keys: `cores` elsewhere is not hardware."""
+    old = {**_vm(), "cloudinit": {"cores": 1}}
+    new = {**_vm(), "cloudinit": {"cores": 2}}
+    assert _report("qemu/101", old, new) == ["~ qemu/101 web01  [config]", "~ cloudinit.cores: 1 -> 2"]
