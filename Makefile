@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # development tools (ruff, mypy, pytest, linters), which `make test` adds to the same .venv later.
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: demo test lint typecheck check bench clean
+.PHONY: demo test lint typecheck check bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,5 +48,13 @@ bench: $(STAMP)  ## the benchmark of docs/performance.md (about 10 minutes; BENC
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/sync_bench.py $(BENCH_ARGS)
 
+MUTATION_ARGS ?=
+
+# Not part of check: mutmut over the core modules of [tool.mutmut] and the tests that exercise them;
+# the mutants documented as equivalent are in scripts/mutation_equivalents.txt (docs/testing.md).
+mutation: $(STAMP)  ## mutation testing of the core modules, one at a time (MUTATION_ARGS=module ...: some)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	$(BIN)/python scripts/mutation_score.py $(MUTATION_ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf mutants $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
