@@ -3,8 +3,8 @@
 On a terminal a table is drawn by rich, each row on one line: a cell too wide for the screen is cut
 with an ellipsis, never broken inside a word. Anywhere else (a pipe, a file, a CI log) it is plain
 columns that never wrap, like kubectl's and pvesh's: an upper-case header, then one line per row,
-columns two spaces apart, `-` for an empty cell; so `proxstate list-vms | grep -c running` counts
-the running guests.
+columns two spaces apart, `-` for an empty cell, a list as `a,b`; so
+`proxstate list-vms | grep -c running` counts the running guests.
 """
 
 from __future__ import annotations
@@ -102,11 +102,18 @@ def fitted_widths(headers: list[int], cells: list[int], width: int | None) -> li
     return widths
 
 
+def _plain_cell(value: Any) -> str:
+    """A list without spaces (`prod,web`), so that awk's fields stay the table's columns."""
+    if isinstance(value, list):
+        return ",".join(cell(item) for item in value)
+    return cell(value)
+
+
 def plain_table(columns: Sequence[str], rows: Sequence[Row], *, bold: bool = False) -> str:
     """Columns padded to their widest cell, two spaces apart, one line per row; no newline at the end.
     A cell's line breaks are written as `\\n` (escape_unsafe), so a row stays one line."""
     header = [column.upper() for column in columns]
-    body = [[cell(row.get(column)) or "-" for column in columns] for row in rows]
+    body = [[_plain_cell(row.get(column)) or "-" for column in columns] for row in rows]
     widths = [max(len(text) for text in texts) for texts in zip(header, *body, strict=True)]
 
     def line(texts: Sequence[str]) -> str:

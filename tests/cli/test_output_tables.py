@@ -75,6 +75,7 @@ def test_a_listing_piped_is_plain_columns_one_line_a_row(synced: Path) -> None:
         ["lab", "102", "db01", "pve2", "stopped"],
         ["lab", "9000", "tmpl", "pve1", "stopped"],
     ]
+    assert lines[1].split()[5:] == ["no", "2", "2048", "prod,web"]  # a list without spaces
     assert lines[2].split()[5:] == ["no", "4", "4096", "-"]  # an empty cell is `-`: awk keeps its columns
 
 
