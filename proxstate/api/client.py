@@ -235,9 +235,9 @@ class PveClient(EndpointMethods):
                     return response
                 why = f"status {response.status_code}"
             request = f"{method} {display_path(path)}"
-            said = backoff.retry_line(request, why, address=self.settings.address)
-            log.debug("%s; next in %.2fs", said, delay)
-            if self.on_retry is not None:
+            said = backoff.retry_line(why, address=self.settings.address)
+            log.debug("%s: attempt %d failed (%s); next in %.2fs", request, backoff.attempts, why, delay)
+            if said is not None and self.on_retry is not None:
                 self.on_retry(said)
             await asyncio.sleep(delay)
 

@@ -73,16 +73,17 @@ class Backoff:
             return None
         return delay
 
-    def retry_line(self, request: str, why: str, *, address: str) -> str:
+    def retry_line(self, why: str, *, address: str) -> str | None:
         """`connecting to pve1:8006, attempt 2 of 5 (attempt 1 timed out)`: what a retry waits for,
-        said while it lasts (a hanging host would otherwise give a minute of silence). Without the
-        path where the failure is the host's, so requests in flight together say it once."""
+        said while it lasts (a hanging host would otherwise give a minute of silence). None for a
+        failure that cost no waiting (a dropped connection, a 503, sent again at once). Without the
+        path: the failure is the host's, and requests in flight together say it once."""
         then, made = f"attempt {self.attempts + 1} of {self.max_attempts}", self.attempts
         if why in _CONNECTING:
             return f"connecting to {address}, {then} (attempt {made} {_CONNECTING[why]})"
         if why in _WAITING:
             return f"waiting for {address} to answer, {then} (attempt {made} {_WAITING[why]})"
-        return f"{request} at {address}: {then} (attempt {made}: {why})"
+        return None
 
 
 # Failures before a connection exists, in the words of a retry line; the others are named as they are.
@@ -91,13 +92,7 @@ _CONNECTING = {
     "ConnectError": "failed",
     "PoolTimeout": "found no free connection in time",
 }
-_WAITING = {
-    "ReadTimeout": "got no answer in time",
-    "WriteTimeout": "could not send in time",
-    "ReadError": "lost the connection",
-    "WriteError": "lost the connection",
-    "RemoteProtocolError": "had its connection closed",
-}
+_WAITING = {"ReadTimeout": "got no answer in time", "WriteTimeout": "could not send in time"}
 
 
 def past(deadline: float | None, wait: float = 0.0) -> bool:
