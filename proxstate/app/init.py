@@ -12,8 +12,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
-from proxstate.errors import StoreError, UsageError
-from proxstate.store import Identity, StateRepo
+from proxstate.errors import UsageError
+from proxstate.store import Identity, StateRepo, find_top
 
 TEMPLATE = ("proxstate", "templates", "state-repo")
 
@@ -60,11 +60,14 @@ def init_repository(root: Path, *, force: bool = False, author: Identity | None 
     """
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a folder")
+    top = find_top(_nearest_existing(root))
+    if top is not None and not force:
+        _refuse_existing(root, top)
     root.mkdir(parents=True, exist_ok=True)
-    try:
+    if top is not None and top == root.resolve():
         repo = StateRepo.open(root)
         created = False
-    except StoreError:
+    else:  # a new repository (with --force, one nested in the repository `top`)
         repo = StateRepo.init(root)
         created = True
     files = template_files()
@@ -81,3 +84,30 @@ def init_repository(root: Path, *, force: bool = False, author: Identity | None 
     # Never through a link: a repository cloned from elsewhere may hold one at any of these names.
     repo.write_files(files)
     return InitResult(root=root, written=tuple(sorted(files)), skipped=(), commit=None, created_repo=created)
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _refuse_existing(root: Path, top: Path) -> None:
+    """An existing repository is not made a state repository, nor one nested in it, unasked: the
+    first would mix proxstate's files into another project, the second hide a repository in it.
+    A repository with nothing in it yet (a fresh `git init`, the clone of an empty remote) is no
+    such project."""
+    if top != root.resolve():
+        raise UsageError(
+            f"{root} is inside the git repository {top}; proxstate works from any folder of a state "
+            f"repository (`proxstate init {top}` makes that one a state repository), or use --force to "
+            f"create a repository nested in it"
+        )
+    repo = StateRepo.open(top)
+    if any(repo.exists(name) for name in template_files()):
+        return  # the template's own files are named by the caller's refusal to overwrite them
+    if repo.head() is not None or any(entry.name != ".git" for entry in top.iterdir()):
+        raise UsageError(
+            f"{root} is already a git repository that proxstate init did not set up; use --force to "
+            f"add proxstate's files to it (for you to review and commit)"
+        )

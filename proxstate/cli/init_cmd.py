@@ -14,7 +14,14 @@ from proxstate.cli.main import cli
 
 @cli.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-@click.option("--force", is_flag=True, help="Overwrite files of the template that already exist.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help=(
+        "Overwrite files of the template that already exist; set up a git repository proxstate did "
+        "not create, or create one inside another."
+    ),
+)
 @click.pass_obj
 def init_command(console: Console, /, directory: Path, force: bool) -> int:
     """Create a state repository in DIRECTORY (default: here): git init, proxstate.yaml, README."""

@@ -137,6 +137,14 @@ def warn_if_insecure(console: Console, overrides: ConnectionOverrides, config: P
         console.warn_insecure()
 
 
+def _repository_top(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The top of the repository `value` is in, as git finds it from a subfolder; `value` itself
+    when it is in none (the command then says it is not a state repository)."""
+    from proxstate.store import find_top
+
+    return find_top(value) or value
+
+
 def repo_option(func: F) -> F:
     return click.option(
         "-C",
@@ -146,7 +154,8 @@ def repo_option(func: F) -> F:
         default=Path("."),
         envvar="PROXSTATE_REPO",
         show_default=True,
-        help="The state repository.",
+        callback=_repository_top,
+        help="The state repository, or any folder in it.",
     )(func)
 
 

@@ -85,7 +85,8 @@ def demo_session(root: Path, *, step: Step) -> Iterator[tuple[DemoServer, DemoRe
         # Let a second pass, so that the tasks of this history lie before the first snapshot's
         # commit time (commit times have whole seconds) and are not taken for later changes.
         time.sleep(1.0)
-        init_repository(root, author=DEMO_AUTHOR)
+        # `force`: the demo's folder is new or empty, and may lie in a checkout (`make demo`).
+        init_repository(root, author=DEMO_AUTHOR, force=True)
         repo = StateRepo.open(root)
         config_text = demo_config(server)
         repo.commit_files(
