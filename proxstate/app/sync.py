@@ -17,10 +17,11 @@ from proxstate.app.identity import check_folder
 from proxstate.app.live import Notice, quiet, read_live, record_reads
 from proxstate.app.migrate import Migration
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
+from proxstate.app.names import check_cluster, recorded_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.app.revisions import commit_info, commit_ref
-from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
+from proxstate.config import CONFIG_FILE, KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
 from proxstate.diff import CommitRef
 from proxstate.discovery import Progress
@@ -34,6 +35,7 @@ LOCK_TIMEOUT = 60.0
 @dataclass(frozen=True, kw_only=True)
 class SyncRequest:
     cluster: str | None = None  # --cluster: one cluster of proxstate.yaml by name
+    new_cluster: bool = False  # --new-cluster: --cluster may name a cluster not recorded yet
     only: frozenset[str] | None = None  # --only: kinds to read
     branch: str | None = None
     base: str | None = None
@@ -85,6 +87,7 @@ def sync(
     deadline = Deadline(request.deadline or config.sync.deadline)
     repo = StateRepo.open(root)
     repo.withhold_environment(secret_variables(config))
+    _check_target(repo, config=config, request=request)
     if request.branch is not None:  # before the cluster is read, not after
         repo.check_branch(request.branch, in_use=not request.dry_run)
     kinds = request.only if request.only else frozenset(config.record.kinds)
@@ -173,6 +176,25 @@ def _push(repo: StateRepo, request: SyncRequest, result: SyncResult, *, ends: fl
         result.push_failure = exc.message
     else:
         result.pushed = True
+
+
+def _check_target(repo: StateRepo, *, config: ProxstateConfig, request: SyncRequest) -> None:
+    """Refusals made before anything is read: a typo must not start a record in the wrong place."""
+    if not request.dry_run and not repo.exists(CONFIG_FILE):
+        # Any git repository would do for git; an Ansible repository got 163 files that way.
+        raise UsageError(
+            f"{repo.root} has no {CONFIG_FILE}: it is not a state repository that `proxstate init` "
+            f"set up, and sync records into none other. Run `proxstate init {repo.root}` (with "
+            "--force when it already holds other files), review and commit what it writes, then sync; "
+            "or give another repository with -C"
+        )
+    if request.cluster is not None and not request.new_cluster:
+        check_cluster(
+            request.cluster,
+            recorded=recorded_clusters(repo),
+            configured=lambda: [cluster.name for cluster in config.clusters if cluster.name],
+            new_option="--new-cluster",
+        )
 
 
 def _parent(repo: StateRepo, request: SyncRequest) -> str | None:

@@ -11,6 +11,7 @@ import click
 
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.live import follow_live_task, read_live, view_reads
+from proxstate.app.names import check_nodes
 from proxstate.app.options import normalize_options
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
@@ -92,6 +93,8 @@ def run_discovery(console: Console, view: ViewOptions, wanted: tuple[str, ...]) 
     )
     with console.progress("reading") as progress:
         inventory = read_live(settings, options=reads, progress=progress, notice=console.notice)
+    members = {str(entry.get("node")) for entry in inventory.cluster.resources if entry.get("type") == NODE}
+    check_nodes(view.nodes, known=members, where="of the cluster")
     masking = normalize_options(config_at(view.repo), environment())
     fmt = view.fmt
     sections = sections_of(

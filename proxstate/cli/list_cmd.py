@@ -11,11 +11,11 @@ import click
 from proxstate.app.record import RecordedDocument, documents_at
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
+from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import format_option, repo_option
 from proxstate.cli.tables import Row, cell, when
 from proxstate.report.formats import render_csv, render_data
-from proxstate.store import StateRepo
 
 PATTERNS = {
     "nodes": "node/*",
@@ -100,7 +100,7 @@ class ListOptions:
 
 
 def run_list(console: Console, /, section: str, listing: ListOptions) -> int:
-    store = StateRepo.open(listing.repo)
+    store = open_record(listing.repo, rev=listing.at, cluster=listing.cluster, nodes=listing.nodes)
     docs = documents_at(store, listing.at, cluster=listing.cluster, pattern=PATTERNS[section])
     rows = rows_of(section, docs)
     nodes = listing.nodes

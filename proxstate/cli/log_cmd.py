@@ -9,10 +9,10 @@ import click
 from proxstate.app.changes import resource_log
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
+from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
 from proxstate.report.formats import REPORT_FORMATS, render_log
-from proxstate.store import StateRepo
 
 
 @cli.command("log")
@@ -26,6 +26,6 @@ def log_command(
     console: Console, /, resource: str, repo: Path, cluster: str | None, max_count: int | None, fmt: str
 ) -> int:
     """The history of one resource (qemu/101, node/pve1, ...), newest first."""
-    entries = resource_log(StateRepo.open(repo), resource, cluster=cluster, max_count=max_count)
+    entries = resource_log(open_record(repo, cluster=cluster), resource, cluster=cluster, max_count=max_count)
     console.out(render_log(resource, entries, fmt, color=console.color))
     return exitcodes.OK

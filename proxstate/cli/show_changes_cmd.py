@@ -9,10 +9,10 @@ import click
 from proxstate.app.changes import show_changes
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
+from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
 from proxstate.report.formats import REPORT_FORMATS, render_changes
-from proxstate.store import StateRepo
 
 
 @cli.command("show-changes")
@@ -42,7 +42,12 @@ def show_changes_command(
     REVSPEC is a commit (compared with its parent) or A..B; the default is the last snapshot.
     """
     changeset = show_changes(
-        StateRepo.open(repo), revspec=revspec, since=since, until=until, resource=resource, cluster=cluster
+        open_record(repo, cluster=cluster),
+        revspec=revspec,
+        since=since,
+        until=until,
+        resource=resource,
+        cluster=cluster,
     )
     console.out(render_changes(changeset, fmt, color=console.color).rstrip("\n"))
     return exitcodes.OK

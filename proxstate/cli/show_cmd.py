@@ -9,10 +9,10 @@ import click
 from proxstate.app.record import document_of
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
+from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
 from proxstate.report.formats import DATA_FORMATS, render_data
-from proxstate.store import StateRepo
 
 
 @cli.command("show")
@@ -26,6 +26,6 @@ def show_command(
     console: Console, /, resource: str, repo: Path, at: str | None, cluster: str | None, fmt: str
 ) -> int:
     """The recorded document of one resource at a point in time."""
-    recorded = document_of(StateRepo.open(repo), resource, rev=at, cluster=cluster)
+    recorded = document_of(open_record(repo, rev=at, cluster=cluster), resource, rev=at, cluster=cluster)
     console.out(render_data(recorded.document, fmt))
     return exitcodes.OK

@@ -24,7 +24,13 @@ from proxstate.safetext import escape_unsafe
 @cli.command("sync")
 @connection_options
 @repo_option
-@click.option("--cluster", help="Sync only this cluster of proxstate.yaml.")
+@click.option("--cluster", help="Sync only this cluster of proxstate.yaml (or of the record).")
+@click.option(
+    "--new-cluster",
+    is_flag=True,
+    help="--cluster names a cluster recorded for the first time (its connection from flags or the "
+    "environment); without it a name neither in proxstate.yaml nor in the record is refused.",
+)
 @click.option(
     "--only",
     "only",
@@ -53,6 +59,7 @@ def sync_command(
     /,
     repo: Path,
     cluster: str | None,
+    new_cluster: bool,
     only: tuple[str, ...],
     branch: str | None,
     base: str | None,
@@ -74,6 +81,7 @@ def sync_command(
     warn_if_insecure(console, overrides, config)
     request = SyncRequest(
         cluster=cluster,
+        new_cluster=new_cluster,
         only=parse_kinds(list(only)) if only else None,
         branch=branch,
         base=base,

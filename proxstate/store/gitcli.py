@@ -210,3 +210,13 @@ class GitRunner:
             if kind == "blob":
                 entries[path.decode("utf-8", "surrogateescape")] = (mode, sha)
         return entries
+
+    def list_folders(self, rev: str, folder: str) -> list[str]:
+        """The names of the folders right inside `folder` at `rev`."""
+        out = self.run("ls-tree", "-z", "--full-tree", rev, "--", f"{folder.rstrip('/')}/").stdout
+        names = []
+        for record in out.split(b"\0"):
+            meta, _, path = record.partition(b"\t")
+            if meta.split(b" ")[1:2] == [b"tree"]:
+                names.append(path.decode("utf-8", "surrogateescape").rsplit("/", 1)[-1])
+        return names

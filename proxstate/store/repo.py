@@ -120,14 +120,24 @@ class StateRepo:
         """The files under `prefix` at `rev`, without reading them (one `git ls-tree`)."""
         return sorted(self._listed(rev, prefix))
 
-    def _listed(self, rev: str | None, prefix: str) -> dict[str, str]:
+    def folders(self, rev: str | None, folder: str) -> list[str]:
+        """The names of the folders right inside `folder` at `rev` ([] on an unborn branch)."""
+        commit = self._commit_of(rev)
+        return [] if commit is None else self._git.list_folders(commit, folder)
+
+    def _commit_of(self, rev: str | None) -> str | None:
+        """The commit `rev` names; None for None or an unborn branch."""
         if rev is None:
-            return {}
+            return None
         commit = None if rev.startswith("-") else self.head(rev)
-        if commit is None:
-            if self._unborn(rev):
-                return {}
+        if commit is None and not self._unborn(rev):
             commit = self.resolve(rev)  # a date, or an error that says what is wrong
+        return commit
+
+    def _listed(self, rev: str | None, prefix: str) -> dict[str, str]:
+        commit = self._commit_of(rev)
+        if commit is None:
+            return {}
         listed = self._git.list_tree(commit, history.directory_of(prefix))
         # A link recorded in git is not a document (its blob is the link's text, nor is it followed).
         return {
