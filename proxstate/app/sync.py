@@ -7,6 +7,7 @@ plumbing and moves the branch atomically, so an interrupted sync leaves the prev
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ def sync(
     repo = StateRepo.open(root)
     repo.withhold_environment(secret_variables(config))
     _check_target(repo, config=config, request=request)
+    if request.push and not request.dry_run:
+        _check_push(repo, request=request, deadline=deadline)
     if request.branch is not None:  # before the cluster is read, not after
         repo.check_branch(request.branch, in_use=not request.dry_run)
     kinds = request.only if request.only else frozenset(config.record.kinds)
@@ -195,6 +198,19 @@ def _check_target(repo: StateRepo, *, config: ProxstateConfig, request: SyncRequ
             configured=lambda: [cluster.name for cluster in config.clusters if cluster.name],
             new_option="--new-cluster",
         )
+
+
+def _check_push(repo: StateRepo, *, request: SyncRequest, deadline: Deadline) -> None:
+    """Before the cluster is read: a branch with a history of its own is never pushed onto a remote
+    that has one (a new orphan branch there would become what `git clone` checks out)."""
+    branch = request.branch or repo.current_branch()
+    if branch is None:
+        return  # said after the sync, as before: --push needs a branch
+    local = repo.head(f"refs/heads/{branch}")
+    if local is None and request.branch is not None:
+        local = _parent(repo, request)  # a new --branch starts from --base or HEAD
+    left = max(1.0, deadline.reading_ends - time.monotonic())
+    repo.check_push(remote=request.remote, branch=branch, local=local, timeout=left)
 
 
 def _parent(repo: StateRepo, request: SyncRequest) -> str | None:

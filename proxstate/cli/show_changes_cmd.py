@@ -41,8 +41,10 @@ def show_changes_command(
 
     REVSPEC is a commit (compared with its parent) or A..B; the default is the last snapshot.
     """
+    # The cluster is looked for where the report ends (a review branch may hold its first record).
+    end = revspec.split("..", 1)[1] if revspec and ".." in revspec else revspec
     changeset = show_changes(
-        open_record(repo, cluster=cluster),
+        open_record(repo, rev=end or None, cluster=cluster),
         revspec=revspec,
         since=since,
         until=until,

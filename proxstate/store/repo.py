@@ -15,6 +15,7 @@ from proxstate.store.guard import REGULAR_MODES, check_branch_free, check_branch
 from proxstate.store.history import CommitInfo, PathChange
 from proxstate.store.lock import LOCK_FILE, file_lock
 from proxstate.store.push import push_branch
+from proxstate.store.remote import check_shared_history
 from proxstate.store.safefs import Tree
 
 DEFAULT_BRANCH = "main"
@@ -282,6 +283,10 @@ class StateRepo:
     def withhold_environment(self, names: Iterable[str]) -> None:
         """Variables git and its hooks must not see (those that hold secrets), beyond PROXSTATE_*."""
         self._git.withhold(names)
+
+    def check_push(self, *, remote: str, branch: str, local: str | None, timeout: float | None) -> None:
+        """StoreError when pushing `branch` (at `local`) would start a second history on `remote`."""
+        check_shared_history(self._git, remote=remote, branch=branch, local=local, timeout=timeout)
 
     def push(
         self, *, remote: str = "origin", branch: str, attempts: int = 5, ends: float | None = None

@@ -82,3 +82,39 @@ def test_a_node_nobody_knows_is_named_as_such(synced: Path, cli: Any, command: s
     assert result.out == ""
     assert "no node named 'nosuch'" in result.err and "pve1, pve2" in result.err
     assert cli(command, "-C", str(synced), "--node", "pve1").code == 0
+
+
+def _remote_with_history(synced: Path, tmp_path: Path) -> tuple[Path, str]:
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "clone", "-q", "--bare", str(synced), str(remote))
+    return remote, git(remote, "for-each-ref", "--format=%(refname) %(objectname)")
+
+
+def test_push_from_an_unborn_branch_onto_a_remote_with_history_is_refused(
+    synced: Path, tmp_path: Path, pve_env: dict[str, str], cli: Any
+) -> None:
+    remote, refs = _remote_with_history(synced, tmp_path)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q", "-b", "master")
+    (fresh / "proxstate.yaml").write_bytes((synced / "proxstate.yaml").read_bytes())
+    git(fresh, "remote", "add", "origin", str(remote))
+    refused = cli("sync", "-C", str(fresh), "--push")
+    assert refused.code == 1
+    assert "refusing to push" in refused.err and "branches main" in refused.err
+    assert "master here has no commit yet" in refused.err and "clone it" in refused.err
+    assert git(remote, "for-each-ref", "--format=%(refname) %(objectname)") == refs
+    assert not (fresh / "clusters").exists()
+    # A repository of its own made by `proxstate init` has a root commit the remote does not share.
+    other = tmp_path / "other"
+    assert cli("init", str(other)).code == 0
+    git(other, "remote", "add", "origin", str(remote))
+    git(other, "branch", "-m", "records")
+    unrelated = cli("sync", "-C", str(other), "--push")
+    assert unrelated.code == 1 and "shares no commit with it" in unrelated.err
+    assert git(remote, "for-each-ref", "--format=%(refname) %(objectname)") == refs
+    # A clone of the remote pushes as before.
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    pushed = cli("sync", "-C", str(clone), "--push", "-m", "from the clone")
+    assert pushed.code == 0, pushed.err
