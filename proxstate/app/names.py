@@ -84,10 +84,12 @@ def check_recorded_names(
     configured: Callable[[], Collection[str]] = tuple,
 ) -> None:
     """The checks of a report of the record at `rev` (HEAD when None): its --cluster and --node."""
+    nodes = list(nodes)
+    if cluster is None and not nodes:
+        return
     rev = rev or "HEAD"
     clusters = recorded_clusters(repo, rev)
     check_cluster(cluster, recorded=clusters, configured=configured)
-    nodes = list(nodes)
     if nodes:
         among = [cluster] if cluster is not None else clusters
         check_nodes(nodes, known=recorded_nodes(repo, rev, among))

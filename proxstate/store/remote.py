@@ -11,16 +11,20 @@ remote's history instead.
 from __future__ import annotations
 
 from proxstate.errors import StoreError
-from proxstate.store.gitcli import GitRunner, git_message, redact
+from proxstate.store.gitcli import GitRunner, redact
 
 
-def remote_heads(git: GitRunner, remote: str, *, timeout: float | None) -> dict[str, str]:
-    """branch -> commit of every branch `remote` has (one `git ls-remote`)."""
+def remote_heads(git: GitRunner, remote: str, *, timeout: float | None) -> dict[str, str] | None:
+    """branch -> commit of every branch `remote` has (one `git ls-remote`); None when it cannot be
+    read (the push after the sync says why, and how to push the commit it made later)."""
     if remote.startswith("-") or not remote:
         raise StoreError(f"not a remote: {remote!r}")
-    listed = git.run("ls-remote", "--heads", remote, check=False, inherit=False, timeout=timeout)
+    try:
+        listed = git.run("ls-remote", "--heads", remote, check=False, inherit=False, timeout=timeout)
+    except StoreError:  # no answer in time
+        return None
     if listed.returncode != 0:
-        raise StoreError(f"cannot read the branches of {redact(remote)}: {git_message(listed.stderr)}")
+        return None
     heads = {}
     for line in listed.stdout.decode("utf-8", "surrogateescape").splitlines():
         sha, _, ref = line.partition("\t")
@@ -35,7 +39,7 @@ def check_shared_history(
     commit onto `remote`, which has history that `local` shares nothing with."""
     heads = remote_heads(git, remote, timeout=timeout)
     if not heads:
-        return  # an empty remote: this is its first history
+        return  # an empty remote (this is its first history), or one that cannot be read now
     if local is not None:
         if branch in heads:
             return  # git refuses what does not follow it, and the replay needs a shared commit
