@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from proxstate.errors import DirtyTree, RevisionError, StoreError
+from proxstate.errors import RevisionError, StoreError
 from proxstate.store import checkout, history, revisions
-from proxstate.store.commit import Identity, build_commit, check_path, identity_env
+from proxstate.store.commit import Identity, check_path
+from proxstate.store.committing import commit_changes
 from proxstate.store.gitcli import GitRunner, git_message
-from proxstate.store.guard import REGULAR_MODES, check_branch_free, check_branch_name, check_recorded_tree
+from proxstate.store.guard import REGULAR_MODES, check_branch_free, check_branch_name
 from proxstate.store.history import CommitInfo, PathChange
 from proxstate.store.lock import LOCK_FILE, file_lock
 from proxstate.store.push import push_branch
@@ -200,68 +200,7 @@ class StateRepo:
         base: str | None = None,
     ) -> str | None:
         """One commit on `branch` writing `changes` (None deletes); its sha, or None if nothing changed."""
-        paths = sorted(check_path(path) for path in changes)
-        if not paths:
-            return None
-        checked_out = self.current_branch()
-        target = branch or checked_out
-        if target is None:
-            raise StoreError("HEAD is detached: name the branch to record on")
-        self.check_branch(target)
-        tip = self.head(f"refs/heads/{target}")
-        parent = tip if tip is not None else (self.resolve(base) if base else self.head())
-        check_recorded_tree(self._git, parent, paths)
-        worktree = target == checked_out
-        if worktree:
-            dirty = checkout.dirty_among(self._git, paths)
-            if dirty:
-                raise DirtyTree(_dirty_message(dirty))
-        env = identity_env(self._git, author)
-        # git builds the commit (blobs, trees: one fast-import) while the new files are written next
-        # to their places: for a first snapshot both take a while, and neither needs the other.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            building = pool.submit(
-                build_commit,
-                self._git,
-                self.git_dir,
-                parent=parent,
-                changes=changes,
-                message=message,
-                env=env,
-            )
-            if worktree:
-                try:
-                    checkout.stage_ahead(
-                        self._git, self.git_dir, branch=target, old=tip, paths=paths, contents=changes
-                    )
-                except StoreError:
-                    # When git failed as well (a full disk fails both), its error is the one told:
-                    # it comes first in the order of the steps, so the message does not depend on timing.
-                    if building.exception() is None:
-                        raise
-        try:
-            built = building.result()
-        except BaseException:
-            if worktree:
-                checkout.discard_staged(self._git, self.git_dir, paths)
-            raise
-        if built is None:
-            if worktree:
-                checkout.discard_staged(self._git, self.git_dir, paths)
-            return None
-        checkout.move_branch(
-            self._git,
-            self.git_dir,
-            branch=target,
-            old=tip,
-            new=built.sha,
-            paths=paths,
-            worktree=worktree,
-            blobs=built.blobs,
-            contents=changes,
-            staged=worktree,
-        )
-        return built.sha
+        return commit_changes(self, changes, message=message, author=author, branch=branch, base=base)
 
     def exists(self, path: str) -> bool:
         """Whether anything (a file, a folder, a link, even a dangling one) is at `path` in the work tree."""
@@ -305,8 +244,3 @@ class StateRepo:
             worktree=branch == self.current_branch(),
             ends=ends,
         )
-
-
-def _dirty_message(dirty: Sequence[str]) -> str:
-    shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
-    return f"uncommitted edits would be overwritten: {shown}; commit or discard them first (git status)"
