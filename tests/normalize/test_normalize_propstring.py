@@ -222,3 +222,39 @@ def test_formats_by_name_and_unknown_name() -> None:
     assert parse_property_string("keep-last=3", "prune-backups") == {"keep-last": 3}
     with pytest.raises(PropertyStringError):
         parse_property_string("a=b", "no-such-format")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty property string"),
+        ("size=", "missing key or value in 'size='"),
+        ("local:x,cache=none,cache=writeback", "duplicate key 'cache'"),
+    ],
+)
+def test_a_broken_property_string_is_refused_with_the_part_named(text: str, message: str) -> None:
+    fmt = config_format("qemu", "scsi0")
+    assert fmt is not None
+    with pytest.raises(PropertyStringError) as caught:
+        parse_property_string(text, fmt)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("key", "mapping", "message"),
+    [
+        ("scsi0", {}, "an empty mapping has no property string"),
+        ("scsi0", {"file": ""}, "value of 'file' is empty or holds a comma"),
+        ("scsi0", {"file": "local:x", "serial": "a,b"}, "value of 'serial' is empty or holds a comma"),
+        ("scsi0", {"file": "local:x", "size": object()}, "value of 'size' is a object, not a scalar or list"),
+        ("net0", {"model": "virtio", "trunks": [10, ""]}, "value of 'trunks' is empty or holds a comma"),
+    ],
+)
+def test_an_unwritable_mapping_is_refused_with_the_key_named(
+    key: str, mapping: dict[str, Any], message: str
+) -> None:
+    fmt = config_format("qemu", key)
+    assert fmt is not None
+    with pytest.raises(PropertyStringError) as caught:
+        build_property_string(mapping, fmt)
+    assert str(caught.value) == message
