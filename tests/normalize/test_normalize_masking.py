@@ -9,6 +9,7 @@ from proxstate.normalize import mask_value
 from proxstate.normalize.config import normalize_config
 from proxstate.normalize.masking import is_secret
 from proxstate.normalize.options import NormalizeOptions
+from proxstate.normalize.scrub import mask_live
 
 
 def test_masked_without_secret() -> None:
@@ -65,3 +66,17 @@ def test_raw_lxc_environment_lines_are_masked_and_other_raw_lines_kept() -> None
         },
     ]
     assert "secret" not in repr(config)
+
+
+def test_a_false_secret_hashes_as_0_and_never_as_true() -> None:
+    # PVE stores a flag as 1/0: a secret flag that turns off shows as a changed marker.
+    assert mask_value(False, key="x", secret=b"s") == mask_value("0", key="x", secret=b"s")
+    assert mask_value(False, key="x", secret=b"s") != mask_value(True, key="x", secret=b"s")
+
+
+def test_mask_keys_apply_to_kinds_without_known_secrets() -> None:
+    # A kind with no secret key of its own (a node's options): only the keys named are masked.
+    options = NormalizeOptions(mask_keys=frozenset({"description"}))
+    shown = mask_live("node", "node/pve1", {"description": "rack 4", "wakeonlan": "on"}, options=options)
+    assert shown == {"description": "<masked>", "wakeonlan": "on"}
+    assert not is_secret("node", "wakeonlan")
