@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from proxstate.diff import ChangeSet, compare
+from proxstate.errors import DepthError
+from proxstate.limits import MAX_DOCUMENT_DEPTH
 from proxstate.report import render_text
 
 
@@ -168,3 +170,69 @@ def test_a_top_level_field_of_its_own_is_configuration_whatever_its_keys() -> No
     old = {**_vm(), "cloudinit": {"cores": 1}}
     new = {**_vm(), "cloudinit": {"cores": 2}}
     assert _report("qemu/101", old, new) == ["~ qemu/101 web01  [config]", "~ cloudinit.cores: 1 -> 2"]
+
+
+def test_pending_memory_in_either_recorded_shape_is_no_change() -> None:
+    """PVE gives `memory` as a number or as `{current: N}`; both are recorded, in `pending` as in
+    `config`: the same memory in the other shape is not a change."""
+    old = {**_vm(), "pending": {"memory": {"current": 4096}}}
+    assert _report("qemu/101", old, {**_vm(), "pending": {"memory": 4096}}) == []
+    assert _report("qemu/101", old, {**_vm(), "pending": {"memory": 8192}}) == [
+        "~ qemu/101 web01  [pending]",
+        "~ pending.memory: 4096 -> 8192",
+    ]
+
+
+def test_a_section_that_goes_does_not_hide_the_changes_after_it() -> None:
+    old = {"pending": {"memory": 4096}, **_vm()}
+    new = _vm(cores=4)
+    assert _report("qemu/101", old, new) == [
+        "~ qemu/101 web01  [hardware, pending]",
+        "~ config.cores: 2 -> 4",
+        "- pending.memory",
+    ]
+
+
+def test_a_list_that_becomes_its_only_item_is_a_change() -> None:
+    old, new = _vm(tags=["prod"]), _vm(tags="prod")
+    assert _report("qemu/101", old, new) == ["~ qemu/101 web01  [tags]", "~ config.tags: [prod] -> prod"]
+
+
+def test_a_guest_is_named_by_its_config_or_hostname_when_the_document_has_no_name() -> None:
+    """The name in the report's resource line: the document's `name`, else the VM's `config.name`,
+    else the container's `config.hostname`; an empty name or a config that is not a mapping names
+    nothing, and a name that goes is shown as it was."""
+    vm = {"kind": "qemu", "vmid": 101, "config": {"name": "web01", "cores": 2}}
+    assert _report("qemu/101", None, vm) == ["+ qemu/101 web01  [added]"]
+    ct = {"kind": "lxc", "vmid": 200, "name": "", "config": {"hostname": "db01"}}
+    assert _report("lxc/200", None, ct) == ["+ lxc/200 db01  [added]"]
+    broken = {"kind": "qemu", "vmid": 102, "name": 7, "config": "unparsed"}
+    assert _report("qemu/102", broken, None) == ["- qemu/102  [removed]"]
+    unnamed = {"kind": "qemu", "vmid": 101, "node": "pve1", "config": {"cores": 2}}
+    assert _report("qemu/101", _vm(), unnamed)[0] == "~ qemu/101 web01  [config]"
+
+
+def test_the_kind_a_document_records_decides_how_it_is_read() -> None:
+    """Over the kind its id names (a document kept under another name), and the newer version's
+    over the older one's: here a guest, whose name is shown and whose cores are hardware."""
+    old, new = _vm(), _vm(cores=4)
+    assert _report("moved/101", old, new)[0] == "~ moved/101 web01  [hardware]"
+    assert _report("moved/101", None, new) == ["+ moved/101 web01  [added]"]
+    assert _report("moved/101", old, None) == ["- moved/101 web01  [removed]"]
+    was_storage = {**old, "kind": "storage"}
+    assert _report("moved/101", was_storage, new)[0].startswith("~ moved/101 web01  [")
+
+
+@pytest.mark.parametrize("deep_side", ["old", "new"])
+def test_a_document_nested_too_deep_on_either_side_is_refused_by_name(deep_side: str) -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(MAX_DOCUMENT_DEPTH + 1):
+        node["x"] = {}
+        node = node["x"]
+    old, new = (deep, _vm()) if deep_side == "old" else (_vm(), deep)
+    with pytest.raises(DepthError) as refused:
+        compare(cluster="lab", resource_id="qemu/101", old=old, new=new)
+    assert str(refused.value) == (
+        f"cannot compare the documents of qemu/101: they nest deeper than {MAX_DOCUMENT_DEPTH} levels"
+    )
