@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import pytest
@@ -180,3 +181,45 @@ def test_any_path_that_parses_is_canonical(parts: list[str]) -> None:
     located = resource_of_path(path)
     if located is not None:
         assert str(document_path(*located)) == path
+
+
+def test_the_name_of_a_long_name_is_stable_to_the_byte() -> None:
+    """A name of 200 bytes is a file name as it is; from 201 bytes on it is filed as its first 64
+    bytes, `%~` and 32 hex digits. Any change of that rule would move the files of a record."""
+    assert document_path("lab", "storage/" + "s" * 200).name == "s" * 200 + ".yaml"
+    hashed = document_path("lab", "storage/" + "s" * 201).name
+    assert re.fullmatch(r"s{64}%~[0-9a-f]{32}\.yaml", hashed)
+    wide = document_path("lab", "storage/" + "é" * 101).name  # 202 bytes: 32 whole characters fit
+    assert re.fullmatch(r"é{32}%~[0-9a-f]{32}\.yaml", wide)
+
+
+def test_a_long_name_with_a_lone_surrogate_is_filed_and_found_again() -> None:
+    """JSON can carry a lone surrogate (`\\ud800`); the name is filed under its hash like any other."""
+    rid = "storage/\ud800" + "s" * 250
+    path = document_path("lab", rid)
+    assert path.name.startswith("%ED%A0%80" + "s" * 55 + "%~")
+    assert resource_of_path(path, document_header("lab", rid) + b"kind: storage\n") == ("lab", rid)
+
+
+def test_a_first_line_that_is_not_utf_8_makes_no_document() -> None:
+    path = document_path("lab", "storage/" + "s" * 250)
+    assert resource_of_path(path, b"# proxstate-path: clusters/lab/storage/\xff.yaml\n") is None
+    assert resource_of_path(path, b"# proxstate-path: clusters/lab/storage/\xed\xa0\x80.yaml\n") is None
+
+
+def test_a_long_name_written_out_in_full_is_no_document() -> None:
+    """proxstate never writes such a path (it files the name under its hash), so it does not read one."""
+    assert resource_of_path("clusters/lab/storage/" + "s" * 250 + ".yaml") is None
+    assert resource_of_path("clusters/" + "c" * 250 + "/cluster.yaml") is None
+
+
+@pytest.mark.parametrize(
+    "path", ["clusters/lab//qemu/101.yaml", "clusters/./lab/qemu/101.yaml", "./clusters/lab/qemu/101.yaml"]
+)
+def test_a_path_typed_with_doubled_slashes_or_dots_names_its_document(path: str) -> None:
+    assert resource_of_path(path) == ("lab", "qemu/101")
+
+
+@pytest.mark.parametrize("path", ["", ".", "/", "clusters"])
+def test_an_empty_or_top_level_path_is_no_document(path: str) -> None:
+    assert resource_of_path(path) is None
