@@ -193,9 +193,17 @@ def test_a_section_that_goes_does_not_hide_the_changes_after_it() -> None:
     ]
 
 
-def test_a_list_that_becomes_its_only_item_is_a_change() -> None:
-    old, new = _vm(tags=["prod"]), _vm(tags="prod")
-    assert _report("qemu/101", old, new) == ["~ qemu/101 web01  [tags]", "~ config.tags: [prod] -> prod"]
+def test_a_list_that_becomes_a_text_or_a_mapping_of_the_same_items_is_a_change() -> None:
+    """The boot order as PVE's old letters (`cdn`) against a list of them, the same names as a list
+    and as keys of a mapping: equal item by item, yet another value."""
+    old, new = _vm(boot=["c", "d", "n"]), _vm(boot="cdn")
+    assert _report("qemu/101", old, new) == ["~ qemu/101 web01  [config]", "~ config.boot: [c, d, n] -> cdn"]
+    assert _report("qemu/101", new, old)[1:] == ["~ config.boot: cdn -> [c, d, n]"]
+    listed, keyed = _vm(tags=["prod"]), _vm(tags={"prod": 1})
+    assert _report("qemu/101", listed, keyed) == [
+        "~ qemu/101 web01  [tags]",
+        "~ config.tags: [prod] -> {prod: 1}",
+    ]
 
 
 def test_a_guest_is_named_by_its_config_or_hostname_when_the_document_has_no_name() -> None:
