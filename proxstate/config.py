@@ -18,10 +18,8 @@ from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.kinds import BUILTIN_KINDS, CLUSTER, LXC, NODE, QEMU, TASKS
+from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
 
-CONFIG_FILE = "proxstate.yaml"
-# The state format this proxstate writes (docs/state-format.md); it reads 1 too, and migrates it.
-FORMAT_VERSION = 2
 CONFIG_LIMIT = 4 * 1024 * 1024  # bytes; a real proxstate.yaml is a few kilobytes
 
 # The builtin kinds, then the declarative configuration of proxstate.resources.catalog.

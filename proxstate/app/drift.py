@@ -18,10 +18,11 @@ from proxstate.app.multicluster import ClusterFailure, cluster_label, each_clust
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
 from proxstate.app.revisions import commit_ref
-from proxstate.config import FORMAT_VERSION, ClusterConfig, ProxstateConfig
+from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discovery import Progress
 from proxstate.resources.kinds import TASKS
+from proxstate.resources.stateformat import FORMAT_VERSION
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
 

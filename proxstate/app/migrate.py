@@ -14,14 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from proxstate import __version__
-from proxstate.config import CONFIG_FILE, FORMAT_VERSION, ProxstateConfig
 from proxstate.errors import ConfigError, DirtyTree
 from proxstate.normalize.upgrade import upgrade_document
 from proxstate.resources.documents import decode_document, encode_document
+from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import CLUSTERS_DIR, document_header, resource_of_path
+
+if TYPE_CHECKING:
+    from proxstate.config import ProxstateConfig  # the pydantic models: only the sync builds them
 
 MIGRATION_SUBJECT = f"migrate state format 1 -> {FORMAT_VERSION}"
 _VERSION_LINE = re.compile(r"^version:[^\n]*$", re.MULTILINE)

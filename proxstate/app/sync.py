@@ -22,11 +22,12 @@ from proxstate.app.names import check_cluster, recorded_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.app.revisions import commit_info, commit_ref
-from proxstate.config import CONFIG_FILE, KINDS, ClusterConfig, ProxstateConfig
+from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
 from proxstate.diff import CommitRef
 from proxstate.discovery import Progress
 from proxstate.errors import DirtyTree, StoreError, UsageError
+from proxstate.resources.stateformat import CONFIG_FILE
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
 

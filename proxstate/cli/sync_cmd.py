@@ -15,9 +15,10 @@ from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
 from proxstate.cli.options import Seconds, connection_options, repo_option, warn_if_insecure
 from proxstate.cli.sync_lines import detection_lines, not_permitted_line, summary_line
-from proxstate.config import FORMAT_VERSION, parse_kinds
+from proxstate.config import parse_kinds
 from proxstate.diff import ChangeSet
 from proxstate.report import render_text
+from proxstate.resources.stateformat import FORMAT_VERSION
 from proxstate.safetext import escape_unsafe
 
 

@@ -20,12 +20,13 @@ from proxstate.app.changes import show_changes
 from proxstate.app.drift import DriftRequest, drift
 from proxstate.app.init import init_repository
 from proxstate.app.sync import SyncRequest, SyncResult, sync
-from proxstate.config import FORMAT_VERSION, parse_config
+from proxstate.config import parse_config
 from proxstate.demo import scenario
 from proxstate.demo.cluster import build_demo_cluster
 from proxstate.demo.server import DemoServer, require_fakepve, serve
 from proxstate.diff import ChangeSet
 from proxstate.discovery import run
+from proxstate.resources.stateformat import FORMAT_VERSION
 from proxstate.store import Identity, StateRepo
 
 DEMO_AUTHOR = Identity(name="proxstate demo", email="demo@proxstate.invalid")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from proxstate.normalize.detector import find_secrets
 from proxstate.normalize.masking import is_secret, mask_value
 from proxstate.normalize.options import AllowRule, NormalizeOptions
 
@@ -38,6 +37,10 @@ def is_allowed(resource_id: str, field: str, allow: tuple[AllowRule, ...]) -> bo
 
 def masked_text(text: str, *, key: str, secret: bytes | None) -> tuple[str, list[str]]:
     """The text with each span the detector flags masked, and the rules that flagged them."""
+    # Imported on first use: detect-secrets and the rule tables cost about 90 ms, which the
+    # history reports (show-changes, log) would pay for nothing, as they only read the record.
+    from proxstate.normalize.detector import find_secrets
+
     hits = find_secrets(text)
     if not hits:
         return text, []
