@@ -11,9 +11,9 @@ import click
 from proxstate.app.record import RecordedDocument, documents_at
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
-from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import format_option, repo_option
+from proxstate.cli.records import open_record
 from proxstate.cli.tables import Row, cell, when
 from proxstate.report.formats import render_csv, render_data
 

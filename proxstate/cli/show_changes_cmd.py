@@ -9,9 +9,9 @@ import click
 from proxstate.app.changes import show_changes
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
-from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
+from proxstate.cli.records import open_record
 from proxstate.report.formats import REPORT_FORMATS, render_changes
 
 

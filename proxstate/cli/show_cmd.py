@@ -9,9 +9,9 @@ import click
 from proxstate.app.record import document_of
 from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
-from proxstate.cli.context import open_record
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
+from proxstate.cli.records import open_record
 from proxstate.report.formats import DATA_FORMATS, render_data
 
 
