@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from proxstate.discovery.workers import each
+from proxstate.discovery.workers import each, together
 
 
 def test_results_keep_the_order_of_the_items_and_at_most_workers_run() -> None:
@@ -55,3 +55,34 @@ def test_the_first_error_cancels_the_running_calls_and_starts_no_more() -> None:
         asyncio.run(each(list(range(100)), call, workers=3))
     assert sorted(started) == [0, 1, 2]  # one item per worker; none taken after the failure
     assert sorted(cancelled) == [0, 2]
+
+
+def test_together_ends_the_other_calls_before_it_raises_the_first_failure() -> None:
+    ended: list[str] = []
+
+    async def refused() -> None:
+        await asyncio.sleep(0.01)
+        raise PermissionError("login refused")
+
+    async def slow(name: str) -> str:
+        try:
+            await asyncio.sleep(10)
+            return name
+        finally:
+            ended.append(name)
+
+    async def main() -> None:
+        with pytest.raises(PermissionError, match="login refused"):  # as it is, not in a group
+            await together(slow("status"), refused(), slow("resources"))
+        # Both were cancelled and had ended by the time the failure was raised.
+        assert sorted(ended) == ["resources", "status"]
+
+    asyncio.run(main())
+
+
+def test_together_gives_the_results_in_order() -> None:
+    async def after(delay: float, value: int) -> int:
+        await asyncio.sleep(delay)
+        return value
+
+    assert asyncio.run(together(after(0.02, 1), after(0.0, 2))) == [1, 2]

@@ -19,6 +19,7 @@ from proxstate.discovery.answers import check_entry_answer, check_shape, check_s
 from proxstate.discovery.catalog_paths import LISTED, Binding, base_bindings, fields_of, fill, is_absent
 from proxstate.discovery.cephnode import find_ceph_node
 from proxstate.discovery.reader import Reader
+from proxstate.discovery.workers import together
 from proxstate.errors import (
     ApiError,
     AuthenticationError,
@@ -46,7 +47,7 @@ async def read_catalog(
     entries the login may not read (`reader.not_permitted`) are not read."""
     catalog = DeclaredReader(reader, nodes=nodes, unreachable=unreachable)
     wanted = [entry for entry in ENTRIES if entry.kind in kinds and entry.path not in reader.not_permitted]
-    found = await asyncio.gather(
+    found = await together(
         *(catalog.entry(entry, base_bindings(entry, nodes=nodes, guests=guests)) for entry in wanted)
     )
     inventory.declared.extend(doc for docs in found for doc in docs)

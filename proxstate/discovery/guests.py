@@ -14,11 +14,11 @@ said, instead of one entry silently replacing the other or the guest being recor
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 
 from proxstate.discovery.privileges import hidden_keys
 from proxstate.discovery.reader import Reader
+from proxstate.discovery.workers import together
 from proxstate.resources.inventory import GuestKind, Payload, RawGuest, ReadFailure
 from proxstate.resources.kinds import GUEST_KINDS, LXC, QEMU
 from proxstate.safetext import escape_unsafe
@@ -133,7 +133,7 @@ async def _guest(reader: Reader, entry: Payload) -> RawGuest | None:
         pending = await reader.attempt(rid, client.qemu_pending(node, vmid), rid, node=node)
         full: Payload | ReadFailure = {}
     else:
-        pending, full = await asyncio.gather(
+        pending, full = await together(
             reader.attempt(rid, client.lxc_pending(node, vmid), rid, node=node),
             reader.attempt(rid, _lxc_config(reader, node, vmid), rid, node=node),
         )

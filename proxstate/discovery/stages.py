@@ -34,6 +34,7 @@ from proxstate.discovery.privileges import read_permissions, restrict
 from proxstate.discovery.reader import DiscoveryOptions, Progress, Reader, no_progress
 from proxstate.discovery.storage import read_storage
 from proxstate.discovery.tasks import read_tasks
+from proxstate.discovery.workers import together
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.ids import ResourceId
 from proxstate.resources.inventory import Inventory, RawCluster, ReadFailure
@@ -47,7 +48,7 @@ async def discover(
 ) -> Inventory:
     """Read the cluster. Raises ApiError only when the cluster-wide calls fail."""
     # 1. The cluster-wide calls.
-    version, status, resources, permissions = await asyncio.gather(
+    version, status, resources, permissions = await together(
         client.version(), client.cluster_status(), client.cluster_resources(), read_permissions(client)
     )
     status_entries = [s.payload() for s in status]
@@ -109,7 +110,7 @@ async def discover(
         stages.append(read_storage(reader, inventory, sorted(reachable)))
     if TASKS in kinds:
         stages.append(read_tasks(reader, inventory, sorted(reachable)))
-    await asyncio.gather(*stages)
+    await together(*stages)
 
     # 5. What was not read keeps its last state.
     if catalog_kinds:

@@ -55,4 +55,22 @@ async def each(
     return results
 
 
-__all__ = ["each"]
+async def together(*calls: Awaitable[Any]) -> list[Any]:
+    """Await the calls at the same time; their results in order.
+
+    Unlike a bare `asyncio.gather`, the first exception cancels the other calls and waits for them
+    to end before it is raised (as it is, not in an ExceptionGroup as a TaskGroup would): a call
+    left running past a refused login would be cut off by the end of the event loop, half way
+    through opening a connection.
+    """
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+__all__ = ["each", "together"]
