@@ -23,11 +23,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from sync_bench import (  # noqa: E402  (a script beside this one)
-    CONCURRENCY,
     Server,
     base_env,
     measured,
     proxstate_command,
+    proxstate_env,
     use_revision,
     working_tree,
 )
@@ -57,15 +57,7 @@ def one_size(n: int, *, work: Path, latency: float, repeat: int) -> str:
             folder = work / f"round{round_no}"
             folder.mkdir()
             env = base_env(folder)
-            px_env = {
-                **env,
-                "PROXSTATE_URL": server.url,
-                "PROXSTATE_TOKEN": server.token,
-                "PROXSTATE_CA_CERT": server.cert,
-                "PROXSTATE_NO_PROGRESS": "1",
-                "PROXSTATE_CONCURRENCY": str(CONCURRENCY),
-                "NO_COLOR": "1",
-            }
+            px_env = proxstate_env(env, server)
             repo = folder / "state"
             subprocess.run(
                 [*proxstate_command(), "init", str(repo)], env=px_env, check=True, capture_output=True

@@ -262,6 +262,20 @@ def git(repo: Path, *args: str, env: dict[str, str], data: bytes | None = None) 
 # --------------------------------------------------------------------------- one size
 
 
+def proxstate_env(env: dict[str, str], server: Server) -> dict[str, str]:
+    """`env` with what a measured proxstate command needs: the server, its token and CA, the
+    benchmark's concurrency, no progress and no colour."""
+    return {
+        **env,
+        "PROXSTATE_URL": server.url,
+        "PROXSTATE_TOKEN": server.token,
+        "PROXSTATE_CA_CERT": server.cert,
+        "PROXSTATE_NO_PROGRESS": "1",
+        "PROXSTATE_CONCURRENCY": str(CONCURRENCY),
+        "NO_COLOR": "1",
+    }
+
+
 def base_env(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROXSTATE_", "GIT_"))}
     env.update(
@@ -332,15 +346,7 @@ def one_round(server: Server, n: int, *, work: Path, round_no: int) -> SizeResul
     result = SizeResult(n=n)
     work.mkdir(parents=True)
     env = base_env(work)
-    px_env = {
-        **env,
-        "PROXSTATE_URL": server.url,
-        "PROXSTATE_TOKEN": server.token,
-        "PROXSTATE_CA_CERT": server.cert,
-        "PROXSTATE_NO_PROGRESS": "1",
-        "PROXSTATE_CONCURRENCY": str(CONCURRENCY),
-        "NO_COLOR": "1",
-    }
+    px_env = proxstate_env(env, server)
     proxstate = proxstate_command()
     repo = work / "state"
     subprocess.run([*proxstate, "init", str(repo)], env=px_env, check=True, capture_output=True)
