@@ -78,6 +78,12 @@ NOTES: dict[str, Note] = {
         shape="paged (`start`, `limit`); `total` (lines) beside `data`",
         finding="read page by page until a short page",
     ),
+    "/cluster/log": Note(
+        secrets="qemu-server logs config updates with their values; it writes `-cipassword <hidden>`",
+        shape="newest first; the newest 50 without `max` (pmxcfs server.c); `id` `<uid>:<node>` in "
+        "newer versions; without Sys.Syslog on / only the login's own entries",
+        finding="read with max=5000; recorded per UTC day by `<uid>:<node>`; secret keys masked again",
+    ),
     "/cluster/options": Note(
         secrets="`http_proxy` may hold `user:password@`", finding="masked by the secret detector"
     ),

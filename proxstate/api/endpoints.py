@@ -30,7 +30,7 @@ from proxstate.models import (
     parse_models,
     pending_payloads,
 )
-from proxstate.models.base import ModelT
+from proxstate.models.base import ModelT, objects_of
 
 TASK_LOG_PAGE = 500
 
@@ -70,6 +70,14 @@ class EndpointMethods:
     async def cluster_resources(self, type: str | None = None) -> list[ClusterResource]:
         """Every resource, or those of one type (vm, storage, node, sdn)."""
         return await self._many(ClusterResource, "/cluster/resources", {"type": type})
+
+    async def cluster_log(self, max_entries: int) -> list[dict[str, Any]]:
+        """The newest `max_entries` entries of PVE's cluster log, newest first (each an object)."""
+        path = "/cluster/log"
+        return [
+            dict(entry)
+            for entry in objects_of(await self.get(path, params={"max": max_entries}), source=f"GET {path}")
+        ]
 
     async def node_status(self, node: str) -> NodeStatus:
         return await self._one(NodeStatus, api_path("nodes", node, "status"))

@@ -21,7 +21,7 @@ from proxstate.app.revisions import commit_ref
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
 from proxstate.discovery import Progress
-from proxstate.resources.kinds import TASKS
+from proxstate.resources.kinds import CLUSTER_LOG, TASKS
 from proxstate.resources.stateformat import FORMAT_VERSION
 from proxstate.store import StateRepo
 from proxstate.store.layout import cluster_dir
@@ -69,7 +69,7 @@ def drift(
     options = normalize_options(config, env)
     selection = Selection.of(config)
     # Tasks are history, not state: a new finished task is not drift.
-    read_kinds = (request.kinds or frozenset(config.record.kinds)) - {TASKS}
+    read_kinds = (request.kinds or frozenset(config.record.kinds)) - {TASKS, CLUSTER_LOG}
     changes: list[ResourceChange] = []
     unreadable: list[Unreadable] = []
 

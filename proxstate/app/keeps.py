@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from proxstate.resources.catalog import GUEST_OWNED_KINDS
 from proxstate.resources.documents import Document
 from proxstate.resources.ids import ResourceId
-from proxstate.resources.kinds import CONTENT, GUEST_KINDS, TASKS
+from proxstate.resources.kinds import CLUSTER_LOG, CONTENT, GUEST_KINDS, TASKS
 
 
 @dataclass(kw_only=True)
@@ -40,7 +40,7 @@ class Keeps:
             owner = resource.guest
             guest = str(owner) if owner is not None else None
             return guest is not None and guest not in fresh and guest in self.previous and self(guest, fresh)
-        return kind == TASKS
+        return kind in (TASKS, CLUSTER_LOG)
 
 
 def with_hidden_keys(previous: Document | None, current: Document, keys: tuple[str, ...]) -> Document:

@@ -16,8 +16,8 @@ through exactly the same rules:
 - config keys PVE leaves out for this login (a container's `env` without VM.Config.Options) keep
   their recorded values, and the summary names the privilege once;
 - a guest's firewall and snapshot-config documents are kept exactly when the guest's own is;
-- tasks are history: a day's document is the union of what was recorded and what was read, and days
-  that fall out of the read window keep their files;
+- tasks and the cluster log are history: a day's document is the union of what was recorded and
+  what was read, and days that fall out of the read window (or PVE's ring buffer) keep their files;
 - anything else that is recorded but was not read again is gone from the cluster and is removed.
 """
 
@@ -31,12 +31,13 @@ from typing import Any
 from proxstate.app.keeps import Keeps, applied_with_pending, with_hidden_keys
 from proxstate.config import ProxstateConfig
 from proxstate.diff import ResourceChange, compare
-from proxstate.discovery import hidden_keys_note
+from proxstate.discovery import hidden_keys_note, own_entries_note
 from proxstate.errors import DepthError
 from proxstate.normalize import Detection, NormalizeOptions, normalize_inventory
+from proxstate.normalize.clusterlog import merge_log_documents
 from proxstate.resources.documents import Document, decode_document, encode_document
 from proxstate.resources.inventory import Inventory, ReadFailure
-from proxstate.resources.kinds import NODE, STORAGE, TASKS, kind_of
+from proxstate.resources.kinds import CLUSTER_LOG, NODE, STORAGE, TASKS, kind_of
 from proxstate.store.layout import document_file, document_header, resource_glob_matches, resource_of_path
 
 
@@ -122,6 +123,11 @@ def _merge_tasks(previous: Document | None, current: Document) -> Document:
     return {**current, "tasks": dict(ordered)}
 
 
+def _merge_history(rid: str, previous: Document | None, current: Document) -> Document:
+    """A day of tasks or of the cluster log: what was recorded, and what was read now."""
+    return (_merge_tasks if kind_of(rid) == TASKS else merge_log_documents)(previous, current)
+
+
 def _starttime(task: Any) -> int:
     value = task.get("starttime") if isinstance(task, dict) else None
     return value if isinstance(value, int) else 0
@@ -204,7 +210,7 @@ def plan_cluster(
     hidden = {f"{g.kind}/{g.vmid}": g.hidden for g in inventory.guests if g.hidden}
     not_permitted += [
         hidden_keys_note(kind) for kind in sorted({kind_of(rid) for rid in hidden if rid in fresh})
-    ]
+    ] + ([own_entries_note()] if inventory.cluster_log_own_only else [])
 
     # Kept documents stay byte for byte as recorded; they are not parsed or rendered again.
     keeps = Keeps(
@@ -217,8 +223,8 @@ def plan_cluster(
             current[rid] = _unreachable_node(previous.get(rid), doc, str(unreachable[doc["name"]]))
         elif any(fnmatchcase(rid, pattern) for pattern in failed) and rid in previous:
             kept.add(rid)
-        elif kind_of(rid) == TASKS:
-            current[rid] = _merge_tasks(previous.get(rid), doc)
+        elif kind_of(rid) in (TASKS, CLUSTER_LOG):
+            current[rid] = _merge_history(rid, previous.get(rid), doc)
         elif rid in hidden:
             current[rid] = with_hidden_keys(previous.get(rid), doc, hidden[rid])
         elif "pending" in doc and "entries" not in doc:

@@ -50,6 +50,7 @@ BUILTIN_READS: dict[str, tuple[str, ...]] = {
     "storage": ("/storage", "/nodes/{node}/storage"),
     "content": ("/nodes/{node}/storage/{storage}/content",),
     "tasks": ("/nodes/{node}/tasks",),
+    "cluster-log": ("/cluster/log",),
 }
 
 
@@ -101,7 +102,9 @@ def _gap(path: str, resources: str, permissions: Permissions, login: Login, majo
         assert need.filtered is not None
         acl, privileges = need.filtered
         needs = f"{' or '.join(privileges)} on {acl}"
-        return Gap(resources=resources, endpoint=path, needs=needs, partly=True, extra=False)
+        # Sys.Syslog (the cluster log of every user) is beyond PVEAuditor: an extra, not a lack.
+        extra = not AUDITOR & set(privileges)
+        return Gap(resources=resources, endpoint=path, needs=needs, partly=True, extra=extra)
     return None
 
 
@@ -110,7 +113,9 @@ def surplus(permissions: Permissions) -> tuple[str, ...]:
     the other privileges a handler accepts (VM.Snapshot, User.Modify, ...) let a login change things
     and give proxstate nothing an auditor does not."""
     needs = [need_of(path) for entry in ENTRIES for path in entry_paths(entry)]
+    needs += [need_of(path) for reads in BUILTIN_READS.values() for path in reads]
     extras = {name for need in needs if need.extra for name in need.any_of}
+    extras |= {name for need in needs if need.filtered for name in need.filtered[1]} - AUDITOR
     extras |= {name for keys in READ_RESTRICTED.values() for name in keys.values()}
     held = {name for privileges in permissions.values() for name in privileges}
     return tuple(sorted(held - AUDITOR - extras))

@@ -13,6 +13,7 @@ may see and read: how a 403 is handled), `cluster` (the cluster-wide answers and
 says what PVE asks of a login for every GET; `follow` follows a running task.
 """
 
+from proxstate.discovery.clusterlog import own_entries_note
 from proxstate.discovery.follow import TaskOutcome, follow_task
 from proxstate.discovery.needs import AUDITOR, NEEDS, Need, major_of, need_of
 from proxstate.discovery.privileges import (
@@ -50,6 +51,7 @@ __all__ = [
     "holds",
     "major_of",
     "need_of",
+    "own_entries_note",
     "parse_permissions",
     "permitted",
     "rid_glob",

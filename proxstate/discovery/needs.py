@@ -79,6 +79,8 @@ NEEDS: dict[str, Need] = {
     "/nodes/{node}/storage/{storage}/content": Need(acl="/storage", any_of=_STORE),
     "/nodes/{node}/tasks": Need(filtered=("/nodes", ("Sys.Audit",))),
     "/nodes/{node}/tasks/{upid}/log": Need(filtered=("/nodes", ("Sys.Audit",))),
+    # Every login may ask; without Sys.Syslog on / PVE answers only its own entries (Cluster.pm `log`).
+    "/cluster/log": Need(filtered=("/", ("Sys.Syslog",))),
     # the catalog
     "/cluster/options": _SYS,
     "/cluster/config/nodes": _SYS,

@@ -10,7 +10,7 @@ reads through the one Reader of the run (proxstate.discovery.reader), which coll
 3. the guests asked for (`guests`);
 4. then, together under the client's concurrency bound: the guests' config, then the snapshot
    configs they name; the catalog's other entries (`catalog_reads`); storage and its content
-   (`storage`); tasks (`tasks`);
+   (`storage`); tasks (`tasks`); the cluster log (`clusterlog`);
 5. what keeps its last state because it was not read (`catalog_reads.kept_failures`), and the nodes
    that stopped answering on the way (`cluster.nodes_gone`).
 
@@ -29,6 +29,7 @@ from typing import TypeVar
 from proxstate.api.client import PveClient
 from proxstate.discovery.catalog_reads import kept_failures, read_catalog
 from proxstate.discovery.cluster import check_resources, cluster_name_of, nodes_gone, read_nodes
+from proxstate.discovery.clusterlog import read_cluster_log
 from proxstate.discovery.guests import guests_to_read, listed_guests, read_guests
 from proxstate.discovery.privileges import read_permissions, restrict
 from proxstate.discovery.reader import DiscoveryOptions, Progress, Reader, no_progress
@@ -38,7 +39,7 @@ from proxstate.discovery.workers import together
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.ids import ResourceId
 from proxstate.resources.inventory import Inventory, RawCluster, ReadFailure
-from proxstate.resources.kinds import CLUSTER, CONTENT, NODE, SNAPSHOT_CONFIG, STORAGE, TASKS
+from proxstate.resources.kinds import CLUSTER, CLUSTER_LOG, CONTENT, NODE, SNAPSHOT_CONFIG, STORAGE, TASKS
 
 T = TypeVar("T")
 
@@ -110,6 +111,8 @@ async def discover(
         stages.append(read_storage(reader, inventory, sorted(reachable)))
     if TASKS in kinds:
         stages.append(read_tasks(reader, inventory, sorted(reachable)))
+    if CLUSTER_LOG in kinds:
+        stages.append(read_cluster_log(reader, inventory))
     await together(*stages)
 
     # 5. What was not read keeps its last state.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from proxstate.normalize.cluster import normalize_cluster, normalize_node
+from proxstate.normalize.clusterlog import normalize_cluster_log
 from proxstate.normalize.declared import normalize_declared
 from proxstate.normalize.guest import guest_id, normalize_guest
 from proxstate.normalize.options import NormalizeOptions
@@ -13,7 +14,7 @@ from proxstate.normalize.unset import holds_nothing
 from proxstate.normalize.values import natural_key
 from proxstate.resources.documents import Document
 from proxstate.resources.inventory import Inventory
-from proxstate.resources.kinds import CLUSTER, CONTENT, NODE, STORAGE, TASKS, kind_of
+from proxstate.resources.kinds import CLUSTER, CLUSTER_LOG, CONTENT, NODE, STORAGE, TASKS, kind_of
 
 Documents = dict[str, Document]  # by resource id
 
@@ -54,6 +55,8 @@ def normalize_inventory(
     if _wanted(inventory, TASKS):
         for node_name, tasks in inventory.tasks.items():
             documents.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))
+    if _wanted(inventory, CLUSTER_LOG) and inventory.cluster_log is not None:
+        documents.update(normalize_cluster_log(inventory.cluster_log, options=options))
     for resource_id, document in documents.items():
         found = scrub_document(resource_id, document, options=options)
         if detections is not None:

@@ -5,7 +5,7 @@ The text form is `kind` alone or `kind/part/...`, and the kind decides how the r
 - `cluster`, and a kind of the declarative configuration alone (`cluster-options`);
 - `node/<name>`, `storage/<id>`, `qemu/<vmid>`, `lxc/<vmid>`: one name, whatever it holds (a
   name from the API may hold `/` or be `..` or empty: proxstate.store.layout escapes it, so it is
-  recorded safely instead of refused);
+  recorded safely instead of refused); `cluster-log/<YYYY-MM-DD>`: one UTC day;
 - `content/<node>/<storage>`, `tasks/<node>/<YYYY-MM-DD>`: a node, then what follows the last `/`;
 - the declarative kinds (proxstate.resources.catalog): `kind/part/...`, one part per `/`
   (`firewall/node/pve1/rules`, `guest-firewall/qemu/101/options`).
@@ -21,13 +21,23 @@ from dataclasses import dataclass
 from proxstate.errors import ResourceIdError
 from proxstate.resources.catalog import GUEST_OWNED_KINDS
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
-from proxstate.resources.kinds import CLUSTER, CONTENT, GUEST_KINDS, LXC, NODE, QEMU, STORAGE, TASKS
+from proxstate.resources.kinds import (
+    CLUSTER,
+    CLUSTER_LOG,
+    CONTENT,
+    GUEST_KINDS,
+    LXC,
+    NODE,
+    QEMU,
+    STORAGE,
+    TASKS,
+)
 
 __all__ = ["ResourceId"]
 
 _VMID = re.compile(r"[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_NAMED = frozenset({NODE, QEMU, LXC, STORAGE})  # kind/<one name>
+_NAMED = frozenset({NODE, QEMU, LXC, STORAGE, CLUSTER_LOG})  # kind/<one name>
 _ON_NODE = frozenset({CONTENT, TASKS})  # kind/<node>/<name>
 _CATALOG = frozenset(CATALOG_KINDS)
 
@@ -50,6 +60,8 @@ class ResourceId:
             return "" if kind == CLUSTER or kind in _CATALOG else "expected kind/name, e.g. qemu/101"
         if kind in GUEST_KINDS and not (len(parts) == 1 and _VMID.fullmatch(parts[0])):
             return f"a {kind} vmid is a number"
+        if kind == CLUSTER_LOG:
+            return "" if len(parts) == 1 and _DATE.fullmatch(parts[0]) else f"expected {kind}/YYYY-MM-DD"
         if kind in _NAMED:
             return "" if len(parts) == 1 else f"expected {kind}/<name>"
         if kind in _ON_NODE:

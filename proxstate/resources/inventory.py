@@ -104,5 +104,9 @@ class Inventory:
     running_tasks: dict[str, list[Payload]] = field(default_factory=dict)  # node -> running (never recorded)
     task_logs: dict[str, list[str]] = field(default_factory=dict)  # upid -> log lines (failed tasks)
     declared: list[RawDeclared] = field(default_factory=list)  # the catalog's configuration
+    # GET /cluster/log, newest first; None when it was not read. `cluster_log_own_only`: the login
+    # lacks Sys.Syslog on `/`, so PVE showed it only its own entries.
+    cluster_log: list[Payload] | None = None
+    cluster_log_own_only: bool = False
     failures: list[ReadFailure] = field(default_factory=list)
     kinds: frozenset[str] = frozenset()  # the kinds that were read (cluster, node, qemu, lxc, ...)

@@ -13,6 +13,7 @@ from typing import Final, Literal
 __all__ = [
     "BUILTIN_KINDS",
     "CLUSTER",
+    "CLUSTER_LOG",
     "CONTENT",
     "GUEST_FIREWALL",
     "GUEST_KINDS",
@@ -35,6 +36,8 @@ LXC: Final = "lxc"
 STORAGE: Final = "storage"
 CONTENT: Final = "content"
 TASKS: Final = "tasks"  # one node's finished tasks of one day: tasks/<node>/<YYYY-MM-DD>
+# PVE's cluster log (GET /cluster/log) of one UTC day, the whole cluster's: cluster-log/<YYYY-MM-DD>.
+CLUSTER_LOG: Final = "cluster-log"
 # The singular, as the design names a single task (`task/<upid>`): change reports class and order
 # it with `tasks`.
 TASK: Final = "task"
@@ -47,7 +50,7 @@ SNAPSHOT_CONFIG: Final = "snapshot-config"
 GuestKind = Literal["qemu", "lxc"]
 GUEST_KINDS: Final[tuple[GuestKind, ...]] = (QEMU, LXC)
 # The built-in kinds, in the order configuration lists them and change reports sort them.
-BUILTIN_KINDS: Final[tuple[str, ...]] = (CLUSTER, NODE, QEMU, LXC, STORAGE, CONTENT, TASKS)
+BUILTIN_KINDS: Final[tuple[str, ...]] = (CLUSTER, NODE, QEMU, LXC, STORAGE, CONTENT, TASKS, CLUSTER_LOG)
 
 
 def split_kind(text: str) -> tuple[str, str]:

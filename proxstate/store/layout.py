@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from proxstate.errors import ResourceIdError
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.ids import ResourceId
-from proxstate.resources.kinds import CLUSTER, CONTENT, LXC, NODE, QEMU, STORAGE, TASKS
+from proxstate.resources.kinds import CLUSTER, CLUSTER_LOG, CONTENT, LXC, NODE, QEMU, STORAGE, TASKS
 
 __all__ = [
     "CLUSTERS_DIR",
@@ -53,7 +53,7 @@ _ORDINARY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 # space, lone surrogates (not encodable) and invisible line and byte-order marks.
 _UNSAFE = re.compile('[\x00-\x20\x7f-\x9f%/\\\\:*?"<>|\ud800-\udfff\u2028\u2029\ufeff]')
 # Folder and file names of the kinds that sit directly under clusters/<cluster>/.
-_SINGLE_KINDS = {NODE: "nodes", QEMU: QEMU, LXC: LXC, STORAGE: STORAGE}
+_SINGLE_KINDS = {NODE: "nodes", QEMU: QEMU, LXC: LXC, STORAGE: STORAGE, CLUSTER_LOG: CLUSTER_LOG}
 _KIND_OF_FOLDER = {folder: kind for kind, folder in _SINGLE_KINDS.items()}
 # The kinds of proxstate.resources.catalog: `kind.yaml`, or kind/<part>/.../<last>.yaml.
 _CATALOG = frozenset(CATALOG_KINDS)

@@ -108,8 +108,17 @@ def test_check_token_names_what_an_auditor_may_not_read(
     assert check["login"] == TOKEN and check["clean"] is True and check["surplus"] == []
     assert check["version"] == small_cluster.version
     status = {kind["kind"]: kind for kind in check["kinds"]}
-    assert {name for name, kind in status.items() if kind["status"] != "full"} == {"acme", "lxc"}
+    assert {name for name, kind in status.items() if kind["status"] != "full"} == {
+        "acme",
+        "lxc",
+        "cluster-log",
+    }
     assert status["acme"]["status"] == "none"
+    # pve-manager Cluster.pm `log`: every login may ask, and sees only its own entries without
+    # Sys.Syslog on / (an extra: attribution of others' changes is what it costs).
+    assert [(g["endpoint"], g["needs"], g["partly"], g["extra"]) for g in status["cluster-log"]["gaps"]] == [
+        ("/cluster/log", "Sys.Syslog on /", True, True)
+    ]
     # pve-container's delete_read_restricted_options: `env` only with VM.Config.Options.
     assert status["lxc"]["status"] == "partial"
     assert [(gap["needs"], gap["extra"]) for gap in status["lxc"]["gaps"]] == [
@@ -129,6 +138,7 @@ def test_check_token_names_what_an_auditor_may_not_read(
     assert "lxc/*: needs VM.Config.Options on /vms (PVE leaves `env` out without it)" in text.out
     assert "records in full: cluster, node, qemu" in text.out
     assert "holds more" not in text.out
+    assert "cluster-log/*: needs Sys.Syslog on /" in text.out
 
 
 def test_check_token_names_privileges_a_reader_does_not_need(
