@@ -166,3 +166,8 @@ class ClustersFailed(ProxstateError):
 
 class FolderClaimed(ProxstateError):
     """The folder a cluster would be recorded in holds the record of another cluster."""
+
+
+class PolicyError(ProxstateError):
+    """A policy (the built-in rules, the repository's policy.yaml) or a query expression is invalid;
+    the message names the file, the rule and what is wrong."""
