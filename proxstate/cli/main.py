@@ -26,6 +26,7 @@ from proxstate.safetext import escape_unsafe
 # families share one each). A command's module (and the libraries it needs) is
 # imported only when that command runs, which keeps `proxstate show-changes` from loading httpx.
 COMMANDS = {
+    "check": "check_cmd",
     "check-token": "check_token_cmd",
     "demo": "demo_cmd",
     "discover-all": "discover_cmd",
@@ -42,6 +43,7 @@ COMMANDS = {
     "list-tasks": "list_cmd",
     "list-vms": "list_cmd",
     "log": "log_cmd",
+    "query": "query_cmd",
     "scan": "scan_cmd",
     "show": "show_cmd",
     "show-changes": "show_changes_cmd",

@@ -1,0 +1,153 @@
+"""What `proxstate check` reads from the history: since when changes are pending, and which snapshot
+introduced each violation (`--since`), with who probably made the change."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from proxstate.app.record import documents_at, read_document
+from proxstate.app.revisions import commit_ref
+from proxstate.diff import ChangeSet, attribute, compare
+from proxstate.policy import Introduced, Policy, Settings, Violation, check_documents
+from proxstate.resources.documents import decode_document
+from proxstate.store import CommitInfo, StateRepo
+from proxstate.store.layout import CLUSTERS_DIR, cluster_dir, document_path, resource_of_path
+
+Clusters = dict[str, dict[str, dict[str, Any]]]
+# Commit trailers that name who made a change (written by syncs that know it).
+ACTOR_TRAILERS = ("Proxstate-Actor",)
+
+
+def _epoch(info: CommitInfo) -> float:
+    return datetime.fromisoformat(info.committed).timestamp()
+
+
+def grouped(repo: StateRepo, rev: str, cluster: str | None) -> Clusters:
+    """cluster -> resource id -> document, at rev."""
+    out: Clusters = {}
+    for recorded in documents_at(repo, rev, cluster=cluster):
+        out.setdefault(recorded.cluster, {})[recorded.resource_id] = recorded.document
+    return out
+
+
+def pending_since(repo: StateRepo, rev: str, clusters: Clusters) -> dict[tuple[str, str], float]:
+    """For each guest with pending changes at rev: the time of the first snapshot of the run of
+    snapshots, up to rev, in which it had pending changes."""
+    found: dict[tuple[str, str], float] = {}
+    for cluster, documents in clusters.items():
+        for rid, document in documents.items():
+            if not rid.startswith(("qemu/", "lxc/")) or not document.get("pending"):
+                continue
+            path = str(document_path(cluster, rid))
+            since = None
+            for info in repo.commits(rev_range=rev, paths=[path]):
+                content = repo.blob(info.sha, path)
+                doc = decode_document(content, mode="tolerant") if content is not None else {}
+                if not doc.get("pending"):
+                    break
+                since = _epoch(info)
+            if since is not None:
+                found[(cluster, rid)] = since
+    return found
+
+
+def introductions(
+    repo: StateRepo,
+    policy: Policy,
+    violations: list[Violation],
+    *,
+    base: str,
+    target: str,
+    cluster: str | None,
+    now: float,
+) -> list[Violation]:
+    """The violations with the snapshot after `base` that introduced each (`new=True`), or
+    `new=False` for those already there at `base`. Every snapshot between is checked in turn (its
+    changed documents applied to the previous state), under the same clock as the check."""
+    state = grouped(repo, base, cluster)
+    since = pending_since(repo, base, state)
+
+    def found() -> set[tuple[str, str, str]]:
+        settings = Settings(now=now, protected_pools=policy.protected_pools, pending_since=since)
+        return {v.key for v in check_documents(policy, state, settings=settings)}
+
+    present = found()
+    introduced: dict[tuple[str, str, str], CommitInfo] = {}
+    previous = base
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
+    for info in reversed(repo.commits(rev_range=f"{base}..{target}")):
+        for change in repo.changed_paths(previous, info.sha, prefix=prefix):
+            located = resource_of_path(change.path, change.new if change.new is not None else change.old)
+            if located is None:
+                continue
+            name, rid = located
+            documents = state.setdefault(name, {})
+            new = (
+                read_document(change.new, name=change.path, resource_id=rid)
+                if change.new is not None
+                else None
+            )
+            had_pending = bool(documents.get(rid, {}).get("pending"))
+            if new is None:
+                documents.pop(rid, None)
+            else:
+                documents[rid] = new
+            if not (new or {}).get("pending"):
+                since.pop((name, rid), None)
+            elif not had_pending:
+                since[(name, rid)] = _epoch(info)
+        now_present = found()
+        for key in now_present - present:
+            introduced[key] = info
+        for key in present - now_present:
+            introduced.pop(key, None)
+        present = now_present
+        previous = info.sha
+    out = []
+    for violation in violations:
+        found_in = introduced.get(violation.key)
+        if found_in is None:  # there at `base` already, and ever since
+            out.append(dataclasses.replace(violation, new=False))
+            continue
+        actors = actors_of(repo, found_in, cluster=violation.cluster, resource_id=violation.resource_id)
+        ref = commit_ref(found_in)
+        out.append(
+            dataclasses.replace(
+                violation,
+                new=True,
+                introduced=Introduced(sha=ref.sha, date=ref.date, subject=ref.subject, actors=actors),
+            )
+        )
+    return out
+
+
+def actors_of(repo: StateRepo, info: CommitInfo, *, cluster: str, resource_id: str) -> tuple[str, ...]:
+    """Who probably made the change of `resource_id` in the snapshot `info`: the users of the PVE
+    tasks attributed to it (proxstate/diff/attribution.py), and the commit's actor trailers."""
+    actors: list[str] = []
+    for trailer in ACTOR_TRAILERS:
+        value = info.trailers.get(trailer)
+        if value:
+            actors.extend(part.strip() for part in value.split(",") if part.strip())
+    parent = info.parents[0] if info.parents else None
+    path = str(document_path(cluster, resource_id))
+    old_bytes = repo.blob(parent, path) if parent else None
+    new_bytes = repo.blob(info.sha, path)
+    old = read_document(old_bytes, name=path, resource_id=resource_id) if old_bytes is not None else None
+    new = read_document(new_bytes, name=path, resource_id=resource_id) if new_bytes is not None else None
+    change = compare(cluster=cluster, resource_id=resource_id, old=old, new=new)
+    if change is not None:
+        tasks = []
+        for task_path, content in repo.read_tree(info.sha, f"{cluster_dir(cluster)}/tasks/").items():
+            doc = decode_document(content, mode="tolerant", name=task_path)
+            for upid, task in (doc.get("tasks") or {}).items():
+                if isinstance(task, dict):
+                    tasks.append({**task, "upid": upid})
+        parent_time = _epoch(repo.commits(rev_range=parent, max_count=1)[0]) if parent else None
+        changeset = ChangeSet(base=None, target=commit_ref(info), resources=(change,))
+        attributed = attribute(changeset, tasks, since=parent_time, until=_epoch(info))
+        for resource in attributed.resources:
+            actors.extend(attribution.user for attribution in resource.attribution)
+    return tuple(dict.fromkeys(actors))
