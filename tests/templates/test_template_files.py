@@ -12,7 +12,9 @@ from proxstate.app.init import init_repository, template_files
 from proxstate.store import Identity
 from proxstate.yamlio import load
 
-WORKFLOWS = ("snapshot.yml", "drift-review.yml", "drift-check.yml")
+# The workflows that read a cluster, and the policy check, which reads the record only.
+READING = ("snapshot.yml", "drift-review.yml", "drift-check.yml")
+WORKFLOWS = (*READING, "policy-check.yml")
 AUTOMATION = (
     *(f".github/workflows/{name}" for name in WORKFLOWS),
     ".gitlab-ci.yml",
@@ -54,7 +56,7 @@ def test_yaml_files_load(path: str) -> None:
     assert isinstance(template_yaml(path), dict)
 
 
-@pytest.mark.parametrize("name", WORKFLOWS)
+@pytest.mark.parametrize("name", READING)
 def test_workflows_share_the_cluster_matrix_and_the_connection(name: str) -> None:
     """The three workflows read a cluster the same way: one matrix, the same secrets and variables."""
     data = template_yaml(f".github/workflows/{name}")
@@ -95,3 +97,15 @@ def test_workflow_triggers_and_permissions() -> None:
         step for step in snapshot["jobs"]["snapshot"]["steps"] if "actions/checkout" in step.get("uses", "")
     ]
     assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_the_policy_check_reads_the_record_only() -> None:
+    policy = template_yaml(".github/workflows/policy-check.yml")
+    assert policy["on"] == {
+        "workflow_run": {"workflows": ["proxstate snapshot"], "types": ["completed"]},
+        "pull_request": {"paths": ["clusters/**", "policy.yaml"]},
+    }
+    assert template_yaml(".github/workflows/snapshot.yml")["name"] == "proxstate snapshot"
+    assert policy["permissions"] == {"contents": "read", "pull-requests": "write"}
+    (job,) = policy["jobs"].values()
+    assert not [key for key in job["env"] if key.startswith("PROXSTATE_")]  # no cluster, no secret
