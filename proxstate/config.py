@@ -16,6 +16,7 @@ from proxstate import yamlio
 from proxstate.configerrors import plain_message
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
+from proxstate.notify.settings import NotifyTarget
 from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.kinds import BUILTIN_KINDS, CLUSTER, LXC, NODE, QEMU, TASKS
 from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
@@ -160,6 +161,7 @@ class ProxstateConfig(_Strict):
     allow_secrets: list[AllowSecretConfig] = []
     commit: CommitConfig = CommitConfig()
     sync: SyncConfig = SyncConfig()
+    notify: list[NotifyTarget] = []  # docs/notifications.md
 
     @field_validator("version")
     @classmethod
