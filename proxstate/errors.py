@@ -171,3 +171,8 @@ class FolderClaimed(ProxstateError):
 class PolicyError(ProxstateError):
     """A policy (the built-in rules, the repository's policy.yaml) or a query expression is invalid;
     the message names the file, the rule and what is wrong."""
+
+
+class NotifyError(ProxstateError):
+    """A notification target cannot be used (its URL is missing or invalid), or the record of what
+    was notified cannot be kept. Never the URL itself in the message: it may hold a token."""

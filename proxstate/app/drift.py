@@ -15,6 +15,7 @@ from proxstate.app.identity import check_folder
 from proxstate.app.live import Notice, quiet, read_live, record_reads
 from proxstate.app.migrate import format_at, upgraded_files
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
+from proxstate.app.notifications import Delivery, RunNews, send_news, split_by_cluster
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
 from proxstate.app.revisions import commit_ref
@@ -32,6 +33,7 @@ class DriftRequest:
     against: str | None = None  # --against: the recorded state to compare with (default HEAD)
     cluster: str | None = None  # --cluster: one cluster of proxstate.yaml by name
     kinds: frozenset[str] | None = None  # --only: kinds to compare (default: the recorded ones)
+    notify: bool = True  # --no-notify: tell no target of proxstate.yaml's `notify:`
     overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
@@ -39,6 +41,7 @@ class DriftRequest:
 class DriftResult:
     changeset: ChangeSet
     failed: tuple[ClusterFailure, ...] = ()  # clusters that could not be read at all
+    notified: tuple[Delivery, ...] = ()  # what became of the notifications (app/notifications.py)
 
     @property
     def drifted(self) -> bool:
@@ -72,6 +75,7 @@ def drift(
     read_kinds = (request.kinds or frozenset(config.record.kinds)) - {TASKS, CLUSTER_LOG}
     changes: list[ResourceChange] = []
     unreadable: list[Unreadable] = []
+    read: list[str] = []  # the clusters read, with drift or without
 
     def one(entry: ClusterConfig) -> None:
         inventory = read_live(
@@ -86,6 +90,7 @@ def drift(
             recorded = upgraded_files(recorded)  # compared as version 2 writes it (app/migrate.py)
         check_folder(inventory, recorded, configured=cluster_label(entry, overrides))
         plan = plan_cluster(inventory, recorded, options=options, selection=selection)
+        read.append(plan.cluster)
         changes.extend(plan.changes)
         unreadable.extend(
             Unreadable(cluster=plan.cluster, resource_id=f.resource_id, reason=f.reason)
@@ -97,4 +102,9 @@ def drift(
     # A cluster that could not be read at all: drift unknown for everything in it.
     unreadable.extend(Unreadable(cluster=f.cluster, resource_id="*", reason=f.reason) for f in failed)
     changeset = ChangeSet(base=base, target=None, resources=tuple(changes), unreadable=tuple(unreadable))
-    return DriftResult(changeset=changeset, failed=tuple(failed))
+    notified: list[Delivery] = []
+    if request.notify and config.notify:
+        # Per cluster: a target is told of a cluster's drift when it is new or changed (or gone).
+        news = RunNews(command="drift", drift=split_by_cluster(changeset, read), repository=str(repo.root))
+        notified = send_news(repo, config, news, env=env)
+    return DriftResult(changeset=changeset, failed=tuple(failed), notified=tuple(notified))

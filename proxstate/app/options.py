@@ -30,11 +30,13 @@ def normalize_options(config: ProxstateConfig, env: Mapping[str, str]) -> Normal
 
 
 def secret_variables(config: ProxstateConfig) -> set[str]:
-    """The environment variables proxstate.yaml names for secrets (and their `_FILE` forms): git and
-    its hooks must not see them (the store withholds PROXSTATE_* itself)."""
+    """The environment variables proxstate.yaml names for secrets (and their `_FILE` forms): git, its
+    hooks and the exec hooks of notifications must not see them (the store withholds PROXSTATE_* itself)."""
     names = {
         name
         for cluster in config.clusters
         for name in (cluster.auth.token_env, cluster.auth.token_secret_env, cluster.auth.password_env)
     }
+    # The Apprise URLs of notification targets hold tokens as well (docs/notifications.md).
+    names |= {target.url_env for target in config.notify if target.url_env}
     return names | {f"{name}_FILE" for name in names}

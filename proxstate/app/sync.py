@@ -19,14 +19,16 @@ from proxstate.app.live import Notice, quiet, read_live, record_reads
 from proxstate.app.migrate import Migration
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.names import check_cluster, recorded_clusters
+from proxstate.app.notifications import Delivery, Health, RunNews, failure_noted, send_news
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.app.revisions import commit_info, commit_ref
+from proxstate.app.sync_news import sync_news
 from proxstate.config import KINDS, ClusterConfig, ProxstateConfig
 from proxstate.deadline import Deadline
 from proxstate.diff import CommitRef
 from proxstate.discovery import Progress
-from proxstate.errors import DirtyTree, StoreError, UsageError
+from proxstate.errors import DirtyTree, ProxstateError, StoreError, UsageError
 from proxstate.resources.stateformat import CONFIG_FILE
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
@@ -47,6 +49,7 @@ class SyncRequest:
     dry_run: bool = False
     task_logs: bool | None = None
     deadline: float | None = None  # --deadline: seconds the sync may take (else proxstate.yaml's)
+    notify: bool = True  # --no-notify: tell no target of proxstate.yaml's `notify:` (never on --dry-run)
     overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
@@ -56,6 +59,7 @@ class ClusterSync:
     commit: str | None = None
     message: str = ""
     base: CommitRef | None = None  # the recorded commit the plan compares with; None: nothing recorded
+    label: str = ""  # the cluster as configured (multicluster.cluster_label): its notifications' key
 
     @property
     def partial(self) -> bool:
@@ -70,6 +74,7 @@ class SyncResult:
     branch: str | None = None  # the branch --push pushed, or tried to
     push_failure: str | None = None  # why --push failed; the local commits are made all the same
     migrated: str | None = None  # the commit that migrated the record to the current format
+    notified: list[Delivery] = field(default_factory=list)  # what became of the notifications
 
     @property
     def partial(self) -> bool:
@@ -77,6 +82,54 @@ class SyncResult:
 
 
 def sync(
+    root: Path,
+    *,
+    config: ProxstateConfig,
+    request: SyncRequest,
+    env: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    notice: Notice | None = None,
+) -> SyncResult:
+    """Record the clusters, then tell the targets of `notify:` what was committed and which clusters
+    failed or recovered (app/notifications.py). A sync that fails as a whole is told too."""
+    env = os.environ if env is None else env
+    notifying = request.notify and not request.dry_run and bool(config.notify)
+    try:
+        result = _record(root, config=config, request=request, env=env, progress=progress, notice=notice)
+    except ProxstateError as error:
+        # A wrong command line (UsageError, exit 64) is said to the one who typed it.
+        if notifying and not isinstance(error, UsageError) and (repo := _repo_or_none(root)) is not None:
+            news = RunNews(
+                command="sync", health=_failed_all(config, request, error), repository=str(repo.root)
+            )
+            failure_noted(error, send_news(repo, config, news, env=env))
+        raise
+    if notifying:
+        repo = StateRepo.open(root)
+        result.notified = send_news(
+            repo, config, sync_news(repo, result, remote=request.remote, push=request.push, env=env), env=env
+        )
+    return result
+
+
+def _failed_all(config: ProxstateConfig, request: SyncRequest, error: ProxstateError) -> tuple[Health, ...]:
+    """Every cluster the sync was to record, failed with the error that ended it."""
+    try:
+        clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)
+    except ProxstateError:
+        return ()
+    labels = [(cluster, cluster_label(cluster, request.overrides)) for cluster in clusters]
+    return tuple(Health(cluster=c.name or label, label=label, reason=error.message) for c, label in labels)
+
+
+def _repo_or_none(root: Path) -> StateRepo | None:
+    try:
+        return StateRepo.open(root)
+    except ProxstateError:
+        return None
+
+
+def _record(
     root: Path,
     *,
     config: ProxstateConfig,
@@ -148,6 +201,7 @@ def sync(
             del inventory
             done = ClusterSync(
                 plan=plan,
+                label=cluster_label(cluster, request.overrides),
                 message=commit_message(plan, extra=request.message),
                 base=commit_ref(commit_info(repo, parent)) if parent else None,
             )

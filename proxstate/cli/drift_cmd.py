@@ -12,6 +12,7 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
+from proxstate.cli.notify_lines import notify_lines
 from proxstate.cli.options import connection_options, repo_option, warn_if_insecure
 from proxstate.config import parse_kinds
 from proxstate.report.formats import REPORT_FORMATS, render_changes
@@ -31,6 +32,12 @@ from proxstate.safetext import escape_unsafe
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report to this file.",
 )
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    envvar="PROXSTATE_NO_NOTIFY",
+    help="Send no notification (the targets of notify: in proxstate.yaml, docs/notifications.md).",
+)
 @click.pass_obj
 def drift_command(
     console: Console,
@@ -41,6 +48,7 @@ def drift_command(
     only: tuple[str, ...],
     fmt: str,
     output: Path | None,
+    no_notify: bool,
     overrides: ConnectionOverrides,
 ) -> int:
     """How the live cluster differs from the recorded state. Writes nothing.
@@ -56,6 +64,7 @@ def drift_command(
             against=against,
             cluster=cluster,
             kinds=parse_kinds(list(only)) if only else None,
+            notify=not no_notify,
             overrides=overrides,
         )
         result = drift(
@@ -68,6 +77,7 @@ def drift_command(
         output.write_text(render_changes(result.changeset, fmt, color=False, title=title), encoding="utf-8")
     for failed in result.failed:
         console.warn(f"cluster {failed.cluster} could not be read: {escape_unsafe(failed.reason)}")
+    notify_lines(console, result.notified, to_stdout=False)
     if result.drifted:
         return exitcodes.DRIFT
     return exitcodes.PARTIAL if result.unknown else exitcodes.OK

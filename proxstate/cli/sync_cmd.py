@@ -13,6 +13,7 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
+from proxstate.cli.notify_lines import notify_lines
 from proxstate.cli.options import Seconds, connection_options, repo_option, warn_if_insecure
 from proxstate.cli.sync_lines import detection_lines, not_permitted_line, summary_line
 from proxstate.config import parse_kinds
@@ -54,6 +55,12 @@ from proxstate.safetext import escape_unsafe
     help="Seconds the sync may take (default: sync.deadline of proxstate.yaml, 600); then what was "
     "read is recorded, the rest keeps its last state, exit 3.",
 )
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    envvar="PROXSTATE_NO_NOTIFY",
+    help="Send no notification (the targets of notify: in proxstate.yaml, docs/notifications.md).",
+)
 @click.pass_obj
 def sync_command(
     console: Console,
@@ -70,6 +77,7 @@ def sync_command(
     dry_run: bool,
     task_logs: bool | None,
     deadline: float | None,
+    no_notify: bool,
     overrides: ConnectionOverrides,
 ) -> int:
     """Read the cluster and commit a snapshot when something changed.
@@ -92,6 +100,7 @@ def sync_command(
         dry_run=dry_run,
         task_logs=task_logs,
         deadline=deadline,
+        notify=not no_notify,
         overrides=overrides,
     )
     with console.progress("sync") as progress:
@@ -119,6 +128,7 @@ def sync_command(
         console.out(f"pushed to {remote}")
     if result.push_failure is not None:
         push_failure_lines(console, repo, result, remote=remote)
+    notify_lines(console, result.notified, to_stdout=True)
     return exitcodes.PARTIAL if result.partial else exitcodes.OK
 
 

@@ -223,6 +223,15 @@ class StateRepo:
         """Variables git and its hooks must not see (those that hold secrets), beyond PROXSTATE_*."""
         self._git.withhold(names)
 
+    def push_url(self, remote: str) -> str | None:
+        """The address `git push REMOTE` pushes to (its pushurl, else its url); None without one."""
+        if not remote or remote.startswith("-"):
+            return None
+        found = self._git.run("remote", "get-url", "--push", remote, check=False)
+        if found.returncode != 0:
+            return None
+        return found.stdout.decode("utf-8", "surrogateescape").strip() or None
+
     def check_push(self, *, remote: str, branch: str, local: str | None, timeout: float | None) -> None:
         """StoreError when pushing `branch` (at `local`) would start a second history on `remote`."""
         check_shared_history(self._git, remote=remote, branch=branch, local=local, timeout=timeout)
