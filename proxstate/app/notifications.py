@@ -8,6 +8,7 @@ Delivery failures come back as data (`Delivery`); the command reports them and k
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from proxstate.app.options import secret_variables
 from proxstate.config import ProxstateConfig
@@ -28,6 +29,7 @@ __all__ = [
     "failure_noted",
     "send_news",
     "split_by_cluster",
+    "test_targets",
 ]
 
 # A template of the commit's web page with `{sha}`, when the remote's address does not tell it.
@@ -44,6 +46,17 @@ def send_news(
 
     withheld = frozenset(secret_variables(config))
     return notify(news, config.notify, env=env, withheld=withheld, state_file=state_path(repo.common_dir))
+
+
+def test_targets(
+    root: Path, config: ProxstateConfig, *, name: str | None, env: Mapping[str, str]
+) -> list[Delivery]:
+    """`proxstate notify --test [TARGET]`: a sample message to every target, or the one named."""
+    from proxstate.notify.sample import chosen, send_samples
+
+    targets = chosen(config.notify, name)
+    withheld = frozenset(secret_variables(config))
+    return send_samples(targets, env=env, withheld=withheld, repository=str(StateRepo.open(root).root))
 
 
 def commit_link(repo: StateRepo, sha: str, *, remote: str, env: Mapping[str, str]) -> str | None:

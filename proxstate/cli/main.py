@@ -43,6 +43,7 @@ COMMANDS = {
     "list-tasks": "list_cmd",
     "list-vms": "list_cmd",
     "log": "log_cmd",
+    "notify": "notify_cmd",
     "query": "query_cmd",
     "scan": "scan_cmd",
     "show": "show_cmd",

@@ -26,7 +26,13 @@ from proxstate.notify.hooks import run_hook
 from proxstate.notify.message import body_of, payload, title_of
 from proxstate.notify.settings import NotifyTarget
 
-_NOTIFY_TYPE = {"new": "info", "reminder": "warning", "recovered": "success", "resolved": "success"}
+_NOTIFY_TYPE = {
+    "new": "info",
+    "reminder": "warning",
+    "recovered": "success",
+    "resolved": "success",
+    "test": "info",
+}
 
 
 def notify(
@@ -45,7 +51,7 @@ def notify(
     deliveries: list[Delivery] = []
     changed = False
     for message in messages:
-        delivery = _deliver(message, env=env, withheld=withheld, repository=news.repository)
+        delivery = deliver(message, env=env, withheld=withheld, repository=news.repository)
         deliveries.append(delivery)
         if delivery.ok and message.state_key:
             entries = remembered.setdefault(message.target.key, {})
@@ -186,9 +192,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _deliver(
+def deliver(
     message: Message, *, env: Mapping[str, str], withheld: frozenset[str], repository: str
 ) -> Delivery:
+    """Send one message to its target (a hook runs); what became of it, never an exception."""
     target = message.target
     if target.exec:
         document = payload(message, repository=repository)
