@@ -11,6 +11,13 @@ The cluster is generated from N alone, so every run and every size sees the same
 80 % VMs and 20 % containers, half of them running, 1 VM in 20 with a snapshot, each with a config
 of the size an administrator's guest has (disks, a NIC, a description, tags).
 
+The capacity model (`--workers K --service S`, instead of `--latency`): as PVE serves its API with a
+few worker processes on each node, each node serves at most K requests at once and spends S seconds
+on each; a request for `/nodes/X/...` is served by X, a cluster-wide one by the node the client talks
+to (the one /cluster/status marks `local`, pve1). A request waits for a free worker of its node. The
+stats then also give the requests each node served and the most it had in flight at once, from which
+the benchmark computes the limit of a sync: the busiest node's requests x S / K.
+
 A storage that is not shared (local-lvm) lists on each node the volumes of that node's guests, as
 PVE does; fakepve itself lists every volume on every node, which would make the content five
 times what a real cluster of this size holds.
@@ -113,9 +120,18 @@ class BenchPve(FakePve):  # type: ignore[misc]  # fakepve ships no type hints: F
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._node_workers: dict[str, asyncio.Semaphore] = {}
         self.reset_counts()
 
+    # The capacity model: workers per node and the seconds each request takes; None: off.
+    node_workers: int | None = None
+    service: float = 0.0
+    home = "pve1"  # the node the client talks to: fakepve marks the first node `local`
+
     def reset_counts(self) -> None:
+        self.by_node: dict[str, int] = {}
+        self.node_in_flight: dict[str, int] = {}
+        self.max_node_in_flight: dict[str, int] = {}
         self.count: dict[str, int] = {}
         self.in_flight = 0
         self.max_in_flight = 0
@@ -132,12 +148,26 @@ class BenchPve(FakePve):  # type: ignore[misc]  # fakepve ships no type hints: F
         self.count[request.method] = self.count.get(request.method, 0) + 1
         if request.method == "GET":
             self.paths.append(request.path_qs)
+        node = node_of(request.path) or self.home
+        self.by_node[node] = self.by_node.get(node, 0) + 1
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        on_node = self.node_in_flight[node] = self.node_in_flight.get(node, 0) + 1
+        self.max_node_in_flight[node] = max(self.max_node_in_flight.get(node, 0), on_node)
         try:
-            return await handler(request)
+            if self.node_workers is None:
+                return await handler(request)
+            async with self._workers(node):
+                await asyncio.sleep(self.service)
+                return await handler(request)
         finally:
             self.in_flight -= 1
+            self.node_in_flight[node] -= 1
+
+    def _workers(self, node: str) -> asyncio.Semaphore:
+        if node not in self._node_workers:
+            self._node_workers[node] = asyncio.Semaphore(self.node_workers or 1)
+        return self._node_workers[node]
 
     async def _content_list(self, v: dict[str, Any], user: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = await super()._content_list(v, user)
@@ -155,6 +185,8 @@ class BenchPve(FakePve):  # type: ignore[misc]  # fakepve ships no type hints: F
                 "by_method": self.count,
                 "max_in_flight": self.max_in_flight,
                 "in_flight": self.in_flight,
+                "by_node": self.by_node,
+                "max_node_in_flight": self.max_node_in_flight,
                 "server_cpu": round(_cpu() - self.cpu_mark, 3),
                 "paths": self.paths if request.query.get("paths") else None,
             }
@@ -172,13 +204,31 @@ class BenchPve(FakePve):  # type: ignore[misc]  # fakepve ships no type hints: F
         return app
 
 
+def node_of(path: str) -> str | None:
+    """The node that serves a request path (`/api2/json/nodes/pve2/...`), None for a cluster-wide one."""
+    parts = path.split("/")
+    if len(parts) > 4 and parts[1] == "api2" and parts[3] == "nodes" and parts[4]:
+        return parts[4]
+    return None
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
-def build(count: int, nodes: int, latency: float, token_secret: str) -> BenchPve:
+def build(
+    count: int,
+    nodes: int,
+    latency: float,
+    token_secret: str,
+    *,
+    node_workers: int | None = None,
+    service: float = 0.0,
+) -> BenchPve:
     pve = BenchPve(host="127.0.0.1", port=0)
+    pve.node_workers = node_workers
+    pve.service = service
     answer_realms_as_pve(pve)  # as PVE answers a realm's GET, not fakepve's `null`
     # Latency is in PVE seconds, scaled by time_scale: 1 makes it real seconds.
     pve.time_scale = 1.0
@@ -214,7 +264,10 @@ def build(count: int, nodes: int, latency: float, token_secret: str) -> BenchPve
 
 async def serve(args: argparse.Namespace) -> None:
     secret = Path(args.token_file).read_text(encoding="utf-8").strip()
-    pve = build(args.guests, args.nodes, args.latency, secret)
+    latency = 0.0 if args.workers else args.latency
+    pve = build(
+        args.guests, args.nodes, latency, secret, node_workers=args.workers, service=args.service / 1000
+    )
     await pve.start(args.cert, args.key)
     print(f"listening on {pve.url}", flush=True)
     await asyncio.Event().wait()
@@ -225,6 +278,10 @@ def main() -> None:
     parser.add_argument("--guests", type=int, required=True)
     parser.add_argument("--nodes", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.005, help="seconds added to every answer")
+    parser.add_argument("--workers", type=int, help="capacity model: requests each node serves at once")
+    parser.add_argument(
+        "--service", type=float, default=20.0, help="capacity model: milliseconds each request takes"
+    )
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument(

@@ -145,7 +145,7 @@ def run_child(
 class Server:
     """benchmarks/fakeserver.py in its own process, and its request counter."""
 
-    def __init__(self, n: int, *, latency: float, work: Path) -> None:
+    def __init__(self, n: int, *, latency: float, work: Path, extra: tuple[str, ...] = ()) -> None:
         from fakepve.certs import make_cert
 
         self.cert, self.key, _ = make_cert(str(work), hosts=("127.0.0.1",))
@@ -168,6 +168,7 @@ class Server:
             self.key,
             "--token-file",
             str(token_file),
+            *extra,
         ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.url = self._wait_listening()

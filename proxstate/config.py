@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from proxstate import yamlio
+from proxstate.api.settings import DEFAULT_CONCURRENCY, DEFAULT_NODE_CONCURRENCY
 from proxstate.configerrors import plain_message
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
@@ -102,7 +103,8 @@ class ClusterConfig(_Strict):
     url: str | None = None
     auth: AuthConfig = AuthConfig()
     tls: TLSConfig = TLSConfig()
-    concurrency: int = Field(4, ge=1, le=64)
+    concurrency: int = Field(DEFAULT_CONCURRENCY, ge=1, le=64)  # requests in flight, in total
+    node_concurrency: int = Field(DEFAULT_NODE_CONCURRENCY, ge=1, le=16)  # ... and on one node
     timeout: TimeoutConfig = TimeoutConfig()
 
 

@@ -86,3 +86,23 @@ def test_together_gives_the_results_in_order() -> None:
         return value
 
     assert asyncio.run(together(after(0.02, 1), after(0.0, 2))) == [1, 2]
+
+
+def test_with_the_node_of_each_item_every_node_has_workers_of_its_own() -> None:
+    """A node whose calls are slow does not hold the workers of the others: each node's items have
+    `node_workers` of their own, and the items of no node `workers`."""
+    running: dict[str | None, int] = {}
+    most: dict[str | None, int] = {}
+    items = [("pve1", i) for i in range(6)] + [("pve2", i) for i in range(6)] + [(None, i) for i in range(6)]
+
+    async def call(item: tuple[str | None, int]) -> int:
+        node = item[0]
+        running[node] = running.get(node, 0) + 1
+        most[node] = max(most.get(node, 0), running[node])
+        await asyncio.sleep(0.01 if node == "pve1" else 0.001)
+        running[node] -= 1
+        return item[1]
+
+    results = asyncio.run(each(items, call, workers=4, node=lambda item: item[0], node_workers=2))
+    assert results == [i for _ in range(3) for i in range(6)]
+    assert most == {"pve1": 2, "pve2": 2, None: 4}

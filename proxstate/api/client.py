@@ -1,9 +1,10 @@
 """PveClient: an async client of the PVE HTTP API.
 
 It authenticates (API token, or ticket with renewal), keeps at most `settings.concurrency`
-requests in flight, retries transient failures with backoff within `settings.retry_budget`,
-and turns every failure into a proxstate.errors exception. The raw calls return PVE's `data`;
-the typed calls (EndpointMethods) return models.
+requests in flight, and `settings.node_concurrency` on each node (proxstate.api.slots), retries
+transient failures with backoff within `settings.retry_budget`, and turns every failure into a
+proxstate.errors exception. The raw calls return PVE's `data`; the typed calls (EndpointMethods)
+return models.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from proxstate.api.errors import (
 )
 from proxstate.api.retry import Backoff, attempt_seconds, past, transient_exception, transient_status
 from proxstate.api.settings import ConnectionSettings
+from proxstate.api.slots import Slots
 from proxstate.api.tls import ssl_context
 from proxstate.errors import AuthenticationError, DeadlineReached
 
@@ -63,8 +65,8 @@ class PveClient(EndpointMethods):
     `transport` replaces the HTTPS transport (and with it the TLS settings), e.g. for tooling.
     `deadline` (a `time.monotonic()` value) ends every request still unanswered then, and no
     request starts after it: a sync's reads stop at its deadline.
-    Counters: `request_count` (HTTP requests sent, logins and retries included) and
-    `max_in_flight` (the most requests that were in flight at once).
+    Counters: `request_count` (HTTP requests sent, logins and retries included), `max_in_flight`
+    (the most requests that were in flight at once) and `slots.max_node_in_flight` (on one node).
     """
 
     def __init__(
@@ -80,9 +82,7 @@ class PveClient(EndpointMethods):
         self.deadline = deadline
         self.on_retry = on_retry
         self.request_count = 0
-        self.max_in_flight = 0
-        self._in_flight = 0
-        self._slots = asyncio.Semaphore(settings.concurrency)
+        self.slots = Slots(total=settings.concurrency, per_node=settings.node_concurrency)
         if transport is None:
             limits = httpx.Limits(
                 max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
@@ -117,6 +117,10 @@ class PveClient(EndpointMethods):
                 send=self._login,
                 renew_after=ticket_renew_after,
             )
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.slots.max_in_flight
 
     def __repr__(self) -> str:
         return f"PveClient(url={self.settings.url!r}, user={self.settings.auth_user!r})"
@@ -258,10 +262,8 @@ class PveClient(EndpointMethods):
         headers: Mapping[str, str],
     ) -> httpx.Response:
         """One HTTP request, within the concurrency limit, counted and logged."""
-        async with self._slots:
+        async with self.slots.hold(path):
             self.request_count += 1
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             started = time.monotonic()
             try:
                 request = self._http.build_request(method, path, params=params, data=data, headers=headers)
@@ -281,8 +283,6 @@ class PveClient(EndpointMethods):
                         type(exc).__name__,
                     )
                 raise
-            finally:
-                self._in_flight -= 1
         if log.isEnabledFor(logging.DEBUG):  # display_path is not free, and this runs per request
             log.debug(
                 "%s %s -> %d in %.3fs",

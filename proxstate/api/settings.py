@@ -26,6 +26,10 @@ from pydantic import (
 from proxstate.errors import ConfigError
 
 DEFAULT_PORT = 8006
+# Requests in flight at most, in total and on one node (proxstate.api.slots): 3 per node as PVE's
+# pveproxy has 3 workers; 16 in total keeps the workers of 5 nodes busy without a flood on larger ones.
+DEFAULT_CONCURRENCY = 16
+DEFAULT_NODE_CONCURRENCY = 3
 API_ROOT = "/api2/json"
 
 # PVE's userid (user@realm) and token id formats (pve-userid, pve-tokenid).
@@ -133,7 +137,9 @@ class ConnectionSettings(BaseModel):
     # Finite: `inf` (or NaN) would turn a timeout off, and a sync would wait forever.
     connect_timeout: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     read_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
-    concurrency: int = Field(default=4, ge=1, le=256)
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256)  # requests in flight, in total
+    # ... and on one node (proxstate.api.slots): PVE's pveproxy runs 3 workers per node.
+    node_concurrency: int = Field(default=DEFAULT_NODE_CONCURRENCY, ge=1, le=64)
     # total seconds one request may spend retrying
     retry_budget: float = Field(default=60.0, ge=0, allow_inf_nan=False)
     max_attempts: int = Field(default=5, ge=1, le=20)  # tries per request, the first one included

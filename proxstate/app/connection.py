@@ -92,4 +92,5 @@ def resolve_connection(
         connect_timeout=timeout or cluster.timeout.connect,
         read_timeout=timeout or cluster.timeout.read,
         concurrency=overrides.concurrency or cluster.concurrency,
+        node_concurrency=cluster.node_concurrency,
     )

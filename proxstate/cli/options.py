@@ -122,7 +122,10 @@ def connection_options(func: Callable[..., int]) -> Callable[..., int]:
             "--concurrency",
             type=click.IntRange(1, 64),
             envvar="PROXSTATE_CONCURRENCY",
-            help="Requests in flight at most (default 4).",
+            help=(
+                "Requests in flight at most, in total (default 16; on one node at most"
+                " node_concurrency of proxstate.yaml, default 3)."
+            ),
         ),
     ]
     decorated: Callable[..., int] = with_overrides

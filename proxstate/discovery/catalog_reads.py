@@ -133,7 +133,8 @@ class DeclaredReader:
         return bindings
 
     async def _each(self, items: list[Binding], call: Callable[[Binding], Awaitable[T]]) -> list[T]:
-        return await self._reader.each(items, call)
+        # A binding names the node its path is served by, if any (catalog_paths.base_bindings).
+        return await self._reader.each(items, call, node=lambda binding: binding.get("node"))
 
     async def _read(self, entry: Entry, binding: Binding) -> Any:
         """The answer of the entry's path; through its newer form where the server has it."""

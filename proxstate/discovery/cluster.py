@@ -40,12 +40,27 @@ def cluster_name_of(status: list[Payload], nodes: list[str]) -> str:
     return nodes[0] if len(nodes) == 1 else "pve"
 
 
+def home_node(status: list[Payload]) -> str | None:
+    """The node the client talks to: /cluster/status marks it `local`; it serves the cluster-wide
+    requests (proxstate.api.slots)."""
+    for entry in status:
+        if entry.get("type") == "node" and entry.get("local") in (1, True, "1") and entry.get("name"):
+            return str(entry["name"])
+    return None
+
+
+def _node_name(entry: Payload) -> str:
+    return str(entry.get("node"))
+
+
 async def read_nodes(
     reader: Reader, node_entries: list[Payload], status_entries: list[Payload]
 ) -> list[RawNode]:
     """Each node of `node_entries` (/cluster/resources) with its status, or why it is unreachable."""
     by_node = {str(e.get("name")): e for e in status_entries if e.get("type") == "node"}
-    return await reader.each(node_entries, lambda e: _node(reader, e, by_node.get(str(e.get("node")))))
+    return await reader.each(
+        node_entries, lambda e: _node(reader, e, by_node.get(str(e.get("node")))), node=_node_name
+    )
 
 
 async def _node(reader: Reader, entry: Payload, cluster_entry: Payload | None) -> RawNode:
@@ -83,4 +98,4 @@ def nodes_gone(nodes: list[RawNode], reader: Reader) -> None:
             failure.node_unreachable = failure.node in unreachable
 
 
-__all__ = ["check_resources", "cluster_name_of", "nodes_gone", "read_nodes"]
+__all__ = ["check_resources", "cluster_name_of", "home_node", "nodes_gone", "read_nodes"]

@@ -118,7 +118,9 @@ async def read_guests(reader: Reader, entries: list[Payload], *, reachable: set[
     if not reader.options.guest_details:
         return [listed_guest(e) for e in entries]
     guests = await reader.each(
-        [e for e in entries if e.get("node") in reachable], lambda e: _guest(reader, e)
+        [e for e in entries if e.get("node") in reachable],
+        lambda e: _guest(reader, e),
+        node=lambda e: str(e["node"]),
     )
     return [g for g in guests if g is not None]
 

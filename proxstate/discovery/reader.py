@@ -121,9 +121,24 @@ class Reader:
     def count_queued(self, change: int) -> None:
         self.queued += change
 
-    async def each(self, items: Sequence[Item], call: Callable[[Item], Awaitable[T]]) -> list[T]:
-        """`call(item)` for every item, with as many workers as requests may be in flight."""
-        return await each(items, call, workers=self.client.settings.concurrency, queued=self.count_queued)
+    async def each(
+        self,
+        items: Sequence[Item],
+        call: Callable[[Item], Awaitable[T]],
+        *,
+        node: Callable[[Item], str | None] | None = None,
+    ) -> list[T]:
+        """`call(item)` for every item, with as many workers as requests may be in flight: given the
+        node that serves each item, as many per node as may be in flight on one node."""
+        settings = self.client.settings
+        return await each(
+            items,
+            call,
+            workers=settings.concurrency,
+            queued=self.count_queued,
+            node=node,
+            node_workers=settings.node_concurrency,
+        )
 
 
 __all__ = ["UNREACHABLE", "DiscoveryOptions", "Progress", "Reader", "no_progress"]

@@ -8,9 +8,10 @@ reads through the one Reader of the run (proxstate.discovery.reader), which coll
    see and read (`privileges`: how 403s are handled);
 2. the nodes' status (`cluster`);
 3. the guests asked for (`guests`);
-4. then, together under the client's concurrency bound: the guests' config, then the snapshot
-   configs they name; the catalog's other entries (`catalog_reads`); storage and its content
-   (`storage`); tasks (`tasks`); the cluster log (`clusterlog`);
+4. then, together under the client's bounds (in total and per node, proxstate.api.slots): the
+   guests' config, then the snapshot configs they name; the catalog's other entries
+   (`catalog_reads`); storage and its content (`storage`); tasks (`tasks`); the cluster log
+   (`clusterlog`);
 5. what keeps its last state because it was not read (`catalog_reads.kept_failures`), and the nodes
    that stopped answering on the way (`cluster.nodes_gone`).
 
@@ -28,7 +29,13 @@ from typing import TypeVar
 
 from proxstate.api.client import PveClient
 from proxstate.discovery.catalog_reads import kept_failures, read_catalog
-from proxstate.discovery.cluster import check_resources, cluster_name_of, nodes_gone, read_nodes
+from proxstate.discovery.cluster import (
+    check_resources,
+    cluster_name_of,
+    home_node,
+    nodes_gone,
+    read_nodes,
+)
 from proxstate.discovery.clusterlog import read_cluster_log
 from proxstate.discovery.guests import guests_to_read, listed_guests, read_guests
 from proxstate.discovery.privileges import read_permissions, restrict
@@ -62,6 +69,7 @@ async def discover(
     node_names = sorted(str(r.get("node")) for r in node_entries)
     name = options.cluster_name or cluster_name_of(status_entries, node_names)
     reader = Reader(client, options, progress)
+    client.slots.home = home_node(status_entries) or client.slots.home
     if permissions is not None:
         restrict(reader, permissions, version=str(version.payload().get("version", "")))
 

@@ -28,7 +28,7 @@ async def read_storage(reader: Reader, inventory: Inventory, nodes: list[str]) -
         # keep their last state.
         reader.failures.append(ReadFailure(resource_id="content/*", reason=definitions.reason))
         return
-    per_node = await reader.each(nodes, lambda node: _node_storage(reader, node))
+    per_node = await reader.each(nodes, lambda node: _node_storage(reader, node), node=str)
     storages = {
         d.payload()["storage"]: RawStorage(storage=str(d.payload()["storage"]), definition=d.payload())
         for d in definitions
@@ -83,7 +83,9 @@ async def read_storage(reader: Reader, inventory: Inventory, nodes: list[str]) -
             )
             for n in down
         ]
-    found = await reader.each(listings, lambda listing: _content(reader, *listing))
+    found = await reader.each(
+        listings, lambda listing: _content(reader, *listing), node=lambda listing: listing[0]
+    )
     inventory.contents = [c for c in found if c is not None]
 
 

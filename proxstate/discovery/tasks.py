@@ -55,7 +55,7 @@ async def finished_tasks(
 async def read_tasks(reader: Reader, inventory: Inventory, nodes: list[str]) -> None:
     """The finished tasks of each node, the running ones and the failed ones' logs when asked for."""
     options = reader.options
-    for item in await reader.each(nodes, lambda node: _tasks(reader, node)):
+    for item in await reader.each(nodes, lambda node: _tasks(reader, node), node=str):
         if item is not None:
             node, tasks = item
             finished = [t for t in tasks if t.get("endtime") or t.get("status") not in (None, "running")]
@@ -64,7 +64,7 @@ async def read_tasks(reader: Reader, inventory: Inventory, nodes: list[str]) -> 
                 finished = [t for t in finished if t.get("status") not in (None, "OK")]
             inventory.tasks[node] = finished
     if options.task_running:
-        for item in await reader.each(nodes, lambda node: _running_tasks(reader, node)):
+        for item in await reader.each(nodes, lambda node: _running_tasks(reader, node), node=str):
             if item is not None:
                 node, tasks = item
                 # PVE marks a running task's status `RUNNING`; a finished one has its end time.
@@ -108,7 +108,7 @@ async def _read_task_logs(reader: Reader, inventory: Inventory) -> None:
         for task in tasks
         if task.get("status") not in (None, "OK") and task.get("upid")
     ]
-    for item in await reader.each(failed, lambda task: one(*task)):
+    for item in await reader.each(failed, lambda task: one(*task), node=lambda task: task[0]):
         if item is not None:
             inventory.task_logs[item[0]] = item[1]
 

@@ -4,12 +4,16 @@ Discovery makes thousands of calls of one kind (a guest's pending config, a gues
 rules). Starting them all at once would hold one suspended coroutine chain per call while it waits
 for one of the few request slots (about 3.7 KiB each, some 55 MiB for the declarative reads of
 5,000 guests); a worker pool holds as many as there are workers.
+
+PVE serves `/nodes/X/...` on node X, with a few worker processes per node (docs/performance.md,
+"The cluster's capacity"). Given the node of each item, `each` runs a pool per node: one pool for
+all would let the calls queued behind a busy node hold workers that another node could serve.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -26,8 +30,14 @@ async def each(
     *,
     workers: int,
     queued: Callable[[int], None] = _not_counted,
+    node: Callable[[Item], str | None] | None = None,
+    node_workers: int = 1,
 ) -> list[Result]:
     """`call(item)` for every item, at most `workers` at a time; the results in the order of `items`.
+
+    With `node` (the node that serves an item, None for a cluster-wide one), the items of each node
+    have `node_workers` workers of their own, and those of no node `workers`: the client's bounds
+    decide how many of them send at once (PveClient).
 
     `queued(n)` hears of the calls waiting to start: +len(items) at once, -1 as each starts (for
     a progress total that is right from the start). The first exception cancels the calls still
@@ -36,15 +46,21 @@ async def each(
     if not items:
         return []
     results: list[Any] = [None] * len(items)
-    waiting = iter(enumerate(items))  # shared by the workers: each item is taken once
+    groups: dict[str | None, list[tuple[int, Item]]] = {}
+    for index, item in enumerate(items):
+        groups.setdefault(None if node is None else node(item), []).append((index, item))
     queued(len(items))
 
-    async def worker() -> None:
+    async def worker(waiting: Iterator[tuple[int, Item]]) -> None:
         for index, item in waiting:
             queued(-1)
             results[index] = await call(item)
 
-    tasks = [asyncio.ensure_future(worker()) for _ in range(min(max(workers, 1), len(items)))]
+    tasks = []
+    for key, group in groups.items():
+        waiting = iter(group)  # shared by the group's workers: each item is taken once
+        count = max(workers if key is None else node_workers, 1)
+        tasks += [asyncio.ensure_future(worker(waiting)) for _ in range(min(count, len(group)))]
     try:
         await asyncio.gather(*tasks)
     except BaseException:

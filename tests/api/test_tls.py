@@ -86,7 +86,7 @@ async def test_pinned_fingerprint_is_trusted_without_a_ca(
     fakepve: FakePve, make_pve_settings: Make, server_fingerprint: str
 ) -> None:
     pin = server_fingerprint.replace(":", "").lower()  # accepted in any case, with or without colons
-    settings = make_pve_settings(ca_cert=None, fingerprint=pin, concurrency=4)
+    settings = make_pve_settings(ca_cert=None, fingerprint=pin, concurrency=4, node_concurrency=4)
     assert settings.fingerprint == server_fingerprint
     fakepve.time_scale = 1.0
     fakepve.slow_network(0.02)  # so that parallel calls open several connections

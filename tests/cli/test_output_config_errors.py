@@ -23,7 +23,8 @@ CASES = [
     ("record:\n  task_days: 0\n", "record.task_days (line 2): expected a number of at least 1, got 0"),
     (
         "clusters:\n  - nmae: lab\n",
-        "clusters[0].nmae (line 2): unknown setting; known here: auth, concurrency, name, timeout, tls, url",
+        "clusters[0].nmae (line 2): unknown setting; known here: auth, concurrency, name,"
+        " node_concurrency, timeout, tls, url",
     ),
     (
         "ignore:\n  - resource: qemu/*\n    field: config.description\n",

@@ -1,0 +1,181 @@
+"""Benchmark of `proxstate sync` against the cluster's capacity, on a fake PVE with workers per node.
+
+    .venv/bin/python benchmarks/capacity_bench.py [--sizes 1000,5000] [--compare REV] [--update-docs]
+
+PVE serves its API with a few worker processes on each node, and serves `/nodes/X/...` on X. The
+benchmark server (benchmarks/fakeserver.py, `--workers K --service S`) models that: each of its 5
+nodes serves K requests at once and spends S ms on each. No client can read the cluster faster than
+its busiest node serves its share: the limit of a sync is that node's requests x S / K (the server
+counts the requests of each node). For each size N the benchmark runs one default sync (no
+`--concurrency`: proxstate's own bounds, in total and per node) into a fresh state repository, and
+reports its wall time against that limit, the most requests the server had in flight on one node,
+and the requests per guest. `--compare REV` runs proxstate as committed at REV too, side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sync_bench import (
+    DOC,
+    RESULTS,
+    Server,
+    base_env,
+    last_line,
+    load,
+    machine,
+    measured,
+    proxstate_command,
+    proxstate_env,
+    working_tree,
+)
+
+WORKERS = 3
+SERVICE_MS = 20.0
+TARGET_RATIO = 1.5
+NODE_BOUND = 3  # proxstate's default node_concurrency, which no sync may exceed
+
+
+def revision_source(rev: str, work: Path) -> tuple[str, Path]:
+    """proxstate as committed at rev, extracted into work; (short commit, folder for PYTHONPATH)."""
+    root = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", rev + "^{commit}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    source = work / f"source-{commit}"
+    source.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", commit, "proxstate"], cwd=root, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+    return commit, source
+
+
+def one_sync(server: Server, *, work: Path, source: Path | None) -> dict[str, Any]:
+    work.mkdir(parents=True)
+    env = base_env(work)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    px_env = proxstate_env(env, server)
+    del px_env["PROXSTATE_CONCURRENCY"]  # the default bounds are what is measured
+    repo = work / "state"
+    subprocess.run([*proxstate_command(), "init", str(repo)], env=px_env, check=True, capture_output=True)
+    run, out = measured(
+        server, [*proxstate_command(), "sync", "-C", str(repo)], env=px_env, log=work / "sync.log"
+    )
+    stats = server.stats()
+    busiest = max(stats["by_node"].values())
+    limit = busiest * SERVICE_MS / 1000 / WORKERS
+    return {
+        "wall": run.wall,
+        "cpu": run.cpu,
+        "rss_mib": run.rss_mib,
+        "requests": run.requests,
+        "by_node": stats["by_node"],
+        "limit": limit,
+        "ratio": run.wall / limit,
+        "max_in_flight": run.max_in_flight,
+        "max_node_in_flight": max(stats["max_node_in_flight"].values()),
+        "note": last_line(out),
+    }
+
+
+def render(rows: list[dict[str, Any]], info: dict[str, Any], command: str) -> str:
+    lines = [
+        f"Run {info['date']} on {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
+        f"{info['git']}. Load average before/after: {info['load_before']} / {info['load_after']}.",
+        "",
+        f"5 nodes x {WORKERS} workers x {SERVICE_MS:g} ms per request; a default sync (every kind, "
+        f"proxstate's own bounds) into a fresh repository. Command: `{command}`.",
+        "",
+        "| N | proxstate | requests | per guest | busiest node | limit s | sync s | sync/limit "
+        "| most in flight (one node / all) | CPU s | peak RSS MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['n']} | {r['rev']} | {r['requests']} | {r['requests'] / r['n']:.2f} "
+            f"| {max(r['by_node'].values())} | {r['limit']:.2f} | {r['wall']:.2f} | {r['ratio']:.2f}x "
+            f"| {r['max_node_in_flight']} / {r['max_in_flight']} | {r['cpu']:.2f} | {r['rss_mib']:.0f} |"
+        )
+    current = [r for r in rows if r["current"]]
+    worst = max(current, key=lambda r: r["ratio"])
+    polite = max(r["max_node_in_flight"] for r in current)
+    lines += [
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        f"| default sync <= {TARGET_RATIO}x the limit | "
+        + ", ".join(f"N={r['n']}: {r['ratio']:.2f}x" for r in current)
+        + f" | {'met' if worst['ratio'] <= TARGET_RATIO else 'MISSED'} |",
+        f"| never more than {NODE_BOUND} requests in flight on one node | at most {polite} "
+        f"| {'met' if polite <= NODE_BOUND else 'MISSED'} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def update_doc(table: str, section: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    first, last = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
+    start, end = text.find(first), text.find(last)
+    if start < 0 or end < start:
+        raise SystemExit(f"{DOC} has no {first} ... {last} markers")
+    DOC.write_text(text[: start + len(first)] + "\n\n" + table + "\n" + text[end:], encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000", help="guest counts, comma-separated")
+    parser.add_argument("--compare", metavar="REV", help="also measure proxstate as committed at REV")
+    parser.add_argument("--update-docs", action="store_true", help="also write the table into " + str(DOC))
+    parser.add_argument("--output", type=Path, default=RESULTS / "capacity.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="proxstate-capacity-"))
+    info: dict[str, Any] = {**machine(), "load_before": load()}
+    rows: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    try:
+        sources: list[tuple[str, Path | None, bool]] = [(working_tree(), None, True)]
+        if args.compare:
+            commit, extracted = revision_source(args.compare, work)
+            sources.append((commit, extracted, False))
+        for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
+            extra = ("--workers", str(WORKERS), "--service", str(SERVICE_MS))
+            (work / str(n)).mkdir()
+            server = Server(n, latency=0.0, work=work / str(n), extra=extra)
+            try:
+                for rev, source, current in sources:
+                    row = one_sync(server, work=work / str(n) / rev, source=source)
+                    rows.append({"n": n, "rev": rev, "current": current, **row})
+                    print(f"N={n} {rev}: {row['wall']:.2f} s, limit {row['limit']:.2f} s", flush=True)
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    info["load_after"] = load()
+    command = " ".join(["python benchmarks/capacity_bench.py", *sys.argv[1:]])
+    table = render(rows, info, command)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("# Capacity benchmark\n\n" + table, encoding="utf-8")
+    args.output.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    if args.update_docs:
+        update_doc(table, "capacity")
+    print(table)
+    print(f"total {time.perf_counter() - started:.0f} s; written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
