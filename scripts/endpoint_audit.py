@@ -153,6 +153,13 @@ NOTES: dict[str, Note] = {
     "/nodes/{node}/{type}/{vmid}/firewall/options": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/rules": _GUEST_FW,
     "/nodes/{node}/{type}/{vmid}/firewall/aliases": _GUEST_FW,
+    "/nodes/{node}/{type}/{vmid}/firewall/refs": Note(
+        shape="the cluster's, SDN's and the guest's aliases and IP sets, each with its `scope` "
+        "(`dc`, `sdn`, `guest`) since PVE 8; PVE 7 has no `scope` and merges names",
+        finding="tells the guest's own aliases and IP sets in one request: without aliases of scope "
+        "`guest` the aliases are not read, and the IP sets of scope `guest` stand for the IP set list; "
+        "without `scope`, both are read (proxstate/discovery/guestrefs.py)",
+    ),
     "/nodes/{node}/{type}/{vmid}/firewall/ipset": _IPSET_COMMENT,
     "/access/users": Note(
         shape="filtered (always lists the login's own user); list-only `realm-type`, `totp-locked`, "

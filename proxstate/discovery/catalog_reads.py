@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from proxstate.discovery.answers import check_entry_answer, check_shape, check_source_answer
 from proxstate.discovery.catalog_paths import LISTED, Binding, base_bindings, fields_of, fill, is_absent
 from proxstate.discovery.cephnode import find_ceph_node
+from proxstate.discovery.guestrefs import ALIASES, IPSETS, REFS, ipset_list, own_refs
 from proxstate.discovery.reader import Reader
 from proxstate.discovery.workers import together
 from proxstate.errors import (
@@ -108,7 +109,8 @@ class DeclaredReader:
             async def read(binding: Binding, source: str = source, field: str = field) -> Any:
                 path = fill(source, binding, escape=True)
                 try:
-                    items = await self._fetch(path)
+                    own = await self._own_refs(binding, "ipset") if source == IPSETS else None
+                    items = ipset_list(own) if own is not None else await self._fetch(path)
                     # A source list that is not one would otherwise read as "no items any more".
                     check_source_answer(items, path=path, field=field)
                     return items
@@ -135,6 +137,17 @@ class DeclaredReader:
     async def _each(self, items: list[Binding], call: Callable[[Binding], Awaitable[T]]) -> list[T]:
         # A binding names the node its path is served by, if any (catalog_paths.base_bindings).
         return await self._reader.each(items, call, node=lambda binding: binding.get("node"))
+
+    async def _own_refs(self, binding: Binding, kind: str) -> list[dict[str, Any]] | None:
+        """The guest's own aliases or IP sets as its `refs` lists them (one request per guest);
+        None when they cannot be told from it: then they are read as before."""
+        try:
+            answer = await self._fetch(fill(REFS, binding, escape=True))
+        except AuthenticationError:
+            raise
+        except ApiError:
+            return None
+        return own_refs(answer, kind)
 
     async def _read(self, entry: Entry, binding: Binding) -> Any:
         """The answer of the entry's path; through its newer form where the server has it."""
@@ -171,6 +184,8 @@ class DeclaredReader:
                 data = _field(whole, entry)
             elif entry.path in _SHARED:
                 data = await self._fetch(path)
+            elif entry.path == ALIASES and await self._own_refs(binding, "alias") == []:
+                data = []  # the guest has no alias of its own (proxstate.discovery.guestrefs)
             else:
                 data, beside = await self._with_beside(entry, binding)
             if not check_entry_answer(entry, data, path=path):

@@ -120,6 +120,7 @@ NEEDS: dict[str, Need] = {
     "/nodes/{node}/{type}/{vmid}/firewall/options": _VM,
     "/nodes/{node}/{type}/{vmid}/firewall/rules": _VM,
     "/nodes/{node}/{type}/{vmid}/firewall/aliases": _VM,
+    "/nodes/{node}/{type}/{vmid}/firewall/refs": _VM,
     "/nodes/{node}/{type}/{vmid}/firewall/ipset": _VM,
     "/nodes/{node}/{type}/{vmid}/firewall/ipset/{name}": _VM,
     "/nodes/{node}/{type}/{vmid}/snapshot/{snapname}/config": Need(
