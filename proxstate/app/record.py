@@ -14,6 +14,7 @@ from proxstate.store.layout import (
     HASHED,
     cluster_dir,
     document_path,
+    kind_folder,
     resource_glob_matches,
     resource_of_path,
 )
@@ -42,9 +43,8 @@ def documents_at(
     commit = repo.resolve(rev) if rev else repo.head()
     if commit is None:
         return []
-    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     out = []
-    for path, content in sorted(repo.read_tree(commit, prefix).items()):
+    for path, content in sorted(_read(repo, commit, cluster=cluster, pattern=pattern).items()):
         located = resource_of_path(path, content)
         if located is None:
             continue
@@ -56,6 +56,25 @@ def documents_at(
                 RecordedDocument(cluster=located[0], resource_id=located[1], path=path, document=document)
             )
     return out
+
+
+def _read(repo: StateRepo, commit: str, *, cluster: str | None, pattern: str | None) -> dict[str, bytes]:
+    """The files that may hold the documents asked for: with a pattern of one kind (`qemu/*`, the
+    `list-*` commands), only that kind's folder of each cluster, so that a listing reads a tenth of
+    the record, not all of it."""
+    kind, _, rest = (pattern or "").partition("/")
+    folder = kind_folder(kind) if rest and "*" not in kind else None
+    if folder is None:
+        return repo.read_tree(commit, f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/")
+    clusters = (
+        [cluster_dir(cluster)]
+        if cluster
+        else [f"{CLUSTERS_DIR}/{name}" for name in repo.folders(commit, CLUSTERS_DIR)]
+    )
+    found: dict[str, bytes] = {}
+    for top in clusters:
+        found.update(repo.read_tree(commit, f"{top}/{folder}/"))
+    return found
 
 
 def cluster_names(repo: StateRepo, rev: str | None) -> list[str]:

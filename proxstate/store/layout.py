@@ -36,6 +36,7 @@ __all__ = [
     "document_file",
     "document_header",
     "document_path",
+    "kind_folder",
     "resource_glob_matches",
     "resource_of_path",
 ]
@@ -109,6 +110,16 @@ def cluster_dir(cluster: str) -> PurePosixPath:
 @functools.lru_cache(maxsize=64)
 def _cluster_root(cluster: str, bounded: bool = True) -> str:
     return f"{CLUSTERS_DIR}/{escape_component(cluster) if bounded else _escape_full(cluster)}"
+
+
+def kind_folder(kind: str) -> str | None:
+    """The folder under clusters/<cluster>/ that holds every document of a kind; None for a kind
+    filed as one file there (`cluster`, a catalog kind of one document) or an unknown one."""
+    if kind in _SINGLE_KINDS:
+        return _SINGLE_KINDS[kind]
+    if kind in (CONTENT, TASKS) or kind in _CATALOG:
+        return kind
+    return None
 
 
 def document_path(cluster: str, resource_id: str) -> PurePosixPath:
