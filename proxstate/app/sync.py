@@ -73,6 +73,7 @@ class SyncResult:
     pushed: bool = False
     branch: str | None = None  # the branch --push pushed, or tried to
     push_failure: str | None = None  # why --push failed; the local commits are made all the same
+    maintenance_failure: str | None = None  # git's maintenance after the commits failed (a note)
     migrated: str | None = None  # the commit that migrated the record to the current format
     notified: list[Delivery] = field(default_factory=list)  # what became of the notifications
 
@@ -214,6 +215,9 @@ def _record(
         # Each cluster on its own: one that cannot be read is named, the others are recorded and pushed.
         result.clusters, result.failed = each_cluster(clusters, one, overrides=request.overrides)
         result.migrated = migration.commit
+        if result.migrated or any(done.commit for done in result.clusters):
+            # Keeps a long history quick to read (store/maintenance.py); the commits are made.
+            result.maintenance_failure = repo.maintain()
         if request.push and not request.dry_run:
             _push(repo, request, result, ends=deadline.ends)
     return result

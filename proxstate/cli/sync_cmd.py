@@ -124,6 +124,8 @@ def sync_command(
                 console.warn(f"kept the last state of {what}: {escape_unsafe(failure.reason)}")
     for failed in result.failed:
         console.warn(f"cluster {failed.cluster} was not recorded: {escape_unsafe(failed.reason)}")
+    if result.maintenance_failure is not None:
+        console.warn(escape_unsafe(result.maintenance_failure))
     if result.pushed:
         console.out(f"pushed to {remote}")
     if result.push_failure is not None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from proxstate.errors import RevisionError, StoreError
-from proxstate.store import checkout, history, revisions
+from proxstate.store import checkout, history, maintenance, revisions
 from proxstate.store.commit import Identity, check_path
 from proxstate.store.committing import commit_changes
 from proxstate.store.gitcli import GitRunner, git_message
@@ -201,6 +201,14 @@ class StateRepo:
     ) -> str | None:
         """One commit on `branch` writing `changes` (None deletes); its sha, or None if nothing changed."""
         return commit_changes(self, changes, message=message, author=author, branch=branch, base=base)
+
+    def maintain(self) -> str | None:
+        """git's maintenance after a sync's commit (store/maintenance.py); None, or what failed."""
+        return maintenance.maintain(self._git)
+
+    def compact(self) -> None:
+        """Everything in one pack, the commit-graph in one file (store/maintenance.py)."""
+        maintenance.compact(self._git)
 
     def exists(self, path: str) -> bool:
         """Whether anything (a file, a folder, a link, even a dangling one) is at `path` in the work tree."""

@@ -1,0 +1,61 @@
+"""Keeping a state repository fast as its history grows: git's own maintenance, run by proxstate.
+
+An hourly sync makes 8,760 commits a year. Without care, git reads such a history slowly: `log --
+PATH` (proxstate's `log`, `blame`) opens every commit and both of its trees, and every sync leaves
+loose objects that nobody packs, since proxstate writes commits with plumbing commands, which never
+run git's automatic `gc` as `git commit` does. So after each sync that commits (docs/performance.md,
+"A year of history"):
+
+1. the commit-graph is extended by a new layer holding only the new commits, with their
+   changed-path Bloom filters (`commit-graph write --reachable --split --changed-paths`): walking
+   the history then reads no commit object, and `log -- PATH` opens only the commits whose filter
+   says the path may have changed. A few tens of milliseconds, whatever the history's length;
+2. `gc --auto` packs the loose objects once there are more than git's threshold (gc.auto, 6,700:
+   every few hundred syncs) and merges the packs once there are more than 50 (gc.autoPackLimit);
+   below the thresholds it only counts, and above them it runs detached (gc.autoDetach), after the
+   sync has ended.
+
+Neither child inherits the repository's lock (`inherit=False`): a detached gc that outlives the
+sync must not hold it. A failure of either is not a failure of the sync, whose commit is made: it
+is returned as a line the sync's summary shows.
+"""
+
+from __future__ import annotations
+
+from proxstate.errors import StoreError
+from proxstate.store.gitcli import GitRunner
+
+# Seconds each step may take in the foreground; the full gc runs detached, so this bounds the count.
+STEP_TIMEOUT = 120.0
+
+
+def maintain(git: GitRunner) -> str | None:
+    """The maintenance after a commit; None, or the line that says which step failed and why."""
+    steps = (
+        ("commit-graph", "write", "--reachable", "--split", "--changed-paths", "--no-progress"),
+        ("gc", "--auto", "--quiet"),
+    )
+    for args in steps:
+        try:
+            git.run(*args, inherit=False, timeout=STEP_TIMEOUT, what=args[0])
+        except StoreError as exc:
+            return f"the repository's maintenance after the commit failed: {exc.message}"
+    return None
+
+
+def compact(git: GitRunner) -> None:
+    """Everything in one pack, and the commit-graph in one file: what `gc --auto` ends up doing
+    once the packs are many (benchmarks/history_bench.py measures the record's size after it)."""
+    git.run("gc", "--quiet", inherit=False, what="gc")
+    git.run(
+        "commit-graph",
+        "write",
+        "--reachable",
+        "--changed-paths",
+        "--no-progress",
+        inherit=False,
+        what="commit-graph",
+    )
+
+
+__all__ = ["compact", "maintain"]
