@@ -204,6 +204,28 @@ class BenchPve(FakePve):  # type: ignore[misc]  # fakepve ships no type hints: F
         return app
 
 
+def add_finished_tasks(pve: BenchPve, node: str, count: int) -> None:
+    """`count` backup tasks that ended well on `node`, as its task list shows them after a night."""
+    for index in range(count):
+        upid, pid, start = pve._upid(node, "vzdump", str(100 + index), "root@pam")
+        record = {
+            "upid": upid,
+            "node": node,
+            "pid": pid,
+            "pstart": pid * 7,
+            "starttime": start,
+            "type": "vzdump",
+            "id": str(100 + index),
+            "user": "root@pam",
+            "status": "stopped",
+            "exitstatus": "OK",
+            "endtime": start + 30,
+            "log": ["INFO: backup finished", "TASK OK"],
+        }
+        pve.tasks[upid] = record
+        pve.tasklog.append(record)
+
+
 def node_of(path: str) -> str | None:
     """The node that serves a request path (`/api2/json/nodes/pve2/...`), None for a cluster-wide one."""
     parts = path.split("/")
@@ -225,6 +247,7 @@ def build(
     *,
     node_workers: int | None = None,
     service: float = 0.0,
+    tasks: int = 0,
 ) -> BenchPve:
     pve = BenchPve(host="127.0.0.1", port=0)
     pve.node_workers = node_workers
@@ -238,6 +261,8 @@ def build(
     for index in range(nodes):
         pve.add_node(node_name(index))
     snaptime = int(time.time()) - 86400
+    for index in range(nodes):
+        add_finished_tasks(pve, node_name(index), tasks)
     for guest in guests(count, nodes):
         if guest["type"] == "lxc":
             pve.add_ct(
@@ -266,7 +291,13 @@ async def serve(args: argparse.Namespace) -> None:
     secret = Path(args.token_file).read_text(encoding="utf-8").strip()
     latency = 0.0 if args.workers else args.latency
     pve = build(
-        args.guests, args.nodes, latency, secret, node_workers=args.workers, service=args.service / 1000
+        args.guests,
+        args.nodes,
+        latency,
+        secret,
+        node_workers=args.workers,
+        service=args.service / 1000,
+        tasks=args.tasks,
     )
     await pve.start(args.cert, args.key)
     print(f"listening on {pve.url}", flush=True)
@@ -282,6 +313,7 @@ def main() -> None:
     parser.add_argument(
         "--service", type=float, default=20.0, help="capacity model: milliseconds each request takes"
     )
+    parser.add_argument("--tasks", type=int, default=0, help="finished tasks on each node")
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument(
