@@ -37,22 +37,31 @@ class Delivery:
     detail: str = ""  # why it failed, secrets masked
 
 
-def target_urls(target: NotifyTarget, env: Mapping[str, str]) -> list[str]:
-    """The Apprise URLs of a target (several may be given, separated by spaces, commas or lines)."""
+def target_urls(target: NotifyTarget, env: Mapping[str, str], *, repository: Path | None = None) -> list[str]:
+    """The Apprise URLs of a target (several may be given, separated by spaces, commas or lines).
+    A `url_file` inside the state repository is refused: it would be committed with its token."""
     if target.url_env:
         text = env.get(target.url_env, "")
         where = f"the environment variable {target.url_env}"
     elif target.url_file:
         where = f"the file {target.url_file}"
+        path = target.url_file if repository is None else repository / target.url_file
+        if repository is not None and path.resolve().is_relative_to(repository.resolve()):
+            raise NotifyError(
+                f"notify target {target.label}: {where} is inside the state repository, where it "
+                "would be committed with its token; keep it outside (docs/notifications.md)"
+            )
         try:
-            text = _read(target.url_file)
+            text = _read(path)
         except OSError as error:
             raise NotifyError(
                 f"notify target {target.label}: cannot read {where}: {error.strerror}"
             ) from None
     else:
         return []
-    urls = [url for url in _SPLIT.split(text.strip()) if url and not url.startswith("#")]
+    # A file may say what its URLs are for: lines that start with # are comments.
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    urls = [url for url in _SPLIT.split("\n".join(lines).strip()) if url]
     if not urls:
         raise NotifyError(f"notify target {target.label}: {where} holds no Apprise URL")
     return urls

@@ -201,7 +201,7 @@ def deliver(
         document = payload(message, repository=repository)
         return run_hook(target, document, env=env, withheld=withheld, cwd=Path(repository or "."))
     try:
-        urls = target_urls(target, env)
+        urls = target_urls(target, env, repository=Path(repository) if repository else None)
     except NotifyError as error:
         return Delivery(target.label, message.event, False, error.message)
     return send(

@@ -71,3 +71,19 @@ def test_a_test_of_one_target_and_of_one_that_fails(
         unknown.code == 64
         and "no notify target 'slack' in proxstate.yaml (targets: 1 gotify, 2 $FORM_URL)" in unknown.err
     )
+
+
+def test_a_url_file_is_read_outside_the_repository_only(
+    state_repo: Path, cli: Any, receiver: Receiver, tmp_path: Path, configure: Callable[[Path, str], None]
+) -> None:
+    outside = tmp_path / "notify-url"
+    outside.write_text(f"# the ops webhook\njson://{receiver.address}/from-file\n")
+    inside = state_repo / "notify-url"
+    inside.write_text(f"json://{receiver.address}/inside\n")
+    configure(state_repo, f"notify:\n  - url_file: {outside}\n  - name: inside\n    url_file: {inside}\n")
+    result = cli("notify", "-C", str(state_repo), "--test")
+    assert result.code == 1
+    assert f"notified {outside} (changes)" in result.out
+    assert "to inside not delivered: notify target inside: the file" in result.err
+    assert "is inside the state repository, where it would be committed with its token" in result.err
+    assert [request.path for request in receiver.wait(1)] == ["/from-file"]
