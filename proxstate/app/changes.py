@@ -11,8 +11,9 @@ from typing import Any
 from proxstate.app.migrate import check_readable
 from proxstate.app.record import cluster_names, read_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
-from proxstate.diff import ChangeSet, LogEntry, ResourceChange, attribute, compare
+from proxstate.diff import ChangeClass, ChangeSet, LogEntry, ResourceChange, attribute, compare, select
 from proxstate.resources.documents import decode_document
+from proxstate.resources.kinds import TASK, TASKS, kind_of
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
     CLUSTERS_DIR,
@@ -49,7 +50,10 @@ def show_changes(
     until: str | None = None,
     resource: str | None = None,
     cluster: str | None = None,
+    classes: frozenset[ChangeClass] | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> ChangeSet:
+    """What changed in the window; only the `classes` and `kinds` asked for (None: all)."""
     check_readable(repo)
     window = window_of(repo, revspec=revspec, since=since, until=until)
     prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
@@ -60,6 +64,8 @@ def show_changes(
             continue
         name, rid = located
         if resource and not resource_glob_matches(resource, rid):
+            continue
+        if kinds is not None and (TASKS if kind_of(rid) == TASK else kind_of(rid)) not in kinds:
             continue
         # The commit is named with the path: a document that cannot be read is found at once.
         base = (window.base or "")[:12]
@@ -88,9 +94,10 @@ def show_changes(
     if not changes:
         return changeset
     tasks = _recorded_tasks(repo, window.target, cluster)
-    return attribute(
+    attributed = attribute(
         changeset, tasks, since=_epoch(base_info) if base_info else None, until=_epoch(target_info)
     )
+    return select(attributed, classes=classes)
 
 
 def resource_log(

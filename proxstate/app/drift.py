@@ -20,7 +20,7 @@ from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
 from proxstate.app.revisions import commit_ref
 from proxstate.config import ClusterConfig, ProxstateConfig
-from proxstate.diff import ChangeSet, CommitRef, ResourceChange, Unreadable
+from proxstate.diff import ChangeClass, ChangeSet, CommitRef, ResourceChange, Unreadable, select
 from proxstate.discovery import Progress
 from proxstate.resources.kinds import CLUSTER_LOG, TASKS
 from proxstate.resources.stateformat import FORMAT_VERSION
@@ -34,6 +34,8 @@ class DriftRequest:
     cluster: str | None = None  # --cluster: one cluster of proxstate.yaml by name
     kinds: frozenset[str] | None = None  # --only: kinds to compare (default: the recorded ones)
     notify: bool = True  # --no-notify: tell no target of proxstate.yaml's `notify:`
+    classes: frozenset[ChangeClass] | None = None  # --class: the classes of changes reported
+    report_kinds: frozenset[str] | None = None  # --kind: the kinds of resources reported
     overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
@@ -107,4 +109,6 @@ def drift(
         # Per cluster: a target is told of a cluster's drift when it is new or changed (or gone).
         news = RunNews(command="drift", drift=split_by_cluster(changeset, read), repository=str(repo.root))
         notified = send_news(repo, config, news, env=env)
+    # Targets hear of the whole drift; --class and --kind narrow what this report shows.
+    changeset = select(changeset, classes=request.classes, kinds=request.report_kinds)
     return DriftResult(changeset=changeset, failed=tuple(failed), notified=tuple(notified))

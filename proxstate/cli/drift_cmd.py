@@ -14,7 +14,9 @@ from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
 from proxstate.cli.notify_lines import notify_lines
 from proxstate.cli.options import connection_options, repo_option, warn_if_insecure
+from proxstate.cli.report_options import report_options
 from proxstate.config import parse_kinds
+from proxstate.diff import ChangeClass
 from proxstate.report.formats import REPORT_FORMATS, render_changes
 from proxstate.safetext import escape_unsafe
 
@@ -25,6 +27,8 @@ from proxstate.safetext import escape_unsafe
 @click.option("--against", metavar="REF", help="The recorded state to compare with (default HEAD).")
 @click.option("--cluster", help="Only this cluster of proxstate.yaml.")
 @click.option("--only", multiple=True, metavar="KIND[,KIND]", help="Compare only these kinds.")
+@report_options
+@click.option("-v", "--verbose", is_flag=True, help="List every resource that could not be read.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @click.option(
     "-o",
@@ -46,6 +50,10 @@ def drift_command(
     against: str | None,
     cluster: str | None,
     only: tuple[str, ...],
+    classes: frozenset[ChangeClass] | None,
+    kinds: frozenset[str] | None,
+    full: bool,
+    verbose: bool,
     fmt: str,
     output: Path | None,
     no_notify: bool,
@@ -65,16 +73,21 @@ def drift_command(
             cluster=cluster,
             kinds=parse_kinds(list(only)) if only else None,
             notify=not no_notify,
+            classes=classes,
+            report_kinds=kinds,
             overrides=overrides,
         )
         result = drift(
             repo, config=config, request=request, env=environment(), progress=progress, notice=console.notice
         )
     title = f"Drift against {result.changeset.base.short if result.changeset.base else 'an empty record'}"
-    text = render_changes(result.changeset, fmt, color=console.color and output is None, title=title)
-    console.out(text.rstrip("\n"))
+
+    def report(*, color: bool) -> str:
+        return render_changes(result.changeset, fmt, color=color, title=title, full=full, verbose=verbose)
+
+    console.out(report(color=console.color and output is None).rstrip("\n"))
     if output is not None:
-        output.write_text(render_changes(result.changeset, fmt, color=False, title=title), encoding="utf-8")
+        output.write_text(report(color=False), encoding="utf-8")
     for failed in result.failed:
         console.warn(f"cluster {failed.cluster} could not be read: {escape_unsafe(failed.reason)}")
     notify_lines(console, result.notified, to_stdout=False)

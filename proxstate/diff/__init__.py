@@ -9,6 +9,7 @@ from proxstate.diff.model import (
     ChangeSet,
     CommitRef,
     Counts,
+    ElementChange,
     FieldChange,
     LogEntry,
     ResourceChange,
@@ -17,6 +18,7 @@ from proxstate.diff.model import (
     natural_key,
     resource_sort_key,
 )
+from proxstate.diff.select import parse_classes, select
 from proxstate.diff.summary import summarize, summarize_changeset
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "ChangeSet",
     "CommitRef",
     "Counts",
+    "ElementChange",
     "FieldChange",
     "LogEntry",
     "ResourceChange",
@@ -34,7 +37,9 @@ __all__ = [
     "compare",
     "is_masked",
     "natural_key",
+    "parse_classes",
     "resource_sort_key",
+    "select",
     "summarize",
     "summarize_changeset",
 ]

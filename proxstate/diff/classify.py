@@ -32,6 +32,11 @@ Other kinds:
 | any other | anything                | config |
 
 A whole resource that appears or disappears is `added` or `removed` (see `compare`).
+
+`security` is a class of resources, not of fields: a resource whose id matches `SECURITY` (the
+firewall of the cluster, a node, a guest or a VNet; users, groups, roles, ACL, API tokens, TFA,
+realms and their sync jobs; ACME accounts and plugins, which get the certificates) carries it
+besides the classes of its fields, so that a reviewer can filter on it and reports put it first.
 """
 
 from __future__ import annotations
@@ -82,6 +87,14 @@ _DECLARED = {
     "dns": ChangeClass.NETWORK,
     "hosts": ChangeClass.NETWORK,
 }
+
+
+SECURITY = re.compile(r"(?:firewall|guest-firewall|access|acme|realm-sync)/.*|sdn/vnet-firewall/.*")
+
+
+def is_security(resource_id: str) -> bool:
+    """True when changes of the resource matter to the cluster's security (see the table above)."""
+    return SECURITY.fullmatch(resource_id) is not None
 
 
 def classify(*, kind: str, keys: Sequence[Any], action: str) -> ChangeClass:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from proxstate.diff.classify import classify
-from proxstate.diff.model import ChangeClass, FieldChange, ResourceChange, natural_key, ordered_classes
+from proxstate.diff.classify import classify, is_security
+from proxstate.diff.collections import DEFAULT, Collection, collection_of
+from proxstate.diff.elements import list_elements, mapping_element
+from proxstate.diff.facts import facts_of
+from proxstate.diff.model import (
+    ChangeClass,
+    ElementChange,
+    FieldChange,
+    ResourceChange,
+    natural_key,
+    ordered_classes,
+)
 from proxstate.errors import DepthError
 from proxstate.limits import MAX_DOCUMENT_DEPTH, too_deep
 from proxstate.resources.kinds import GUEST_KINDS, kind_of
@@ -25,8 +35,10 @@ def compare(
 ) -> ResourceChange | None:
     """The change of one resource from `old` to `new` (None = absent), or None if they are equal.
 
-    Lists (tags, content lists, boot order) count as whole values. An added or removed
-    resource has no field changes: the whole document is new or gone.
+    A list is one field whose elements say what changed in it (`elements.py`); a collection
+    recorded as a mapping (IP-set entries, tasks, volumes) has one field per changed element. An
+    added or removed resource has no field changes: the whole document is new or gone, told by its
+    facts (`facts.py`) and its document.
     """
     if old is None and new is None:
         return None
@@ -35,13 +47,16 @@ def compare(
         document = new if new is not None else old
         assert document is not None
         action: Literal["added", "removed"] = "added" if old is None else "removed"
+        classes = [ChangeClass(action)] + ([ChangeClass.SECURITY] if is_security(resource_id) else [])
         return ResourceChange(
             cluster=cluster,
             resource_id=resource_id,
             action=action,
             name=_name_of(kind, document),
             fields=(),
-            classes=(ChangeClass(action),),
+            classes=ordered_classes(classes),
+            facts=facts_of(kind, resource_id, document),
+            document=document,
         )
     if too_deep(old) or too_deep(new):
         # Comparing recurses once per level (or more): a bound, not a RecursionError.
@@ -51,20 +66,38 @@ def compare(
         )
     old_doc = _prepared(kind, old)
     new_doc = _prepared(kind, new)
-    fields = _field_changes(kind, old_doc, new_doc)
+    fields = _said_once(_field_changes(kind, resource_id, old_doc, new_doc))
     if not fields:
         return None
+    classes = [change.change_class for change in fields]
     return ResourceChange(
         cluster=cluster,
         resource_id=resource_id,
         action="modified",
         name=_name_of(kind, new) or _name_of(kind, old),
         fields=fields,
-        classes=ordered_classes([change.change_class for change in fields]),
+        classes=ordered_classes(classes + ([ChangeClass.SECURITY] if is_security(resource_id) else [])),
     )
 
 
-def _field_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
+# Fields a document of format 1 held twice (top level and config); format 2 records them once.
+_MIRRORED = ("name", "tags", "template")
+
+
+def _said_once(fields: tuple[FieldChange, ...]) -> tuple[FieldChange, ...]:
+    """The changes without a top-level `tags` (`name`, `template`) that repeats `config.tags`."""
+    by_path = {change.path: change for change in fields}
+    repeated = set()
+    for key in _MIRRORED:
+        top, inner = by_path.get(key), by_path.get(f"config.{key}")
+        if top is not None and inner is not None and (top.old, top.new) == (inner.old, inner.new):
+            repeated.add(key)
+    return tuple(change for change in fields if change.path not in repeated)
+
+
+def _field_changes(
+    kind: str, resource_id: str, old: dict[str, Any], new: dict[str, Any]
+) -> tuple[FieldChange, ...]:
     paths: dict[tuple[Any, ...], None] = {}
     for prefix, old_part, new_part in _differing_parts(old, new, (), depth=_SPLIT_DEPTH):
         if not (isinstance(old_part, Mapping) and isinstance(new_part, Mapping)):
@@ -90,8 +123,58 @@ def _field_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tuple
             for level in tree[report_type]:
                 keys = _whole_value_path(old, new, (*prefix, *level.path(output_format="list")))
                 paths.setdefault(keys, None)
-    changes = [_field_change(kind, old, new, keys) for keys in paths]
+    changes: list[FieldChange] = []
+    grouped: dict[tuple[Any, ...], tuple[Collection, list[tuple[Any, ...]]]] = {}
+    for keys in paths:
+        element = _element_of(resource_id, old, new, keys)
+        if element is None:
+            changes.append(_field_change(kind, resource_id, old, new, keys))
+        else:
+            collection, element_keys = element
+            grouped.setdefault(element_keys, (collection, []))[1].append(keys)
+    for element_keys, (collection, inner) in grouped.items():
+        changes.append(
+            _element_change(kind, resource_id, (old, new), element_keys, collection=collection, inner=inner)
+        )
     return tuple(sorted(changes, key=lambda change: natural_key(change.path)))
+
+
+def _element_of(
+    resource_id: str, old: Any, new: Any, keys: tuple[Any, ...]
+) -> tuple[Collection, tuple[Any, ...]] | None:
+    """The collection recorded as a mapping that `keys` lead into, and the keys of its element."""
+    for depth in range(1, len(keys)):
+        prefix = keys[:depth]
+        collection = collection_of(resource_id, ".".join(str(key) for key in prefix))
+        if collection is not None and (
+            isinstance(_lookup(old, prefix), Mapping) or isinstance(_lookup(new, prefix), Mapping)
+        ):
+            return collection, keys[: depth + 1]
+    return None
+
+
+def _element_change(
+    kind: str,
+    resource_id: str,
+    sides: tuple[dict[str, Any], dict[str, Any]],
+    keys: tuple[Any, ...],
+    *,
+    collection: Collection,
+    inner: list[tuple[Any, ...]],
+) -> FieldChange:
+    """One element of a mapping collection as one field change, classed by its most telling field."""
+    old, new = sides
+    whole = _field_change(kind, resource_id, old, new, keys)
+    classes = [classify(kind=kind, keys=path, action=_action(old, new, path)) for path in inner]
+    element = mapping_element(collection, str(keys[-1]), whole.old, whole.new)
+    return FieldChange(
+        path=whole.path,
+        action=whole.action,
+        old=whole.old,
+        new=whole.new,
+        change_class=ordered_classes(classes)[0],
+        elements=(element,),
+    )
 
 
 def _differing_parts(old: Any, new: Any, prefix: tuple[Any, ...], *, depth: int) -> Iterator[tuple[Any, ...]]:
@@ -123,23 +206,36 @@ def _same(old: Any, new: Any) -> bool:
     return False
 
 
-def _field_change(kind: str, old: dict[str, Any], new: dict[str, Any], keys: tuple[Any, ...]) -> FieldChange:
+def _field_change(
+    kind: str, resource_id: str, old: dict[str, Any], new: dict[str, Any], keys: tuple[Any, ...]
+) -> FieldChange:
     old_value = _lookup(old, keys)
     new_value = _lookup(new, keys)
-    action: Literal["added", "removed", "changed"]
-    if old_value is _MISSING:
-        action = "added"
-    elif new_value is _MISSING:
-        action = "removed"
-    else:
-        action = "changed"
+    action = _action(old, new, keys)
+    path = ".".join(str(key) for key in keys)
     return FieldChange(
-        path=".".join(str(key) for key in keys),
+        path=path,
         action=action,
         old=None if old_value is _MISSING else old_value,
         new=None if new_value is _MISSING else new_value,
         change_class=classify(kind=kind, keys=keys, action=action),
+        elements=_list_elements(resource_id, path, old_value, new_value),
     )
+
+
+def _action(old: Any, new: Any, keys: Sequence[Any]) -> Literal["added", "removed", "changed"]:
+    if _lookup(old, keys) is _MISSING:
+        return "added"
+    return "removed" if _lookup(new, keys) is _MISSING else "changed"
+
+
+def _list_elements(resource_id: str, path: str, old: Any, new: Any) -> tuple[ElementChange, ...]:
+    """The element changes of a list field (absent on one side: an empty list there)."""
+    old_list = [] if old is _MISSING else old
+    new_list = [] if new is _MISSING else new
+    if not (isinstance(old_list, list | tuple) and isinstance(new_list, list | tuple)):
+        return ()
+    return list_elements(collection_of(resource_id, path) or DEFAULT, old_list, new_list)
 
 
 def _whole_value_path(old: Any, new: Any, keys: Sequence[Any]) -> tuple[Any, ...]:

@@ -20,6 +20,9 @@ class ChangeClass(StrEnum):
 
     ADDED = "added"
     REMOVED = "removed"
+    # Firewall, access control (users, groups, roles, ACL, tokens, TFA, realms), ACME certificates:
+    # a resource class (never a field's), so that a reviewer finds such changes first.
+    SECURITY = "security"
     MIGRATED = "migrated"
     POWER = "power"
     RESIZED = "resized"
@@ -58,15 +61,46 @@ def ordered_classes(classes: set[ChangeClass] | list[ChangeClass]) -> tuple[Chan
     return tuple(sorted(set(classes), key=_CLASS_ORDER.__getitem__))
 
 
+@dataclass(frozen=True, kw_only=True)
+class ElementChange:
+    """One element of a collection (a firewall rule, an IP-set entry, a task) that changed.
+
+    `key` identifies the element (a cidr, a UPID, an ACL entry's path, user and role; for a list
+    identified by content, its one-line description); `label` describes it on one line. Positions
+    count from 1 and are set for lists only. `changes` are the fields of a changed element:
+    (dotted path inside the element, old, new), None on the side where a field is absent.
+    """
+
+    action: Literal["added", "removed", "changed", "moved"]
+    noun: str
+    key: str
+    label: str
+    title: str = ""  # how reports name it: `entry 203.0.113.0/24`; `rule` (with its position)
+    old: Any = None
+    new: Any = None
+    old_position: int | None = None
+    new_position: int | None = None
+    changes: tuple[tuple[str, Any, Any], ...] = ()
+    reordered: bool = False  # moved against the others, not just shifted by an insertion or removal
+
+    @property
+    def secret(self) -> bool:
+        return is_masked(self.old) or is_masked(self.new)
+
+
 @dataclass(frozen=True)
 class FieldChange:
-    """One changed field: a dotted path into the document, old and new values (None when absent)."""
+    """One changed field: a dotted path into the document, old and new values (None when absent).
+
+    A collection (a list, or a mapping of elements such as IP-set entries by cidr) also says which
+    of its elements changed (`elements`)."""
 
     path: str
     action: Literal["added", "removed", "changed"]
     old: Any
     new: Any
     change_class: ChangeClass
+    elements: tuple[ElementChange, ...] = ()
 
     @property
     def secret(self) -> bool:
@@ -95,6 +129,10 @@ class ResourceChange:
     fields: tuple[FieldChange, ...]
     classes: tuple[ChangeClass, ...]
     attribution: tuple[Attribution, ...] = ()
+    # An added or removed resource: what it is, in a few facts (a guest's name, node, cores, ...),
+    # and its whole document for `--full`.
+    facts: tuple[tuple[str, Any], ...] = ()
+    document: Any = None
 
 
 @dataclass(frozen=True)

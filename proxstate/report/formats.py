@@ -26,14 +26,23 @@ LOG_FORMAT_VERSION = 1
 _YELLOW, _RESET = "\x1b[33m", "\x1b[0m"
 
 
-def render_changes(changeset: ChangeSet, fmt: str, *, color: bool, title: str | None = None) -> str:
+def render_changes(
+    changeset: ChangeSet,
+    fmt: str,
+    *,
+    color: bool,
+    title: str | None = None,
+    full: bool = False,
+    verbose: bool = False,
+) -> str:
     """A change report as `text` (ANSI colour when `color`), `json` or `markdown` (`title` on top).
-    Ends with a newline."""
+    `full`: every field of added and removed resources; `verbose`: the text lists every resource
+    that could not be read (Markdown folds the list, JSON always has it). Ends with a newline."""
     if fmt == "json":
-        return render_json(changeset)
+        return render_json(changeset, full=full)
     if fmt == "markdown":
-        return render_markdown(changeset, title=title)
-    return render_text(changeset, color=color)
+        return render_markdown(changeset, title=title, full=full)
+    return render_text(changeset, color=color, full=full, verbose=verbose)
 
 
 def render_log(resource_id: str, entries: Sequence[LogEntry], fmt: str, *, color: bool) -> str:

@@ -1,4 +1,9 @@
-"""The machine-readable report: a versioned JSON document (schema: changeset.schema.json)."""
+"""The machine-readable report: a versioned JSON document (schema: changeset.schema.json).
+
+Format 2 adds to format 1, never changes it: each change of a collection lists its `elements`,
+an added or removed resource its `facts` (and with `full` its `document`), and `unreadable_groups`
+groups what could not be read by cause. The fields of format 1 are read as before (docs/json-report.md).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,30 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from proxstate.diff import Attribution, ChangeSet, CommitRef, FieldChange, ResourceChange, Unreadable
+from proxstate.diff import (
+    Attribution,
+    ChangeSet,
+    CommitRef,
+    ElementChange,
+    FieldChange,
+    ResourceChange,
+    Unreadable,
+    is_masked,
+)
+from proxstate.report.unreadable import group_unreadable
+from proxstate.report.values import attribution_data
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SCHEMA_RESOURCE = "changeset.schema.json"
 
 
-def render_json(changeset: ChangeSet) -> str:
-    """The changeset as JSON (format version 1); masked secrets are never included."""
-    return json.dumps(changeset_document(changeset), indent=2, ensure_ascii=False, default=str) + "\n"
+def render_json(changeset: ChangeSet, *, full: bool = False) -> str:
+    """The changeset as JSON (format version 2); masked secrets are never included."""
+    document = changeset_document(changeset, full=full)
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def changeset_document(changeset: ChangeSet) -> dict[str, Any]:
+def changeset_document(changeset: ChangeSet, *, full: bool = False) -> dict[str, Any]:
     """The JSON document as plain data, before serialization."""
     added, modified, removed = changeset.counts
     return {
@@ -26,8 +43,12 @@ def changeset_document(changeset: ChangeSet) -> dict[str, Any]:
         "base": _commit(changeset.base),
         "target": _commit(changeset.target),
         "summary": {"added": added, "modified": modified, "removed": removed},
-        "resources": [_resource(resource) for resource in changeset.resources],
+        "resources": [_resource(resource, full=full) for resource in changeset.resources],
         "unreadable": [_unreadable(entry) for entry in changeset.unreadable],
+        "unreadable_groups": [
+            {"cluster": group.cluster, "reason": group.reason, "resource_ids": list(group.resource_ids)}
+            for group in group_unreadable(changeset.unreadable)
+        ],
     }
 
 
@@ -45,8 +66,8 @@ def _commit(commit: CommitRef | None) -> dict[str, str] | None:
     return {"sha": commit.sha, "short": commit.short, "date": commit.date, "subject": commit.subject}
 
 
-def _resource(resource: ResourceChange) -> dict[str, Any]:
-    return {
+def _resource(resource: ResourceChange, *, full: bool) -> dict[str, Any]:
+    entry = {
         "cluster": resource.cluster,
         "resource_id": resource.resource_id,
         "action": resource.action,
@@ -55,6 +76,11 @@ def _resource(resource: ResourceChange) -> dict[str, Any]:
         "attribution": [_attribution(attribution) for attribution in resource.attribution],
         "changes": [_field(field) for field in resource.fields],
     }
+    if resource.action != "modified":
+        entry["facts"] = [{"name": name, "value": _unmasked(value)} for name, value in resource.facts]
+        if full:
+            entry["document"] = _unmasked(resource.document)
+    return entry
 
 
 def _field(field: FieldChange) -> dict[str, Any]:
@@ -68,16 +94,42 @@ def _field(field: FieldChange) -> dict[str, Any]:
     if field.secret:
         # Even a keyed hash of a secret stays out of reports: the flag says enough.
         entry.update(old=None, new=None, secret=True)
+    if field.elements:
+        entry["elements"] = [_element(element) for element in field.elements]
     return entry
 
 
-def _attribution(attribution: Attribution) -> dict[str, str]:
-    return {
-        "user": attribution.user,
-        "task_type": attribution.task_type,
-        "time": attribution.time,
-        "upid": attribution.upid,
+def _element(element: ElementChange) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "action": element.action,
+        "noun": element.noun,
+        "key": element.key,
+        "label": element.label,
+        "old_position": element.old_position,
+        "new_position": element.new_position,
+        "reordered": element.reordered,
+        "old": element.old,
+        "new": element.new,
+        "changes": [{"path": path, "old": old, "new": new} for path, old, new in element.changes],
     }
+    if element.secret:
+        entry.update(old=None, new=None, label="", changes=[], secret=True)
+    return entry
+
+
+def _unmasked(value: Any) -> Any:
+    """`value` with every masked secret (even its keyed hash) written as null."""
+    if is_masked(value) and isinstance(value, str):
+        return None
+    if isinstance(value, dict):
+        return {key: _unmasked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_unmasked(item) for item in value]
+    return value
+
+
+def _attribution(attribution: Attribution) -> dict[str, Any]:
+    return attribution_data(attribution)
 
 
 def _unreadable(entry: Unreadable) -> dict[str, str]:

@@ -1,5 +1,10 @@
 """The pull/merge request comment: GitHub- and GitLab-flavoured Markdown.
 
+Security-relevant resources (firewall, access control, certificates) come first. A collection's
+changes are a `diff` block, element by element; a value too long for its table cell is shortened
+there and shown whole in a collapsible block below the table; an added or removed resource shows
+its facts (with `full`, its every field).
+
 Every value from the API is untrusted text. In table cells values sit in code spans whose
 backtick fence is longer than any backtick run inside, with `|` escaped (GFM splits cells before
 it parses code spans); other text is backslash-escaped; inside `<summary>` (raw HTML, where
@@ -13,13 +18,17 @@ import html
 import re
 import string
 
-from proxstate.diff import ChangeSet, FieldChange, ResourceChange
+from proxstate.diff import ChangeClass, ChangeSet, FieldChange, ResourceChange
+from proxstate.report.decode import readable_value, shown_fields
+from proxstate.report.elements import element_lines, listed_under_path, shows_elements
+from proxstate.report.unreadable import group_line, group_unreadable
 from proxstate.report.values import (
     NOTE_MASKED,
     NOTE_MASKED_CHANGED,
     attribution_line,
     counts_line,
     display,
+    leaves,
     shorten,
 )
 from proxstate.safetext import escape_unsafe
@@ -34,17 +43,18 @@ _FOOTER = (
 )
 
 
-def render_markdown(changeset: ChangeSet, *, title: str | None = None) -> str:
+def render_markdown(changeset: ChangeSet, *, title: str | None = None, full: bool = False) -> str:
     """The changeset as a Markdown comment: summary table, one `<details>` per resource, notes."""
     default = "proxstate: drift" if changeset.target is None else "proxstate: changes"
     blocks = [f"### {_text(title if title is not None else default)}"]
     if changeset.is_empty:
         blocks.append("No changes.")
     else:
+        resources = _security_first(changeset.resources)
         blocks.append(_intro(changeset))
-        blocks.append(_summary_table(changeset))
+        blocks.append(_summary_table(resources))
         several = len({resource.cluster for resource in changeset.resources}) > 1
-        blocks.extend(_details(resource, with_cluster=several) for resource in changeset.resources)
+        blocks.extend(_details(resource, with_cluster=several, full=full) for resource in resources)
     if changeset.unreadable:
         blocks.append(_unreadable_section(changeset))
     if not changeset.is_empty:
@@ -52,31 +62,46 @@ def render_markdown(changeset: ChangeSet, *, title: str | None = None) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def _security_first(resources: tuple[ResourceChange, ...]) -> list[ResourceChange]:
+    return sorted(resources, key=lambda resource: ChangeClass.SECURITY not in resource.classes)
+
+
 def _unreadable_section(changeset: ChangeSet) -> str:
-    items = []
-    for entry in changeset.unreadable:
-        where = f"{_code(entry.cluster, table=False)} {_code(entry.resource_id, table=False)}"
-        items.append(f"- {where}: {_text(entry.reason)}")
-    return "#### Could not be read, drift unknown\n\n" + "\n".join(items)
+    items = [f"- {_text(group_line(group))}" for group in group_unreadable(changeset.unreadable)]
+    section = "#### Could not be read, drift unknown\n\n" + "\n".join(items)
+    if len(changeset.unreadable) > len(items):
+        every = "\n".join(
+            f"- {_code(e.cluster, table=False)} {_code(e.resource_id, table=False)}: {_text(e.reason)}"
+            for e in changeset.unreadable
+        )
+        count = len(changeset.unreadable)
+        section += f"\n\n<details><summary>All {count} documents</summary>\n\n{every}\n\n</details>"
+    return section
 
 
 def _intro(changeset: ChangeSet) -> str:
     counts = counts_line(*changeset.counts)
     base = _commit_text(changeset.base.short if changeset.base else None, "nothing recorded")
+    secure = sum(1 for resource in changeset.resources if ChangeClass.SECURITY in resource.classes)
+    note = (
+        f" **{secure} security-relevant** (firewall, access control, certificates): listed first."
+        if secure
+        else ""
+    )
     if changeset.target is None:
-        return f"Drift of the live cluster against {base}: **{counts}**."
+        return f"Drift of the live cluster against {base}: **{counts}**.{note}"
     target = _commit_text(changeset.target.short, "")
-    return f"Changes from {base} to {target}: **{counts}**."
+    return f"Changes from {base} to {target}: **{counts}**.{note}"
 
 
 def _commit_text(short: str | None, missing: str) -> str:
     return _code(short, table=False) if short else f"_{missing}_"
 
 
-def _summary_table(changeset: ChangeSet) -> str:
-    several = len({resource.cluster for resource in changeset.resources}) > 1
+def _summary_table(resources: list[ResourceChange]) -> str:
+    several = len({resource.cluster for resource in resources}) > 1
     rows = ["| Resource | Change | Classes |", "| --- | --- | --- |"]
-    for resource in changeset.resources:
+    for resource in resources:
         classes = ", ".join(resource.classes)
         rows.append(f"| {_resource_cell(resource, with_cluster=several)} | {resource.action} | {classes} |")
     return "\n".join(rows)
@@ -90,7 +115,7 @@ def _resource_cell(resource: ResourceChange, *, with_cluster: bool) -> str:
     return " ".join(parts)
 
 
-def _details(resource: ResourceChange, *, with_cluster: bool) -> str:
+def _details(resource: ResourceChange, *, with_cluster: bool, full: bool) -> str:
     label = f"<code>{_html(resource.resource_id)}</code>"
     if with_cluster:
         label = f"<code>{_html(resource.cluster)}</code> {label}"
@@ -99,10 +124,15 @@ def _details(resource: ResourceChange, *, with_cluster: bool) -> str:
     classes = ", ".join(resource.classes)
     # The blank line after <summary> ends the HTML block, so the table below is parsed as Markdown.
     parts = [f"<details><summary>{label}: {resource.action} ({classes})</summary>"]
-    if resource.fields:
-        parts.append(_field_table(resource.fields))
-    else:
+    fields = shown_fields(resource.fields)
+    plain = tuple(field for field in fields if not shows_elements(field))
+    if plain:
+        parts.append(_field_table(plain))
+        parts.extend(_whole_values(plain))
+    parts.extend(_element_block(field, full=full) for field in fields if shows_elements(field))
+    if not fields:
         parts.append(f"The whole resource was {resource.action}.")
+        parts.extend(_facts(resource, full=full))
     if resource.attribution:
         parts.append("\n".join(f"- {_text(attribution_line(a))}" for a in resource.attribution))
     parts.append("</details>")
@@ -118,6 +148,47 @@ def _field_table(fields: tuple[FieldChange, ...]) -> str:
     if hidden > 0:
         rows.append(f"| _\u2026 and {hidden} more_ |  |  |")
     return "\n".join(rows)
+
+
+def _whole_values(fields: tuple[FieldChange, ...]) -> list[str]:
+    """Collapsible blocks with the values that were shortened in the table, whole."""
+    blocks = []
+    for field in fields[:ROWS_PER_RESOURCE]:
+        if field.secret:
+            continue
+        sides = [("old", field.old), ("new", field.new)]
+        shown = [(side, display(value)) for side, value in sides if getattr(field, side) is not None]
+        if all(len(text) <= CELL_LIMIT for _, text in shown):
+            continue
+        body = "\n".join(f"{side}: {text}" for side, text in shown)
+        summary = f"<code>{_html(field.path)}</code> in full"
+        blocks.append(f"<details><summary>{summary}</summary>\n\n{_fenced(body, 'text')}\n\n</details>")
+    return blocks
+
+
+def _element_block(field: FieldChange, *, full: bool) -> str:
+    lines = [f"{'    ' * line.depth}{line.symbol} {line.text}" for line in element_lines(field, full=full)]
+    head = f"{_code(field.path, table=False)}:\n\n" if listed_under_path(field) else ""
+    return head + _fenced("\n".join(lines), "diff")
+
+
+def _facts(resource: ResourceChange, *, full: bool) -> list[str]:
+    whole = full and resource.document is not None
+    pairs = leaves(resource.document) if whole else list(resource.facts)
+    if not pairs:
+        return []
+    rows = ["| Field | Value |", "| --- | --- |"]
+    for path, value in pairs:
+        text = display(readable_value(path, value))
+        rows.append(f"| {_code(path)} | {_code(shorten(text, CELL_LIMIT))} |")
+    return ["\n".join(rows)]
+
+
+def _fenced(text: str, info: str) -> str:
+    """A fenced code block that nothing in `text` can close (its lines are escaped already)."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
 
 
 def _value_cells(field: FieldChange) -> tuple[str, str]:

@@ -1,10 +1,20 @@
-"""The terminal report: grouped by cluster and resource, with optional ANSI colour."""
+"""The terminal report: grouped by cluster and resource, with optional ANSI colour.
+
+Nothing is cut off: a long value wraps onto the lines below it. A collection (firewall rules,
+IP-set entries, tasks) shows its elements one a line (`report/elements.py`); an added or removed
+resource its key facts, or with `full` every field of its document.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from itertools import groupby
+from typing import Any
 
 from proxstate.diff import ChangeSet, FieldChange, ResourceChange
+from proxstate.report.decode import readable_value, shown_fields
+from proxstate.report.elements import element_lines, listed_under_path, shows_elements
+from proxstate.report.unreadable import group_line, group_unreadable
 from proxstate.report.values import (
     NOTE_MASKED,
     NOTE_MASKED_CHANGED,
@@ -12,19 +22,23 @@ from proxstate.report.values import (
     commit_label,
     counts_line,
     display,
-    shorten,
+    leaves,
 )
 from proxstate.safetext import escape_unsafe
 
-VALUE_LIMIT = 60
+WIDTH = 100  # where a long line wraps
 ATTRIBUTION_LIMIT = 3
 _GREEN, _RED, _YELLOW, _DIM, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
 _SYMBOLS = {"added": "+", "removed": "-", "modified": "~", "changed": "~"}
-_COLOURS = {"added": _GREEN, "removed": _RED, "modified": _YELLOW, "changed": _YELLOW}
+_COLOURS = {"added": _GREEN, "removed": _RED, "failed": _RED, "modified": _YELLOW, "changed": _YELLOW}
+_FIELD, _ELEMENT = " " * 6, " " * 10
 
 
-def render_text(changeset: ChangeSet, *, color: bool) -> str:
-    """The changeset for a terminal; ANSI colour only when `color` is true. Ends with a newline."""
+def render_text(changeset: ChangeSet, *, color: bool, full: bool = False, verbose: bool = False) -> str:
+    """The changeset for a terminal; ANSI colour only when `color` is true. Ends with a newline.
+
+    `full`: every field of an added or removed resource; `verbose`: every resource that could not
+    be read, not one line per cause."""
     lines: list[str] = []
     if changeset.is_empty:
         lines.append("No changes.")
@@ -34,13 +48,14 @@ def render_text(changeset: ChangeSet, *, color: bool) -> str:
             lines.append("")
             lines.append(escape_unsafe(cluster))
             for resource in resources:
-                lines.extend(_resource_lines(resource, color=color))
+                lines.extend(_resource_lines(resource, color=color, full=full))
     if changeset.unreadable:
         lines.append("")
         lines.append("Could not be read, drift unknown:")
-        for entry in changeset.unreadable:
-            where = f"{escape_unsafe(entry.cluster)} {escape_unsafe(entry.resource_id)}"
-            lines.append(f"  ? {where}: {escape_unsafe(entry.reason)}")
+        for group in group_unreadable(changeset.unreadable):
+            lines.extend(_wrapped(f"  ? {escape_unsafe(group_line(group))}"))
+            if verbose and len(group.resource_ids) > 1:
+                lines.extend(f"      {escape_unsafe(rid)}" for rid in group.resource_ids)
     return "\n".join(lines) + "\n"
 
 
@@ -56,21 +71,53 @@ def _header(changeset: ChangeSet) -> list[str]:
     ]
 
 
-def _resource_lines(resource: ResourceChange, *, color: bool) -> list[str]:
+def _resource_lines(resource: ResourceChange, *, color: bool, full: bool) -> list[str]:
     label = escape_unsafe(resource.resource_id)
     if resource.name:
         label += f" {escape_unsafe(resource.name)}"
     classes = ", ".join(resource.classes)
     lines = [_paint(resource.action, f"  {_SYMBOLS[resource.action]} {label}  [{classes}]", color=color)]
-    lines.extend(
-        _paint(field.action, f"      {_field_text(field)}", color=color) for field in resource.fields
-    )
+    if resource.action != "modified":
+        lines.extend(_paint("note", line, color=color) for line in _what_it_is(resource, full=full))
+    for field in shown_fields(resource.fields):
+        for action, line in _field_lines(field, full=full):
+            lines.append(_paint(action, line, color=color))
     shown = resource.attribution[:ATTRIBUTION_LIMIT]
     notes = [attribution_line(attribution) for attribution in shown]
     if len(resource.attribution) > len(shown):
         notes.append(f"... and {len(resource.attribution) - len(shown)} more tasks")
-    lines.extend(_paint("note", f"      {note}", color=color) for note in notes)
+    lines.extend(_paint("note", f"{_FIELD}{note}", color=color) for note in notes)
     return lines
+
+
+def _what_it_is(resource: ResourceChange, *, full: bool) -> list[str]:
+    """The facts of an added or removed resource (with `full`, its every field), one a line."""
+    whole = full and resource.document is not None
+    pairs: list[tuple[str, Any]] = leaves(resource.document) if whole else list(resource.facts)
+    lines: list[str] = []
+    for path, value in pairs:
+        shown = readable_value(path, value)
+        values = shown if isinstance(shown, list) and path.endswith("sshkeys") else [shown]
+        for item in values:
+            lines.extend(_wrapped(f"{_FIELD}{escape_unsafe(path)}: {display(item)}"))
+    return lines
+
+
+def _field_lines(field: FieldChange, *, full: bool) -> list[tuple[str, str]]:
+    if not shows_elements(field):
+        return [(field.action, line) for line in _wrapped(f"{_FIELD}{_field_text(field)}")]
+    out: list[tuple[str, str]] = []
+    indent = _FIELD
+    if listed_under_path(field):
+        # A list of its own (not a declared collection): under its path, as terraform nests them.
+        out.append((field.action, f"{_FIELD}{_SYMBOLS[field.action]} {escape_unsafe(field.path)}:"))
+        indent = _ELEMENT
+    for line in element_lines(field, full=full):
+        action = line.action if line.action in _COLOURS else "note"
+        out.extend(
+            (action, text) for text in _wrapped(f"{indent}{'    ' * line.depth}{line.symbol} {line.text}")
+        )
+    return out
 
 
 def _field_text(field: FieldChange) -> str:
@@ -79,16 +126,22 @@ def _field_text(field: FieldChange) -> str:
     if field.secret:
         return f"{symbol} {path}: {NOTE_MASKED_CHANGED if field.action == 'changed' else NOTE_MASKED}"
     if field.action == "changed":
-        return f"{symbol} {path}: {_short(field.old)} -> {_short(field.new)}"
+        return f"{symbol} {path}: {display(field.old)} -> {display(field.new)}"
     value = field.new if field.action == "added" else field.old
-    # A removed field, or an added mapping (a snapshot, a disk), is named, not dumped.
-    if field.action == "removed" or isinstance(value, dict):
-        return f"{symbol} {path}"
-    return f"{symbol} {path}: {_short(value)}"
+    if field.action == "removed":
+        return f"{symbol} {path} (was {display(value)})"
+    return f"{symbol} {path}: {display(value)}"
 
 
-def _short(value: object) -> str:
-    return shorten(display(value), VALUE_LIMIT)
+def _wrapped(line: str) -> list[str]:
+    """`line` wrapped at WIDTH, continued under its text (never cut: the reviewer needs it whole)."""
+    if len(line) <= WIDTH:
+        return [line]
+    body = line.lstrip(" ")
+    indent = " " * (len(line) - len(body) + 4)
+    return textwrap.wrap(
+        line, width=WIDTH, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False
+    ) or [line]
 
 
 def _paint(action: str, text: str, *, color: bool) -> str:

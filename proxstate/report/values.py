@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from proxstate.diff import Attribution, CommitRef
+from proxstate.diff import Attribution, CommitRef, is_masked
 from proxstate.safetext import escape_unsafe
 
 ELLIPSIS = "…"
@@ -63,12 +63,48 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def fits_one_line(*values: Any, limit: int = 70) -> bool:
+    """True when the values are short lists of plain values (tags, a boot order): one line says
+    their change better than element by element."""
+    lists = [value for value in values if value is not None]
+    plain = all(
+        isinstance(value, list | tuple) and not any(isinstance(item, dict | list | tuple) for item in value)
+        for value in lists
+    )
+    return plain and sum(len(display(value)) for value in lists) <= limit
+
+
+def leaves(document: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every field of a document as (dotted path, value); a list of plain values is one value."""
+    if isinstance(document, dict) and document:
+        found: list[tuple[str, Any]] = []
+        for key, item in document.items():
+            found.extend(leaves(item, f"{prefix}.{key}" if prefix else str(key)))
+        return found
+    if isinstance(document, list | tuple) and any(isinstance(item, dict | list | tuple) for item in document):
+        found = []
+        for index, item in enumerate(document, start=1):
+            found.extend(leaves(item, f"{prefix}.{index}" if prefix else str(index)))
+        return found
+    return [(prefix, NOTE_MASKED if is_masked(document) else document)]
+
+
 def commit_label(commit: CommitRef | None, *, live: str) -> str:
     """`a1b2c3d (2026-11-25T10:00:00Z, sync: 3 changes)`, or `live` for None."""
     if commit is None:
         return live
     subject = shorten(escape_unsafe(commit.subject), 60)
     return f"{escape_unsafe(commit.short)} ({escape_unsafe(commit.date)}, {subject})"
+
+
+def attribution_data(attribution: Attribution) -> dict[str, Any]:
+    """An attribution as the JSON report writes it (the one place that lists its fields)."""
+    return {
+        "user": attribution.user,
+        "task_type": attribution.task_type,
+        "time": attribution.time,
+        "upid": attribution.upid,
+    }
 
 
 def attribution_line(attribution: Attribution) -> str:
@@ -99,10 +135,13 @@ __all__ = [
     "ELLIPSIS",
     "NOTE_MASKED",
     "NOTE_MASKED_CHANGED",
+    "attribution_data",
     "attribution_line",
     "commit_label",
     "counts_line",
     "display",
     "escape_unsafe",
+    "fits_one_line",
+    "leaves",
     "shorten",
 ]

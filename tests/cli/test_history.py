@@ -77,7 +77,7 @@ def test_show_changes_json_validates(two_snapshots: Path, cli: Any) -> None:
     data = json.loads(result.out)
     schema = json.loads((resources.files("proxstate.report") / "changeset.schema.json").read_text())
     jsonschema.validate(data, schema)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     actions = {r["resource_id"]: r["action"] for r in data["resources"]}
     assert (
         actions["qemu/103"] == "added"

@@ -27,11 +27,28 @@ def test_equal_documents_are_no_change(vm: Doc) -> None:
     assert compare(cluster="prod", resource_id="qemu/101", old=None, new=None) is None
 
 
-def test_added_and_removed_resources_have_name_and_no_fields(vm: Doc, ct: Doc) -> None:
+def test_added_and_removed_resources_have_name_facts_and_no_fields(vm: Doc, ct: Doc) -> None:
     added = compare(cluster="prod", resource_id="lxc/200", old=None, new=ct())
     removed = compare(cluster="prod", resource_id="qemu/101", old=vm(), new=None)
-    assert added == ResourceChange("prod", "lxc/200", "added", "ct1", (), (ChangeClass.ADDED,))
-    assert removed == ResourceChange("prod", "qemu/101", "removed", "web01", (), (ChangeClass.REMOVED,))
+    assert added is not None and removed is not None
+    assert (added.action, added.name, added.fields, added.classes) == (
+        "added",
+        "ct1",
+        (),
+        (ChangeClass.ADDED,),
+    )
+    assert added.facts == (
+        ("node", "pve2"),
+        ("status", "running"),
+        ("hostname", "ct1"),
+        ("cores", 1),
+        ("memory", 512),
+        ("rootfs", "local-lvm:vm-200-disk-0,size=8G"),
+        ("net0", "eth0,bridge=vmbr0,ip=dhcp"),
+    )
+    assert added.document == ct()
+    assert (removed.action, removed.name, removed.classes) == ("removed", "web01", (ChangeClass.REMOVED,))
+    assert dict(removed.facts)["scsi0"] == "local-lvm:vm-101-disk-0,iothread=1,size=32G"
 
 
 def test_container_name_falls_back_to_hostname(ct: Doc) -> None:
@@ -71,16 +88,25 @@ def test_added_and_removed_keys(vm: Doc) -> None:
     assert fields["snapshots.pre-upgrade"].new is None
 
 
-def test_lists_are_whole_values(vm: Doc) -> None:
+def test_lists_are_whole_values_with_their_elements_and_a_mirrored_field_is_said_once(vm: Doc) -> None:
     new = vm()
     new["tags"] = ["prod", "db", "eu"]
     new["config"]["tags"] = ["prod", "db", "eu"]
     new["config"]["boot"]["order"] = ["net0"]
     fields = _by_path(_changes(vm(), new))
-    assert set(fields) == {"tags", "config.tags", "config.boot.order"}
-    assert fields["tags"] == FieldChange(
-        "tags", "changed", ["prod", "web"], ["prod", "db", "eu"], ChangeClass.TAGS
+    # `tags` repeats `config.tags` (a document of state format 1 holds both): said once.
+    assert set(fields) == {"config.tags", "config.boot.order"}
+    tags = fields["config.tags"]
+    assert (tags.old, tags.new, tags.change_class) == (
+        ["prod", "web"],
+        ["prod", "db", "eu"],
+        ChangeClass.TAGS,
     )
+    assert [(e.action, e.key) for e in tags.elements] == [
+        ("removed", "web"),
+        ("added", "db"),
+        ("added", "eu"),
+    ]
     assert fields["config.boot.order"].old == ["scsi0", "net0"]
     assert fields["config.boot.order"].new == ["net0"]
 
@@ -252,8 +278,12 @@ def test_node_storage_content_tasks_classification() -> None:
         },
     }
     content = _by_path(_changes(content_old, content_new, "content/pve1/local-lvm"))
-    assert content["volumes.local-lvm:d0.size"].change_class is ChangeClass.RESIZED
-    assert content["volumes.local-lvm:d0.format"].change_class is ChangeClass.CONFIG
+    # A volume is one element: its size and format change together, classed by the size.
+    resized = content["volumes.local-lvm:d0"]
+    assert resized.change_class is ChangeClass.RESIZED
+    assert [(e.action, e.key, e.changes) for e in resized.elements] == [
+        ("changed", "local-lvm:d0", (("format", "raw", "qcow2"), ("size", 34359738368, 68719476736)))
+    ]
     assert content["volumes.local-lvm:d1"].change_class is ChangeClass.CONFIG
 
     storage_old = {"kind": "storage", "storage": "nfs", "config": {"content": ["images", "iso"]}}

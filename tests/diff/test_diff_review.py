@@ -29,8 +29,8 @@ def _vm(**config: Any) -> dict[str, Any]:
 
 
 DECLARED = [
-    ("firewall/cluster/options", "firewall", "network"),
-    ("guest-firewall/101/options", "guest-firewall", "network"),
+    ("firewall/cluster/options", "firewall", "security, network"),
+    ("guest-firewall/101/options", "guest-firewall", "security, network"),
     ("network/pve1", "network", "network"),
     ("sdn/controller/evpn1", "sdn", "network"),
     ("dns/pve1", "dns", "network"),
@@ -86,8 +86,8 @@ def test_a_section_that_appears_or_goes_names_its_entries() -> None:
     ]
     assert _report("qemu/101", new, old) == [
         "~ qemu/101 web01  [pending]",
-        "- pending.cores",
-        "- pending.memory",
+        "- pending.cores (was 4)",
+        "- pending.memory (was 4096)",
     ]
 
 
@@ -104,7 +104,7 @@ def test_private_looking_and_disjoint_keys_below_the_second_level_are_reported()
     new = {"kind": "storage", "config": {"options": {"__x": 2, "a": 1}, "extra": {"d": 2}}}
     assert _report("storage/local", old, new) == [
         "~ storage/local  [config]",
-        "- config.extra.c",
+        "- config.extra.c (was 1)",
         "+ config.extra.d: 2",
         "~ config.options.__x: 1 -> 2",
     ]
@@ -150,7 +150,7 @@ def test_equal_firewall_rules_are_not_shown_as_changed() -> None:
         "config": {"rules": [dict(r) for r in rules], "enable": False},
     }
     assert _report("firewall/cluster/rules", nested_old, nested_new) == [
-        "~ firewall/cluster/rules  [network]",
+        "~ firewall/cluster/rules  [security, network]",
         "~ config.enable: true -> false",
     ]
 
@@ -189,7 +189,7 @@ def test_a_section_that_goes_does_not_hide_the_changes_after_it() -> None:
     assert _report("qemu/101", old, new) == [
         "~ qemu/101 web01  [hardware, pending]",
         "~ config.cores: 2 -> 4",
-        "- pending.memory",
+        "- pending.memory (was 4096)",
     ]
 
 
@@ -211,9 +211,9 @@ def test_a_guest_is_named_by_its_config_or_hostname_when_the_document_has_no_nam
     else the container's `config.hostname`; an empty name or a config that is not a mapping names
     nothing, and a name that goes is shown as it was."""
     vm = {"kind": "qemu", "vmid": 101, "config": {"name": "web01", "cores": 2}}
-    assert _report("qemu/101", None, vm) == ["+ qemu/101 web01  [added]"]
+    assert _report("qemu/101", None, vm)[0] == "+ qemu/101 web01  [added]"
     ct = {"kind": "lxc", "vmid": 200, "name": "", "config": {"hostname": "db01"}}
-    assert _report("lxc/200", None, ct) == ["+ lxc/200 db01  [added]"]
+    assert _report("lxc/200", None, ct)[0] == "+ lxc/200 db01  [added]"
     broken = {"kind": "qemu", "vmid": 102, "name": 7, "config": "unparsed"}
     assert _report("qemu/102", broken, None) == ["- qemu/102  [removed]"]
     unnamed = {"kind": "qemu", "vmid": 101, "node": "pve1", "config": {"cores": 2}}
@@ -225,8 +225,8 @@ def test_the_kind_a_document_records_decides_how_it_is_read() -> None:
     over the older one's: here a guest, whose name is shown and whose cores are hardware."""
     old, new = _vm(), _vm(cores=4)
     assert _report("moved/101", old, new)[0] == "~ moved/101 web01  [hardware]"
-    assert _report("moved/101", None, new) == ["+ moved/101 web01  [added]"]
-    assert _report("moved/101", old, None) == ["- moved/101 web01  [removed]"]
+    assert _report("moved/101", None, new)[0] == "+ moved/101 web01  [added]"
+    assert _report("moved/101", old, None)[0] == "- moved/101 web01  [removed]"
     was_storage = {**old, "kind": "storage"}
     assert _report("moved/101", was_storage, new)[0].startswith("~ moved/101 web01  [")
 

@@ -23,7 +23,7 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 def test_document_validates_and_carries_everything(changeset: ChangeSet) -> None:
     document = json.loads(render_json(changeset))
     _validate(document)
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     assert document["base"]["short"] == "aaaaaaa"
     assert document["target"]["sha"] == "b" * 40
     assert document["summary"] == {"added": 1, "modified": 1, "removed": 1}

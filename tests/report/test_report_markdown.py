@@ -89,8 +89,9 @@ def test_summary_table_and_details_per_resource(changeset: ChangeSet) -> None:
     assert [_plain(cell) for cell in web[0]] == ["Path", "Old", "New"]
     rows = {_plain(row[0]): [_plain(cell) for cell in row[1:]] for row in web[1:]}
     assert rows["config.memory"] == ["2048", "4096"]
-    assert rows["config.net1"] == ["{bridge: vmbr9}", ""]
-    assert rows["snapshots.pre-upgrade"] == ["", "{snaptime: 1764000000}"]
+    # A mapping that went or came is shown field by field; a time in seconds as a date.
+    assert rows["config.net1.bridge"] == ["vmbr9", ""]
+    assert rows["snapshots.pre-upgrade.snaptime"] == ["", "2025-11-24 16:00 UTC"]
     assert rows["config.cipassword"] == ["(secret)", "(secret changed)"]
     assert "likely by alice@pve (qmigrate, 2026-11-25 10:02 UTC; best effort)" in parsed.list_items
     assert "best effort" in text.splitlines()[-1]
@@ -122,8 +123,16 @@ def test_hostile_values_do_not_break_the_structure(hostile: ChangeSet) -> None:
     weird_resource = hostile.resources[0]
     assert len(weird) == 1 + len(weird_resource.fields)
     assert len(plain) == 2
-    # Only our own tags: two per resource, and the <sub> of the footer.
-    assert len(parsed.html_blocks) == 4
+    # Only our own tags: two per resource, two per value too long for its cell (shown whole in a
+    # collapsible block), and the <sub> of the footer.
+    long_values = sum(
+        1
+        for change in weird_resource.fields
+        if not change.secret
+        and any(len(display(v)) > CELL_LIMIT for v in (change.old, change.new) if v is not None)
+    )
+    assert long_values >= 1
+    assert len(parsed.html_blocks) == 4 + 2 * long_values
     assert parsed.html_inline == ["<sub>", "</sub>"]
     for block in parsed.html_blocks:
         tags = set(re.findall(r"<(/?[a-z]+)", block))

@@ -21,8 +21,8 @@ def test_plain_report_layout(changeset: ChangeSet) -> None:
     assert "~ qemu/101 web01  [migrated, hardware, network, snapshot, tags, config]" in body
     assert "~ config.memory: 2048 -> 4096" in body
     assert "~ config.net0.bridge: vmbr0 -> vmbr1" in body
-    assert "- config.net1" in body
-    assert "+ snapshots.pre-upgrade" in body
+    assert "- config.net1.bridge (was vmbr9)" in body
+    assert "+ snapshots.pre-upgrade.snaptime: 2025-11-24 16:00 UTC" in body
     assert "~ tags: [prod, web] -> [prod]" in body
     assert "likely by alice@pve (qmigrate, 2026-11-25 10:02 UTC; best effort)" in body
     assert "+ lxc/200 ct1  [added]" in body
