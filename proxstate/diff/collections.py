@@ -59,7 +59,7 @@ COLLECTIONS: tuple[Collection, ...] = (
         path="entries",
         noun="ACL entry",
         identity=("path", "type", "ugid", "roleid"),
-        label=("path", "type", "ugid", "roleid", "propagate"),
+        label=("propagate",),
     ),
     Collection(resources=r"access/tokens/.+", path="entries", noun="token"),
     Collection(resources=r"access/tfa", path="entries", noun="second factors of"),
@@ -93,10 +93,14 @@ def title(collection: Collection, key: str) -> str:
 
 def describe(collection: Collection, element: Any) -> str:
     """One line saying what an element is: `IN DROP source 203.0.113.0/24 comment "block scanner"`."""
+    if isinstance(element, str):
+        return element  # a plain element is its own description (an ssh key holds spaces)
     if not isinstance(element, Mapping):
         return _word(element)
     if collection.noun == "rule":
         return _rule(element)
+    if collection.noun == "task":
+        return task_line(element)
     keys: Sequence[str] = collection.label or list(element)
     words = []
     for key in keys:
@@ -112,6 +116,22 @@ def describe(collection: Collection, element: Any) -> str:
     return " ".join(words)
 
 
+def task_line(task: Mapping[str, Any]) -> str:
+    """`qmstart 109 by root@pam: TASK ERROR: ...`: type, guest (or other id), user, status."""
+    text = " ".join(str(task[key]) for key in ("type", "id") if task.get(key) not in (None, ""))
+    if task.get("user"):
+        text += f" by {task['user']}"
+    if task.get("status"):
+        text += f": {task['status']}"
+    return text
+
+
+def failed_task(task: Any) -> bool:
+    """A finished task whose status is neither OK nor warnings (a running one has none)."""
+    status = str(task.get("status") or "") if isinstance(task, Mapping) else ""
+    return status not in ("", "OK") and not status.startswith("WARNINGS")
+
+
 def _rule(rule: Mapping[str, Any]) -> str:
     words = [str(rule.get("type", "")).upper(), _word(rule.get("action", ""))]
     words = [word for word in words if word]
@@ -120,7 +140,8 @@ def _rule(rule: Mapping[str, Any]) -> str:
             words.append(f"{key} {_word(rule[key])}")
     if "enable" in rule and rule["enable"] in (0, False, "0"):
         words.append("(disabled)")
-    rest = [key for key in rule if key not in (*_RULE_LABEL, "type", "action", "enable", "pos")]
+    # `ipversion` is what PVE derives from the addresses; `pos` only repeats the list's order.
+    rest = [key for key in rule if key not in (*_RULE_LABEL, "type", "action", "enable", "pos", "ipversion")]
     words.extend(f"{key} {_word(rule[key])}" for key in rest)
     return " ".join(words)
 

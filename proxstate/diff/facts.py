@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from proxstate.diff.collections import COLLECTIONS, describe
+from proxstate.diff.collections import COLLECTIONS, describe, failed_task
 from proxstate.resources.kinds import GUEST_KINDS
 
 Facts = tuple[tuple[str, Any], ...]
@@ -55,6 +55,13 @@ def _collection(resource_id: str, document: Mapping[str, Any]) -> Facts | None:
     for collection in COLLECTIONS:
         if collection.path in document and collection.matches(resource_id, collection.path):
             elements = document[collection.path]
+            if isinstance(elements, Mapping) and collection.noun == "task":
+                # A day's tasks: the failed ones first, so that the bound on facts never hides one.
+                tasks = sorted(elements.values(), key=lambda task: not failed_task(task))
+                return tuple(
+                    ("failed task" if failed_task(task) else "task", describe(collection, task))
+                    for task in tasks
+                )
             if isinstance(elements, Mapping):
                 return tuple(
                     (f"{collection.noun} {key}", describe(collection, item)) for key, item in elements.items()

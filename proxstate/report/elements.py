@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from proxstate.diff import ElementChange, FieldChange
+from proxstate.diff.collections import failed_task
 from proxstate.report.values import NOTE_MASKED, NOTE_MASKED_CHANGED, display, fits_one_line
 from proxstate.safetext import escape_unsafe
 
@@ -72,7 +73,12 @@ def _lines(element: ElementChange) -> list[Line]:
         note = NOTE_MASKED_CHANGED if element.action == "changed" else NOTE_MASKED
         return [Line(element.action, f"{name}: {note}")]
     label = escape_unsafe(element.label)
-    described = f"{name}: {label}" if label and label != element.key else name
+    if not label or (element.title.endswith(element.key) and label == element.key):
+        described = name
+    elif name == element.noun:
+        described = f"{name} {label}"  # a key of cloud-init's sshkeys: `key ssh-ed25519 AAAA...`
+    else:
+        described = f"{name}: {label}"
     if element.action != "changed":
         return [Line(element.action, described)]
     if len(element.changes) == 1:
@@ -137,21 +143,8 @@ def _task_lines(elements: tuple[ElementChange, ...], *, full: bool) -> list[Line
 
 def _task(element: ElementChange) -> str:
     """`task qmstart 109 by root@pam: TASK ERROR: ...` (type, guest or id, user, status)."""
-    task = element.new if element.new is not None else element.old
-    if not isinstance(task, dict):
-        return f"task {escape_unsafe(element.key)}"
-    words = [str(task[key]) for key in ("type", "id") if task.get(key) not in (None, "")]
-    text = "task " + " ".join(words)
-    if task.get("user"):
-        text += f" by {task['user']}"
-    if task.get("status"):
-        text += f": {task['status']}"
-    return escape_unsafe(text)
+    return f"task {escape_unsafe(element.label)}"
 
 
 def _failed(element: ElementChange) -> bool:
-    task = element.new if element.new is not None else element.old
-    if not isinstance(task, dict) or element.action == "removed":
-        return False
-    status = str(task.get("status", ""))
-    return status not in ("", "OK") and not status.startswith("WARNINGS")
+    return element.action != "removed" and failed_task(element.new)
