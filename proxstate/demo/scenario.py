@@ -10,13 +10,23 @@ from __future__ import annotations
 from proxstate.api.client import PveClient
 from proxstate.demo.server import DemoServer
 
+# The cluster firewall's rules before the first snapshot, in their order.
+FIREWALL_RULES = (
+    {"type": "in", "action": "ACCEPT", "proto": "tcp", "dport": "22", "comment": "ssh"},
+    {"type": "in", "action": "ACCEPT", "proto": "tcp", "dport": "8006", "comment": "web UI"},
+    {"type": "in", "action": "ACCEPT", "macro": "Ping"},
+)
+
 
 async def history(client: PveClient, server: DemoServer) -> None:
-    """Tasks that ran before the first snapshot: a backup, a reboot, a start that failed."""
+    """What happened before the first snapshot: a backup, a reboot, a start that failed, and the
+    cluster firewall's rules."""
     server.call(server.pve.backup(103, secs=0))
     await client.post("/nodes/pve1/qemu/105/status/reboot")
     server.pve.vm(109).start_error = "TASK ERROR: volume 'local-lvm:vm-109-disk-0' does not exist"
     await client.post("/nodes/pve3/qemu/109/status/start")
+    for position, rule in enumerate(FIREWALL_RULES):
+        await client.post("/cluster/firewall/rules", data={**rule, "enable": "1", "pos": str(position)})
 
 
 CHANGES = (
@@ -26,10 +36,10 @@ CHANGES = (
     "grafana (203): migrated pve2 -> pve1",
     "web02 (102): live-migrated pve1 -> pve2",
     "monitoring (105): stopped",
-    "api01 (111): new VM",
+    "api01 (111): new VM, whose first start fails",
     "old-wiki (204): container deleted",
     "web01 (101): snapshot pre-upgrade",
-    "cluster firewall: a rule that lets HTTPS in",
+    "cluster firewall: a DROP rule for a scanner's network, in front of the three rules",
     "node pve3: went offline",
 )
 
@@ -56,6 +66,8 @@ async def changes(client: PveClient, server: DemoServer) -> None:
             "tags": "prod;api",
         },
     )
+    server.pve.vm(111).start_error = "TASK ERROR: unable to find configuration file for VM 111 on node 'pve1'"
+    await client.post("/nodes/pve1/qemu/111/status/start")
     await client.delete("/nodes/pve1/lxc/204")
     await client.post(
         "/nodes/pve1/qemu/101/snapshot",
@@ -65,11 +77,11 @@ async def changes(client: PveClient, server: DemoServer) -> None:
         "/cluster/firewall/rules",
         data={
             "type": "in",
-            "action": "ACCEPT",
-            "proto": "tcp",
-            "dport": "443",
+            "action": "DROP",
+            "source": "203.0.113.0/24",
             "enable": "1",
-            "comment": "web",
+            "comment": "block scanner",
+            "pos": "0",
         },
     )
     server.pve.set_node_offline("pve3")

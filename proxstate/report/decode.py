@@ -36,8 +36,14 @@ _KEYS = Collection(resources=".*", path="", noun="key", show_key=False)
 
 
 def shown_fields(fields: Iterable[FieldChange]) -> tuple[FieldChange, ...]:
-    """The fields as reports show them: decoded, an added or removed mapping field by field."""
+    """The fields as reports show them: decoded, an added or removed mapping field by field, and
+    a day's tasks (one field each) together, so that the failed ones come first."""
     shown: list[FieldChange] = []
+    tasks = [field for field in fields if len(field.elements) == 1 and field.elements[0].noun == "task"]
+    if len(tasks) > 1:
+        elements = tuple(element for field in tasks for element in field.elements)
+        together = dataclasses.replace(tasks[0], path=tasks[0].path.split(".", 1)[0], elements=elements)
+        fields = [together, *(field for field in fields if field not in tasks)]
     for field in fields:
         value = field.new if field.action == "added" else field.old
         if (
