@@ -49,8 +49,8 @@ def test_filters_and_durations() -> None:
             "notify[0].on[0] (line 3): expected 'changes', 'drift' or 'failure'",
         ),
         (
-            "  - url_env: A\n    classes: [security]\n",
-            "unknown change class 'security'; known classes: added",
+            "  - url_env: A\n    classes: [firewall]\n",
+            "unknown change class 'firewall'; known classes: added",
         ),
         ("  - url_env: A\n    kinds: [vms, disks]\n", "unknown kind 'disks'"),
         ("  - url_env: A\n    remind: soon\n", "expected a duration such as 90s, 30m, 12h or 7d"),
