@@ -101,3 +101,21 @@ def test_filters_leave_out_what_a_target_did_not_ask_for() -> None:
     now = datetime(2026, 11, 30, tzinfo=UTC)
     assert compose(_drift(8192), [network_only, other_cluster], {}, now=now) == []
     assert len(compose(_drift(8192), [vms], {}, now=now)) == 1
+
+
+def test_security_changes_only() -> None:
+    firewall = ResourceChange(
+        cluster="lab",
+        resource_id="firewall/cluster/rules",
+        action="modified",
+        name=None,
+        fields=(FieldChange("rules[0].action", "changed", "DROP", "ACCEPT", ChangeClass.CONFIG),),
+        classes=(ChangeClass.SECURITY, ChangeClass.CONFIG),
+    )
+    news = _drift(8192)
+    assert news.drift is not None
+    both = ChangeSet(base=None, target=None, resources=(*news.drift["lab"].resources, firewall))
+    target = NotifyTarget(url_env="X", classes=["security"])
+    [message] = compose(RunNews(command="drift", drift={"lab": both}), [target], {}, now=datetime.now(UTC))
+    assert message.changeset is not None
+    assert [change.resource_id for change in message.changeset.resources] == ["firewall/cluster/rules"]
