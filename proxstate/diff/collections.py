@@ -74,6 +74,14 @@ COLLECTIONS: tuple[Collection, ...] = (
         show_key=False,
     ),
     Collection(resources=rf"{CONTENT}/.+", path="volumes", noun="volume", label=("vmid", "content", "size")),
+    Collection(
+        resources=r"cluster-log/.+",
+        path="entries",
+        noun="log entry",
+        label=("node", "user", "msg"),
+        keyword=False,
+        show_key=False,
+    ),
 )
 
 DEFAULT = Collection(resources=r".*", path="", noun="item", ordered=True)
@@ -109,6 +117,8 @@ def describe(collection: Collection, element: Any) -> str:
         value = element[key]
         if value is True and collection.keyword:
             words.append(str(key))
+        elif key == "size" and isinstance(value, int) and not isinstance(value, bool):
+            words.append(f"size {binary_size(value)}")
         elif collection.keyword:
             words.append(f"{key} {_word(value)}")
         else:
@@ -130,6 +140,17 @@ def failed_task(task: Any) -> bool:
     """A finished task whose status is neither OK nor warnings (a running one has none)."""
     status = str(task.get("status") or "") if isinstance(task, Mapping) else ""
     return status not in ("", "OK") and not status.startswith("WARNINGS")
+
+
+def binary_size(size: int) -> str:
+    """`32 GiB`, `1.5 MiB`, `512 B`: bytes as PVE's GUI shows them."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            text = f"{value:.1f}".removesuffix(".0") if unit != "B" else str(size)
+            return f"{text} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover - the loop returns at TiB
 
 
 def _rule(rule: Mapping[str, Any]) -> str:

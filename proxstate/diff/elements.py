@@ -21,6 +21,9 @@ from proxstate.diff.collections import Collection, describe, title
 from proxstate.diff.model import ElementChange
 
 _LIKENESS = 0.5  # share of fields two list elements must have in common to be one changed element
+# Pairing by likeness compares every unpaired old element with every unpaired new one: past this
+# many comparisons (a list replaced wholesale), what is left is added and removed.
+_MAX_COMPARISONS = 40_000
 _ORDER = {"removed": 0, "changed": 1, "moved": 1, "added": 2}
 
 
@@ -129,6 +132,8 @@ def _pair_by_identity(collection: Collection, old: Sequence[Any], new: Sequence[
 def _pair_by_likeness(old: Sequence[Any], new: Sequence[Any], pairs: dict[int, int]) -> None:
     paired_new = set(pairs.values())
     free_old = [index for index in range(len(old)) if index not in pairs]
+    if len(free_old) * (len(new) - len(paired_new)) > _MAX_COMPARISONS:
+        return
     for new_index, element in enumerate(new):
         if new_index in paired_new or not free_old:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from proxstate.diff.collections import failed_task, task_line
 from proxstate.diff.model import ChangeSet, ResourceChange
 
 _CONFIG_PREFIX = "config."
@@ -17,7 +18,9 @@ def summarize(change: ResourceChange, *, limit: int = 6) -> str:
         added = [field for field in change.fields if field.action == "added"]
         types = sorted({str(field.path.split(":")[5]) for field in added if field.path.count(":") >= 6})
         noun = "task" if len(added) == 1 else "tasks"
-        return f"{label}: {len(added)} {noun} finished" + (f" ({', '.join(types)})" if types else "")
+        text = f"{label}: {len(added)} {noun} finished" + (f" ({', '.join(types)})" if types else "")
+        failed = [task_line(field.new) for field in added if failed_task(field.new)]
+        return text + (f"; failed: {', '.join(failed[:limit])}" if failed else "")
     # Config keys are what users know (`qm set --memory`), so the `config.` prefix is noise here.
     paths = list(dict.fromkeys(_short_path(field.path) for field in change.fields))
     shown = paths[: max(limit, 1)]

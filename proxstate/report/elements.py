@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from proxstate.diff import ElementChange, FieldChange
-from proxstate.diff.collections import failed_task
+from proxstate.diff.collections import binary_size, failed_task
 from proxstate.report.values import NOTE_MASKED, NOTE_MASKED_CHANGED, display, fits_one_line
 from proxstate.safetext import escape_unsafe
 
@@ -81,12 +81,22 @@ def _lines(element: ElementChange) -> list[Line]:
         described = f"{name}: {label}"
     if element.action != "changed":
         return [Line(element.action, described)]
-    if len(element.changes) == 1:
-        return [Line("changed", f"{name}: {_inner(element.changes[0], inline=True)}")]
-    return [
-        Line("changed", described),
-        *(Line(_inner_action(c), _inner(c), depth=1) for c in element.changes),
-    ]
+    changes = [_sized(change) for change in element.changes] if element.noun == "volume" else element.changes
+    if len(changes) == 1:
+        return [Line("changed", f"{name}: {_inner(changes[0], inline=True)}")]
+    return [Line("changed", described), *(Line(_inner_action(c), _inner(c), depth=1) for c in changes)]
+
+
+def _sized(change: tuple[str, object, object]) -> tuple[str, object, object]:
+    """A volume's size in bytes as PVE's GUI shows it: `4 GiB -> 8 GiB`."""
+    path, old, new = change
+    if path != "size":
+        return change
+    return path, _size(old), _size(new)
+
+
+def _size(value: object) -> object:
+    return binary_size(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _name(element: ElementChange) -> str:

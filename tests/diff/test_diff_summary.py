@@ -29,3 +29,16 @@ def test_a_new_day_of_tasks_is_added() -> None:
     change = compare(cluster="lab", resource_id="tasks/pve1/2026-11-25", old=None, new=_tasks(UPID_A, UPID_B))
     assert change is not None
     assert summarize(change) == "tasks/pve1/2026-11-25: added"
+
+
+def test_failed_tasks_are_named_in_the_summary() -> None:
+    new = _tasks(UPID_A, UPID_B)
+    new["tasks"] = {
+        UPID_A: {"status": "OK"},
+        UPID_B: {"type": "vzdump", "id": "103", "user": "root@pam", "status": "job errors"},
+    }
+    change = compare(cluster="lab", resource_id="tasks/pve1/2026-11-25", old=_tasks(UPID_A), new=new)
+    assert change is not None
+    assert summarize(change) == (
+        "tasks/pve1/2026-11-25: 1 task finished (vzdump); failed: vzdump 103 by root@pam: job errors"
+    )
