@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from proxstate.diff import ChangeClass, FieldChange
+from proxstate.diff import ChangeClass, FieldChange, is_masked
 from proxstate.diff.collections import Collection
 from proxstate.diff.elements import list_elements
-from proxstate.report.values import leaves
+from proxstate.report.values import NOTE_MASKED, leaves
 
 _TIMES = frozenset({"snaptime", "starttime", "endtime", "ctime"})
 _YEAR_10000 = 253402300800
@@ -85,7 +85,10 @@ def readable(field: FieldChange) -> FieldChange:
 
 
 def readable_value(path: str, value: Any) -> Any:
-    """One recorded value, decoded as `readable` decodes a field's (for the facts of a document)."""
+    """One recorded value, decoded as `readable` decodes a field's (for the facts of a document);
+    a masked secret (even its keyed hash) is `(secret)`."""
+    if is_masked(value):
+        return NOTE_MASKED
     return readable(FieldChange(path, "added", None, value, ChangeClass.CONFIG)).new
 
 

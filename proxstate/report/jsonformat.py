@@ -113,7 +113,9 @@ def _element(element: ElementChange) -> dict[str, Any]:
         "changes": [{"path": path, "old": old, "new": new} for path, old, new in element.changes],
     }
     if element.secret:
-        entry.update(old=None, new=None, label="", changes=[], secret=True)
+        # A list identified by content is keyed by its description, which would hold the secret.
+        entry.update(old=None, new=None, label="", key="" if element.key == element.label else element.key)
+        entry.update(changes=[], secret=True)
     return entry
 
 

@@ -123,7 +123,9 @@ def _details(resource: ResourceChange, *, with_cluster: bool, full: bool) -> str
         label += f" {_html(resource.name)}"
     classes = ", ".join(resource.classes)
     # The blank line after <summary> ends the HTML block, so the table below is parsed as Markdown.
-    parts = [f"<details><summary>{label}: {resource.action} ({classes})</summary>"]
+    # Security-relevant changes are open from the start: the reviewer should not have to look for them.
+    opened = " open" if ChangeClass.SECURITY in resource.classes else ""
+    parts = [f"<details{opened}><summary>{label}: {resource.action} ({classes})</summary>"]
     fields = shown_fields(resource.fields)
     plain = tuple(field for field in fields if not shows_elements(field))
     if plain:

@@ -6,7 +6,7 @@ import base64
 from urllib.parse import quote
 
 from proxstate.diff import ChangeClass, ChangeSet, FieldChange, ResourceChange, compare
-from proxstate.report import render_markdown, render_text
+from proxstate.report import render_json, render_markdown, render_text
 from proxstate.report.decode import readable, shown_fields
 
 
@@ -68,3 +68,19 @@ def test_markdown_puts_security_relevant_resources_first() -> None:
     text = render_markdown(ChangeSet(None, None, (vm, acl)))
     assert text.index("`access/acl`") < text.index("`qemu/101`")
     assert "**1 security-relevant** (firewall, access control, certificates): listed first." in text
+
+
+def test_a_secret_in_an_added_resource_or_a_list_is_never_shown() -> None:
+    realm = {"kind": "access", "id": "realm/ad", "config": {"type": "ad", "password": "<masked:3f2a9c0d>"}}
+    added = compare(cluster="lab", resource_id="access/realm/ad", old=None, new=realm)
+    old = {"kind": "x", "config": {"list": ["<masked:77aa0b1e>"]}}
+    new = {"kind": "x", "config": {"list": ["<masked:0badcafe>", "b"]}}
+    changed = compare(cluster="lab", resource_id="x/1", old=old, new=new)
+    assert added is not None and changed is not None
+    changeset = ChangeSet(None, None, (added, changed))
+    for full in (False, True):
+        reports = [render_text(changeset, color=False, full=full), render_markdown(changeset, full=full)]
+        reports.append(render_json(changeset, full=full))
+        for report in reports:
+            assert "masked" not in report and "3f2a9c0d" not in report and "0badcafe" not in report
+    assert "password: (secret)" in render_text(changeset, color=False)
