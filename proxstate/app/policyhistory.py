@@ -7,7 +7,9 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from proxstate.app.record import documents_at, read_document
+from proxstate.app.doccache import documents_by_cluster
+from proxstate.app.migrate import check_readable
+from proxstate.app.record import read_document
 from proxstate.app.revisions import commit_ref
 from proxstate.diff import ChangeSet, attribute, compare
 from proxstate.policy import Introduced, Policy, Settings, Violation, check_documents
@@ -25,11 +27,11 @@ def _epoch(info: CommitInfo) -> float:
 
 
 def grouped(repo: StateRepo, rev: str, cluster: str | None) -> Clusters:
-    """cluster -> resource id -> document, at rev."""
-    out: Clusters = {}
-    for recorded in documents_at(repo, rev, cluster=cluster):
-        out.setdefault(recorded.cluster, {})[recorded.resource_id] = recorded.document
-    return out
+    """cluster -> resource id -> document, at rev (a commit), through the cache of decoded
+    documents (app/doccache.py)."""
+    check_readable(repo)
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
+    return documents_by_cluster(repo, rev, prefix)
 
 
 def pending_since(repo: StateRepo, rev: str, clusters: Clusters) -> dict[tuple[str, str], float]:

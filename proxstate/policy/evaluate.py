@@ -10,7 +10,7 @@ from typing import Any
 from proxstate.errors import PolicyError
 from proxstate.policy.context import Settings, cluster_contexts
 from proxstate.policy.expr import truthy
-from proxstate.policy.model import Policy, Violation, natural
+from proxstate.policy.model import Policy, Rule, Violation, natural
 
 Documents = Mapping[str, Mapping[str, dict[str, Any]]]  # cluster -> resource id -> document
 
@@ -20,10 +20,15 @@ def check_documents(policy: Policy, clusters: Documents, *, settings: Settings) 
     violations = []
     failures: dict[str, tuple[int, PolicyError]] = {}  # rule id -> (documents it failed on, first error)
     tried: dict[str, int] = {}
+    by_kind: dict[str, list[Rule]] = {}  # the rules whose `kinds` do not leave the kind out
     for cluster in sorted(clusters):
         for context in cluster_contexts(cluster, clusters[cluster], settings=settings):
             rid, kind, document = context["id"], context["kind"], context["doc"]
-            for rule in policy.rules:
+            if kind not in by_kind:
+                by_kind[kind] = [
+                    r for r in policy.rules if not r.applies_to.kinds or kind in r.applies_to.kinds
+                ]
+            for rule in by_kind[kind]:
                 if not rule.applies_to.selects(
                     cluster=cluster, resource_id=rid, kind=kind, document=document
                 ):

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jmespath
-from jmespath import exceptions, functions
+from jmespath import exceptions, functions, visitor
 
 from proxstate.errors import PolicyError
 
@@ -54,11 +54,15 @@ class Expression:
             self._parsed = jmespath.compile(text)
         except exceptions.JMESPathError as exc:
             raise PolicyError(f"{where}: not a valid JMESPath expression: {_first_line(exc)}") from None
-        self._options = jmespath.Options(custom_functions=_Functions(dict(params or {})))
+        options = jmespath.Options(custom_functions=_Functions(dict(params or {})))
+        # One interpreter for every document (ParsedResult.search builds one per call): a check
+        # evaluates each condition thousands of times.
+        self._interpreter = visitor.TreeInterpreter(options)
+        self._tree = self._parsed.parsed
 
     def search(self, data: Any) -> Any:
         try:
-            return self._parsed.search(data, options=self._options)
+            return self._interpreter.visit(self._tree, data)
         except exceptions.JMESPathError as exc:
             raise PolicyError(f"{self.where}: {_first_line(exc)}") from None
 
@@ -66,7 +70,7 @@ class Expression:
         """The value, or the error this document raised (`contains(facts.nics[].bridge, ...)` on a
         document without NICs): callers read an error as "no match" unless every document fails."""
         try:
-            return self._parsed.search(data, options=self._options), None
+            return self._interpreter.visit(self._tree, data), None
         except exceptions.JMESPathError as exc:
             return None, PolicyError(f"{self.where}: {_first_line(exc)}")
 

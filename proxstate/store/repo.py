@@ -117,6 +117,15 @@ class StateRepo:
         contents = self._git.read_objects(wanted.values())
         return {path: contents[sha] or b"" for path, sha in wanted.items()}
 
+    def blob_ids(self, rev: str | None, prefix: str) -> dict[str, str]:
+        """path -> blob id of every file under `prefix` at `rev`, without reading them (one `git
+        ls-tree`): a blob id names its content, so what was read from it once can be kept."""
+        return self._listed(rev, prefix)
+
+    def read_blobs(self, ids: Iterable[str]) -> dict[str, bytes | None]:
+        """blob id -> content (None when there is no such blob): one `git cat-file`."""
+        return self._git.read_objects(ids)
+
     def paths(self, rev: str | None, prefix: str) -> list[str]:
         """The files under `prefix` at `rev`, without reading them (one `git ls-tree`)."""
         return sorted(self._listed(rev, prefix))

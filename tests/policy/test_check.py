@@ -134,3 +134,13 @@ def test_a_date_that_is_not_one_is_a_usage_error(lab: Lab, cli: CLI) -> None:
     result = cli("check", "-C", str(lab.root), "--at", "the day before yesterday-ish")
     assert result.code == 64
     assert "neither a date nor a commit" in result.err
+
+
+def test_a_damaged_cache_of_decoded_documents_is_read_around(lab: Lab, cli: CLI) -> None:
+    first = cli("check", "-C", str(lab.root), "--at", lab.commits[1], "--format", "json")
+    cache = lab.root / ".git" / "proxstate" / "documents.sqlite"
+    assert cache.stat().st_size > 0
+    cache.write_bytes(b"not a database" * 100)
+    again = cli("check", "-C", str(lab.root), "--at", lab.commits[1], "--format", "json")
+    assert (again.code, again.out) == (first.code, first.out)
+    assert cache.read_bytes().startswith(b"SQLite format 3")  # started again
