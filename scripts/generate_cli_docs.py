@@ -26,7 +26,7 @@ Generated from the command definitions by `scripts/generate_cli_docs.py`; do not
 |---|---|
 | 0 | success; for `drift`: no drift |
 | 1 | error: nothing useful was done; one line on stderr says why (`--debug` adds the traceback) |
-| 2 | `drift` only: the live cluster differs from the recorded state |
+| 2 | `drift`: the live cluster differs from the recorded state; `check`: the record breaks a rule of the policy (not waived; with `--since`, a new violation); `scan`: the history holds secrets |
 | 3 | partial: some resources or nodes could not be read and kept their last state (for `drift`: no drift among what could be read, but drift is unknown for the rest); for `sync --push`: committed, but the push failed |
 | 64 | the command line is wrong (unknown option, bad value) |
 | 70 | internal error: a bug in proxstate (an exception it did not expect); one line names its type and place, `--debug` adds the traceback. Please report it |
