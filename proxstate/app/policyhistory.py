@@ -55,6 +55,29 @@ def pending_since(repo: StateRepo, rev: str, clusters: Clusters) -> dict[tuple[s
     return found
 
 
+def apply_change(
+    state: Clusters,
+    since: dict[tuple[str, str], float],
+    *,
+    cluster: str,
+    resource_id: str,
+    new: dict[str, Any] | None,
+    when: float,
+) -> None:
+    """One document of the next snapshot (None: removed) into `state`, and the start of its
+    pending changes into `since` (pending_since's map)."""
+    documents = state.setdefault(cluster, {})
+    had_pending = bool(documents.get(resource_id, {}).get("pending"))
+    if new is None:
+        documents.pop(resource_id, None)
+    else:
+        documents[resource_id] = new
+    if not (new or {}).get("pending"):
+        since.pop((cluster, resource_id), None)
+    elif not had_pending:
+        since[(cluster, resource_id)] = when
+
+
 def introductions(
     repo: StateRepo,
     policy: Policy,
@@ -85,21 +108,12 @@ def introductions(
             if located is None:
                 continue
             name, rid = located
-            documents = state.setdefault(name, {})
             new = (
                 read_document(change.new, name=change.path, resource_id=rid)
                 if change.new is not None
                 else None
             )
-            had_pending = bool(documents.get(rid, {}).get("pending"))
-            if new is None:
-                documents.pop(rid, None)
-            else:
-                documents[rid] = new
-            if not (new or {}).get("pending"):
-                since.pop((name, rid), None)
-            elif not had_pending:
-                since[(name, rid)] = _epoch(info)
+            apply_change(state, since, cluster=name, resource_id=rid, new=new, when=_epoch(info))
         now_present = found()
         for key in now_present - present:
             introduced[key] = info

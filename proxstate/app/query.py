@@ -60,9 +60,12 @@ def query(repo: StateRepo, policy: Policy, request: QueryRequest, *, now: float 
     target = repo.resolve(right or "HEAD")
     state = policyhistory.grouped(repo, base, request.cluster)
     base_info = commit_info(repo, base)
+    since = policyhistory.pending_since(repo, base, state)
 
     def matches(info: Any) -> dict[tuple[str, str], Match]:
-        settings = Settings(now=_epoch(info.committed), protected_pools=policy.protected_pools)
+        settings = Settings(
+            now=_epoch(info.committed), protected_pools=policy.protected_pools, pending_since=since
+        )
         return {(m.cluster, m.resource_id): m for m in run_query(expression, state, settings=settings)}
 
     previous = matches(base_info)
@@ -75,16 +78,13 @@ def query(repo: StateRepo, policy: Policy, request: QueryRequest, *, now: float 
             if located is None:
                 continue
             name, rid = located
-            documents = state.setdefault(name, {})
             new = (
                 read_document(change.new, name=change.path, resource_id=rid)
                 if change.new is not None
                 else None
             )
-            if new is None:
-                documents.pop(rid, None)
-            else:
-                documents[rid] = new
+            when = _epoch(info.committed)
+            policyhistory.apply_change(state, since, cluster=name, resource_id=rid, new=new, when=when)
         current = matches(info)
         ref = commit_ref(info)
         for key, match in current.items():

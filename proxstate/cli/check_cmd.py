@@ -12,20 +12,8 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
-from proxstate.cli.records import open_record
-from proxstate.errors import UsageError
+from proxstate.cli.records import known_revision, open_record
 from proxstate.report.policy_report import CHECK_FORMATS, render_check, rule_rows
-from proxstate.store import StateRepo
-from proxstate.store.revisions import DATE_FORMS
-
-
-def known_revision(repo: StateRepo, option: str, value: str | None) -> None:
-    # Checked here: a date git does not know would read as "now" without a word.
-    if value is not None and not repo.names_commit_or_date(value):
-        raise UsageError(
-            f"{option} {value!r} is neither a date nor a commit; give a date ({DATE_FORMS}) "
-            "or a commit, branch or tag"
-        )
 
 
 @cli.command("check")

@@ -10,11 +10,10 @@ import click
 from proxstate.app.check import load_policy
 from proxstate.app.query import QueryRequest, QueryResult, query
 from proxstate.cli import exitcodes
-from proxstate.cli.check_cmd import known_revision
 from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import format_option, repo_option
-from proxstate.cli.records import open_record
+from proxstate.cli.records import known_revision, open_record
 from proxstate.diff import CommitRef
 from proxstate.errors import UsageError
 from proxstate.policy import Match

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from proxstate.app.names import check_recorded_names
+from proxstate.errors import UsageError
 from proxstate.store import StateRepo
+from proxstate.store.revisions import DATE_FORMS
 
 
 def open_record(
@@ -29,3 +31,13 @@ def configured_names(root: Path) -> list[str]:
     from proxstate.config import load_config
 
     return [cluster.name for cluster in load_config(root).clusters if cluster.name]
+
+
+def known_revision(repo: StateRepo, option: str, value: str | None) -> None:
+    """Refuse (exit 64) an --at or --since that is neither a date nor a commit: a date git does not
+    read would otherwise be taken for "now" without a word."""
+    if value is not None and not repo.names_commit_or_date(value):
+        raise UsageError(
+            f"{option} {value!r} is neither a date nor a commit; give a date ({DATE_FORMS}) "
+            "or a commit, branch or tag"
+        )
