@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from proxstate import yamlio
+from proxstate.actors import AttributionConfig
 from proxstate.api.settings import DEFAULT_CONCURRENCY, DEFAULT_NODE_CONCURRENCY
 from proxstate.configerrors import plain_message
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
@@ -164,6 +165,7 @@ class ProxstateConfig(_Strict):
     commit: CommitConfig = CommitConfig()
     sync: SyncConfig = SyncConfig()
     notify: list[NotifyTarget] = []  # docs/notifications.md
+    attribution: AttributionConfig = AttributionConfig()
 
     @field_validator("version")
     @classmethod

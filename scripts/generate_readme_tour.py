@@ -27,6 +27,9 @@ SHOWN = re.compile(r"  [~+-] (cluster|node/|qemu/|lxc/|tasks/|firewall/)")
 _VOLATILE = (
     (re.compile(r"\b(from|to|recorded)( +)[0-9a-f]{7,40} \("), r"\1\2<commit> ("),
     (re.compile(r"\btasks/(pve\d)/\d{4}-\d\d-\d\d\b"), r"tasks/\1/<date>"),
+    (re.compile(r"\bcluster-log/\d{4}-\d\d-\d\d\b"), "cluster-log/<date>"),
+    # A UPID holds its task's start time (hex), as the demo's cluster log names the tasks it starts.
+    (re.compile(r"(UPID:[^:\s]+:[0-9A-F]{8}:[0-9A-F]{8}:)[0-9A-F]{8}:"), r"\1<start>:"),
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"), "<time>"),
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"), "<time>"),
 )

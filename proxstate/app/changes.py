@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from proxstate.app.actorlabels import actor_labels, recorded_log
 from proxstate.app.migrate import check_readable
 from proxstate.app.record import cluster_names, read_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
@@ -94,8 +95,10 @@ def show_changes(
     if not changes:
         return changeset
     tasks = _recorded_tasks(repo, window.target, cluster)
+    log = recorded_log(repo, window.target, [cluster] if cluster else cluster_names(repo, window.target))
+    start = _epoch(base_info) if base_info else None
     attributed = attribute(
-        changeset, tasks, since=_epoch(base_info) if base_info else None, until=_epoch(target_info)
+        changeset, tasks, log=log, label=actor_labels(repo.root), since=start, until=_epoch(target_info)
     )
     return select(attributed, classes=classes)
 

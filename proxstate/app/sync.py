@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from proxstate.app.commit_message import commit_message
@@ -200,11 +201,15 @@ def _record(
             # The API's answers are not needed any more: the commit holds the rendered files only
             # (at 5,000 guests with every kind, the inventory is some 60 MiB).
             del inventory
+            base = commit_info(repo, parent) if parent else None
+            since = datetime.fromisoformat(base.committed).timestamp() if base else None
             done = ClusterSync(
                 plan=plan,
                 label=cluster_label(cluster, request.overrides),
-                message=commit_message(plan, extra=request.message),
-                base=commit_ref(commit_info(repo, parent)) if parent else None,
+                message=commit_message(
+                    plan, extra=request.message, since=since, label=config.attribution.label
+                ),
+                base=commit_ref(base) if base else None,
             )
             if plan.files and not request.dry_run:
                 done.commit = repo.commit_files(

@@ -56,7 +56,9 @@ def demo_config(server: DemoServer) -> str:
 
 
 def _api(server: DemoServer, action: Callable[[PveClient], Coroutine[Any, Any, None]]) -> None:
-    settings = ConnectionSettings(url=server.url, token=server.token, fingerprint=server.fingerprint)
+    """Run `action` as the demo's administrator (alice@pve!ci), not as the recording token."""
+    token = server.admin_token or server.token
+    settings = ConnectionSettings(url=server.url, token=token, fingerprint=server.fingerprint)
 
     async def go() -> None:
         async with PveClient(settings) as client:

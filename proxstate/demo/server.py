@@ -22,6 +22,10 @@ HOST = "127.0.0.1"
 MISSING_EXTRA = "the demo needs the 'demo' extra, which brings fakepve: pip install 'proxstate[demo]'"
 
 
+# Who makes the demo's changes: a CI token of an administrator, as the cluster log names it.
+ADMIN = "alice@pve!ci"
+
+
 def require_fakepve() -> None:
     """Refuse, before anything is created, when the demo extra is not installed."""
     if importlib.util.find_spec("fakepve") is None:
@@ -34,6 +38,8 @@ class DemoServer:
     fingerprint: str  # SHA-256 of the server certificate, colon hex as PVE shows it
     ca_file: Path
     token: str  # USER@REALM!TOKENID=SECRET of a token the fake accepts
+    # The token of the administrator who changes the demo cluster: the cluster log names it.
+    admin_token: str = ""
     pve: Any  # the FakePve, for changes the HTTP API of the fake does not model
     loop: asyncio.AbstractEventLoop
 
@@ -62,6 +68,7 @@ def serve(pve: Any) -> Iterator[DemoServer]:
         asyncio.run_coroutine_threadsafe(pve.start(certfile, keyfile), loop).result(START_TIMEOUT)
         secret = "demo-" + hashlib.sha256(der).hexdigest()[:24]
         pve.apitokens["root@pam!proxstate"] = secret
+        pve.apitokens[ADMIN] = admin_secret = "admin-" + hashlib.sha256(der).hexdigest()[24:48]
         ca_copy = Path(tmp) / "demo-ca.pem"
         ca_copy.write_bytes(Path(certfile).read_bytes())
         server = DemoServer(
@@ -69,6 +76,7 @@ def serve(pve: Any) -> Iterator[DemoServer]:
             fingerprint=_fingerprint(der),
             ca_file=ca_copy,
             token=f"root@pam!proxstate={secret}",
+            admin_token=f"{ADMIN}={admin_secret}",
             pve=pve,
             loop=loop,
         )

@@ -110,12 +110,29 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Attribution:
-    """A PVE task that probably caused a change (best effort, from the task log)."""
+    """Who made a change, from which record PVE keeps, and how sure that is (diff/attribution.py).
 
-    user: str
+    `source`: `task` (`task_type`, `upid`), `cluster-log` (`message`, `entry` = `<uid>:<node>`) or
+    `none` (unattributed: PVE recorded no author). `confidence`: `exact` when one record explains
+    the change, `likely` when several could, `none` without any. `fields`: the changed fields it
+    explains. `label`: what proxstate.yaml calls the login (`automation: terraform`).
+    """
+
+    user: str  # the login that made it (`alice@pve!ci`); empty when unattributed
     task_type: str
-    time: str  # ISO-8601 UTC, e.g. 2026-11-25T10:02:00Z
+    time: str  # ISO-8601 UTC, e.g. 2026-11-25T10:02:00Z; empty when unattributed
     upid: str
+    source: Literal["task", "cluster-log", "none"] = "task"
+    confidence: Literal["exact", "likely", "none"] = "likely"
+    message: str = ""
+    entry: str = ""
+    fields: tuple[str, ...] = ()
+    label: str | None = None
+
+    @property
+    def actor(self) -> str | None:
+        """The login that made the change; None when unattributed."""
+        return self.user or None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ def summarize(change: ResourceChange, *, limit: int = 6) -> str:
         text = f"{label}: {len(added)} {noun} finished" + (f" ({', '.join(types)})" if types else "")
         failed = [task_line(field.new) for field in added if failed_task(field.new)]
         return text + (f"; failed: {', '.join(failed[:limit])}" if failed else "")
+    if change.resource_id.startswith("cluster-log/"):
+        logged = sum(1 for field in change.fields if field.action == "added")
+        return f"{label}: {logged} {'entry' if logged == 1 else 'entries'} logged"
     # Config keys are what users know (`qm set --memory`), so the `config.` prefix is noise here.
     paths = list(dict.fromkeys(_short_path(field.path) for field in change.fields))
     shown = paths[: max(limit, 1)]

@@ -100,6 +100,13 @@ def commit_label(commit: CommitRef | None, *, live: str) -> str:
 def attribution_data(attribution: Attribution) -> dict[str, Any]:
     """An attribution as the JSON report writes it (the one place that lists its fields)."""
     return {
+        "actor": attribution.actor,
+        "source": attribution.source,
+        "confidence": attribution.confidence,
+        "label": attribution.label,
+        "fields": list(attribution.fields),
+        "message": attribution.message,
+        "entry": attribution.entry,
         "user": attribution.user,
         "task_type": attribution.task_type,
         "time": attribution.time,
@@ -108,10 +115,19 @@ def attribution_data(attribution: Attribution) -> dict[str, Any]:
 
 
 def attribution_line(attribution: Attribution) -> str:
-    """`likely by alice@pve (qmigrate, 2026-11-25 10:02 UTC; best effort)`."""
-    user = escape_unsafe(attribution.user)
-    task_type = escape_unsafe(attribution.task_type)
-    return f"likely by {user} ({task_type}, {_utc_minute(attribution.time)}; best effort)"
+    """`by alice@pve!ci (update VM 104: -memory 16384, 2026-11-25 10:02 UTC)` when one record
+    explains the change; `likely by alice@pve (qmigrate, 2026-11-25 10:02 UTC; best effort)` when
+    several could; `unattributed: PVE recorded no author (config.memory)` when none did."""
+    if attribution.source == "none":
+        fields = shorten(", ".join(escape_unsafe(path) for path in attribution.fields), 80)
+        return "unattributed: PVE recorded no author" + (f" ({fields})" if fields else "")
+    who = escape_unsafe(attribution.user)
+    if attribution.label:
+        who += f" [{escape_unsafe(attribution.label)}]"
+    what = shorten(escape_unsafe(attribution.message or attribution.task_type), 100)
+    if attribution.confidence == "exact":
+        return f"by {who} ({what}, {_utc_minute(attribution.time)})"
+    return f"likely by {who} ({what}, {_utc_minute(attribution.time)}; best effort)"
 
 
 def _utc_minute(iso: str) -> str:

@@ -1,4 +1,5 @@
-"""attribute(): tasks that match a guest change, and the many that must not."""
+"""attribute(): tasks that match a guest change, and the many that must not (no match: the change
+is unattributed, one attribution of source `none` naming the fields)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ def _attributions(
     return result.resources[0].attribution
 
 
+def _unattributed(found: tuple[Attribution, ...]) -> bool:
+    return [(a.source, a.confidence, a.actor) for a in found] == [("none", "none", None)]
+
+
 def test_matching_migration_task_is_attributed() -> None:
     (attribution,) = _attributions(_migrated(), [_task("qmigrate")])
     assert attribution.user == "alice@pve"
@@ -50,12 +55,14 @@ def test_vmid_given_as_string_matches() -> None:
 
 
 def test_wrong_vmid_does_not_match() -> None:
-    assert _attributions(_migrated(), [_task("qmigrate", vmid=102), _task("qmigrate", vmid="1010")]) == ()
+    assert _unattributed(
+        _attributions(_migrated(), [_task("qmigrate", vmid=102), _task("qmigrate", vmid="1010")])
+    )
 
 
 def test_outside_window_does_not_match() -> None:
     tasks = [_task("qmigrate", start=T0 + 3601), _task("qmigrate", start=T0 - 5)]
-    assert _attributions(_migrated(), tasks) == ()
+    assert _unattributed(_attributions(_migrated(), tasks))
     # The window is [since, until]: commit times have whole seconds, so both ends count.
     assert len(_attributions(_migrated(), [_task("qmigrate", start=T0 + 3600)])) == 1
     assert len(_attributions(_migrated(), [_task("qmigrate", start=T0)])) == 1
@@ -67,7 +74,7 @@ def test_open_window_bounds() -> None:
 
 def test_wrong_type_does_not_match() -> None:
     tasks = [_task("qmstart"), _task("vzmigrate"), _task("vncproxy"), _task("qmclone")]
-    assert _attributions(_migrated(), tasks) == ()
+    assert _unattributed(_attributions(_migrated(), tasks))
 
 
 def test_container_uses_vz_types() -> None:
@@ -120,7 +127,8 @@ def test_tags_change_gets_no_attribution() -> None:
         (FieldChange("tags", "changed", ["a"], ["b"], ChangeClass.TAGS),),
         (ChangeClass.TAGS,),
     )
-    assert _attributions(tags, [_task("qmconfig"), _task("qmstart")]) == ()
+    (found,) = _attributions(tags, [_task("qmconfig"), _task("qmstart")])
+    assert found.source == "none" and found.fields == ("tags",)
 
 
 def test_non_guest_resources_and_garbage_tasks_are_left_alone() -> None:
@@ -140,7 +148,8 @@ def test_non_guest_resources_and_garbage_tasks_are_left_alone() -> None:
     ]
     changeset = ChangeSet(None, None, (node, _migrated()))
     result = attribute(changeset, garbage, since=T0, until=None)
-    assert [resource.attribution for resource in result.resources] == [(), ()]
+    assert result.resources[0].attribution == ()  # not a guest: nothing to say
+    assert _unattributed(result.resources[1].attribution)
 
 
 def test_attributions_are_sorted_and_deduplicated() -> None:

@@ -33,6 +33,13 @@ def test_document_validates_and_carries_everything(changeset: ChangeSet) -> None
     assert web["classes"] == ["migrated", "hardware", "network", "snapshot", "tags", "config"]
     assert web["attribution"] == [
         {
+            "actor": "alice@pve",
+            "source": "task",
+            "confidence": "likely",
+            "label": None,
+            "fields": [],
+            "message": "",
+            "entry": "",
             "user": "alice@pve",
             "task_type": "qmigrate",
             "time": "2026-11-25T10:02:00Z",

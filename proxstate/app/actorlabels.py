@@ -1,0 +1,51 @@
+"""The names proxstate.yaml gives known automation logins (`attribution.automation`), for the
+reports that do not otherwise read the configuration (show-changes, log, blame)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from proxstate import yamlio
+from proxstate.actors import AttributionConfig
+from proxstate.config import CONFIG_LIMIT
+from proxstate.errors import ProxstateError
+from proxstate.resources.documents import decode_document
+from proxstate.resources.stateformat import CONFIG_FILE
+from proxstate.store import StateRepo
+from proxstate.store.layout import cluster_dir
+
+Label = Callable[[str], "str | None"]
+
+
+def actor_labels(root: Path) -> Label | None:
+    """`label(login)` from proxstate.yaml's `attribution` section; None without one. A file that
+    cannot be read gives no labels: they are a courtesy of the report, and the commands that need
+    the configuration say what is wrong with it."""
+    from proxstate.store.safefs import read_file  # the repository is untrusted: no link, no FIFO
+
+    try:
+        content = read_file(root, CONFIG_FILE, limit=CONFIG_LIMIT)
+        data = yamlio.load(content.decode("utf-8")) if content else None
+        section = data.get("attribution") if isinstance(data, dict) else None
+        return AttributionConfig.model_validate(section).label if section else None
+    except (ProxstateError, ValidationError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def recorded_log(repo: StateRepo, rev: str, clusters: Iterable[str]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The cluster log entries recorded at rev, as (`<uid>:<node>`, entry)."""
+    entries: list[tuple[str, Mapping[str, Any]]] = []
+    for name in clusters:
+        for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/cluster-log/").items():
+            doc = decode_document(content, mode="strict", name=path)
+            found = doc.get("entries")
+            if isinstance(found, dict):
+                entries += [(str(key), entry) for key, entry in found.items() if isinstance(entry, dict)]
+    return entries
+
+
+__all__ = ["Label", "actor_labels", "recorded_log"]
