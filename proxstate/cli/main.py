@@ -26,6 +26,7 @@ from proxstate.safetext import escape_unsafe
 # families share one each). A command's module (and the libraries it needs) is
 # imported only when that command runs, which keeps `proxstate show-changes` from loading httpx.
 COMMANDS = {
+    "blame": "blame_cmd",
     "check": "check_cmd",
     "check-token": "check_token_cmd",
     "demo": "demo_cmd",
