@@ -36,22 +36,32 @@ def grouped(repo: StateRepo, rev: str, cluster: str | None) -> Clusters:
 
 def pending_since(repo: StateRepo, rev: str, clusters: Clusters) -> dict[tuple[str, str], float]:
     """For each guest with pending changes at rev: the time of the first snapshot of the run of
-    snapshots, up to rev, in which it had pending changes."""
+    snapshots, up to rev, in which it had pending changes.
+
+    One walk back through the commits that changed any of those guests, reading all of them that
+    are still open at each commit in one batch: a guest's state at a commit that did not change it
+    is its state at the one before, so the first commit of its run is among those visited."""
+    open_paths = {
+        (cluster, rid): str(document_path(cluster, rid))
+        for cluster, documents in clusters.items()
+        for rid, document in documents.items()
+        if rid.startswith(("qemu/", "lxc/")) and document.get("pending")
+    }
     found: dict[tuple[str, str], float] = {}
-    for cluster, documents in clusters.items():
-        for rid, document in documents.items():
-            if not rid.startswith(("qemu/", "lxc/")) or not document.get("pending"):
-                continue
-            path = str(document_path(cluster, rid))
-            since = None
-            for info in repo.commits(rev_range=rev, paths=[path]):
-                content = repo.blob(info.sha, path)
-                doc = decode_document(content, mode="tolerant") if content is not None else {}
-                if not doc.get("pending"):
-                    break
-                since = _epoch(info)
-            if since is not None:
-                found[(cluster, rid)] = since
+    if not open_paths:
+        return found
+    for info in repo.commits(rev_range=rev, paths=sorted(open_paths.values())):
+        names = {key: f"{info.sha}:{path}" for key, path in open_paths.items()}
+        contents = repo.read_blobs(names.values())
+        for key, name in names.items():
+            content = contents.get(name)
+            document = decode_document(content, mode="tolerant") if content is not None else {}
+            if document.get("pending"):
+                found[key] = _epoch(info)
+            else:
+                del open_paths[key]
+        if not open_paths:
+            break
     return found
 
 
