@@ -18,8 +18,9 @@ from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import CLUSTERS_DIR, cluster_dir, document_path, resource_of_path
 
 Clusters = dict[str, dict[str, dict[str, Any]]]
-# Commit trailers that name who made a change (written by syncs that know it).
-ACTOR_TRAILERS = ("Proxstate-Actor",)
+# The commit trailer a sync writes for each change it knows the author of (app/commit_message.py):
+# `Proxstate-Actor: <login> <resource> <confidence> <source>:<ref>`, or `unattributed <resource>`.
+ACTOR_TRAILER = "Proxstate-Actor"
 
 
 def _epoch(info: CommitInfo) -> float:
@@ -150,13 +151,14 @@ def introductions(
 
 
 def actors_of(repo: StateRepo, info: CommitInfo, *, cluster: str, resource_id: str) -> tuple[str, ...]:
-    """Who probably made the change of `resource_id` in the snapshot `info`: the users of the PVE
-    tasks attributed to it (proxstate/diff/attribution.py), and the commit's actor trailers."""
+    """Who probably made the change of `resource_id` in the snapshot `info`: the logins the commit's
+    actor trailers name for it, and those attribution finds for it again from the record
+    (proxstate/diff/attribution.py: PVE's tasks), for snapshots a sync wrote without trailers."""
     actors: list[str] = []
-    for trailer in ACTOR_TRAILERS:
-        value = info.trailers.get(trailer)
-        if value:
-            actors.extend(part.strip() for part in value.split(",") if part.strip())
+    for entry in info.trailers.get(ACTOR_TRAILER, "").split(", "):
+        words = entry.split()
+        if len(words) >= 2 and words[0] != "unattributed" and words[1] == resource_id:
+            actors.append(words[0])
     parent = info.parents[0] if info.parents else None
     path = str(document_path(cluster, resource_id))
     old_bytes = repo.blob(parent, path) if parent else None
@@ -175,5 +177,5 @@ def actors_of(repo: StateRepo, info: CommitInfo, *, cluster: str, resource_id: s
         changeset = ChangeSet(base=None, target=commit_ref(info), resources=(change,))
         attributed = attribute(changeset, tasks, since=parent_time, until=_epoch(info))
         for resource in attributed.resources:
-            actors.extend(attribution.user for attribution in resource.attribution)
+            actors.extend(a.actor for a in resource.attribution if a.actor)
     return tuple(dict.fromkeys(actors))
