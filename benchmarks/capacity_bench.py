@@ -8,8 +8,10 @@ nodes serves K requests at once and spends S ms on each. No client can read the 
 its busiest node serves its share: the limit of a sync is that node's requests x S / K (the server
 counts the requests of each node). For each size N the benchmark runs one default sync (no
 `--concurrency`: proxstate's own bounds, in total and per node) into a fresh state repository, and
-reports its wall time against that limit, the most requests the server had in flight on one node,
-and the requests per guest. `--compare REV` runs proxstate as committed at REV too, side by side.
+reports its wall time against that limit and against the fetch floor (the same requests sent by a
+bare httpx loop with the same bounds, benchmarks/fetch_floor.py `--node-concurrency`), the most
+requests the server had in flight on one node, and the requests per guest. `--compare REV` runs
+proxstate as committed at REV too, side by side.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ WORKERS = 3
 SERVICE_MS = 20.0
 TARGET_RATIO = 1.5
 NODE_BOUND = 3  # proxstate's default node_concurrency, which no sync may exceed
+TOTAL_BOUND = 16  # proxstate's default concurrency
+HERE = Path(__file__).resolve().parent
 
 
 def revision_source(rev: str, work: Path) -> tuple[str, Path]:
@@ -75,7 +79,13 @@ def one_sync(server: Server, *, work: Path, source: Path | None) -> dict[str, An
     run, out = measured(
         server, [*proxstate_command(), "sync", "-C", str(repo)], env=px_env, log=work / "sync.log"
     )
-    stats = server.stats()
+    stats = server.stats(paths=True)
+    paths_file = work / "paths.txt"
+    paths_file.write_text("\n".join(stats["paths"]) + "\n", encoding="utf-8")
+    floor_env = {**env, "BENCH_URL": server.url, "BENCH_TOKEN": server.token, "BENCH_CA": server.cert}
+    floor_cmd = [sys.executable, str(HERE / "fetch_floor.py"), str(paths_file)]
+    floor_cmd += ["--concurrency", str(TOTAL_BOUND), "--node-concurrency", str(NODE_BOUND)]
+    floor, _ = measured(server, floor_cmd, env=floor_env, log=work / "floor.log")
     busiest = max(stats["by_node"].values())
     limit = busiest * SERVICE_MS / 1000 / WORKERS
     return {
@@ -86,6 +96,7 @@ def one_sync(server: Server, *, work: Path, source: Path | None) -> dict[str, An
         "by_node": stats["by_node"],
         "limit": limit,
         "ratio": run.wall / limit,
+        "floor": floor.wall,
         "max_in_flight": run.max_in_flight,
         "max_node_in_flight": max(stats["max_node_in_flight"].values()),
         "note": last_line(out),
@@ -100,14 +111,15 @@ def render(rows: list[dict[str, Any]], info: dict[str, Any], command: str) -> st
         f"5 nodes x {WORKERS} workers x {SERVICE_MS:g} ms per request; a default sync (every kind, "
         f"proxstate's own bounds) into a fresh repository. Command: `{command}`.",
         "",
-        "| N | proxstate | requests | per guest | busiest node | limit s | sync s | sync/limit "
-        "| most in flight (one node / all) | CPU s | peak RSS MiB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | proxstate | requests | per guest | busiest node | limit s | floor s | floor/limit | sync s "
+        "| sync/limit | most in flight (one node / all) | CPU s | peak RSS MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']} | {r['rev']} | {r['requests']} | {r['requests'] / r['n']:.2f} "
-            f"| {max(r['by_node'].values())} | {r['limit']:.2f} | {r['wall']:.2f} | {r['ratio']:.2f}x "
+            f"| {max(r['by_node'].values())} | {r['limit']:.2f} | {r['floor']:.2f} "
+            f"| {r['floor'] / r['limit']:.2f}x | {r['wall']:.2f} | {r['ratio']:.2f}x "
             f"| {r['max_node_in_flight']} / {r['max_in_flight']} | {r['cpu']:.2f} | {r['rss_mib']:.0f} |"
         )
     current = [r for r in rows if r["current"]]
