@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from proxstate import yamlio
 from tests.helpers.cli import api_post
 
@@ -84,3 +86,23 @@ def test_without_scope_in_refs_the_aliases_and_ipset_lists_are_read_as_before(
     assert "198.51.100.10" in yamlio.dump(recorded["aliases"])
     assert recorded["ipsets"] == ["admins.yaml"]
     assert len(_gets(small_cluster, "/firewall/ipset")) == 5  # every guest's list, as before
+
+
+def test_a_refs_answer_of_the_wrong_shape_tells_nothing_and_the_lists_are_read(
+    state_repo: Path, pve_env: dict[str, str], cli: Any, small_cluster: Any
+) -> None:
+    _configure(small_cluster, pve_env)
+    original = small_cluster._answer
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        response = await original(request, handler, generic, path_node)
+        if request.path.endswith("/firewall/refs") and "/qemu/" in request.path:
+            return web.json_response({"data": None})
+        return response
+
+    small_cluster._answer = answer
+    result = cli("sync", "-C", str(state_repo))
+    assert result.code == 0, result.err
+    recorded = _recorded(state_repo)
+    assert "198.51.100.10" in yamlio.dump(recorded["aliases"])
+    assert recorded["ipsets"] == ["admins.yaml"]

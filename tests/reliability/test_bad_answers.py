@@ -18,6 +18,7 @@ import pytest
 from aiohttp import web
 
 from proxstate.discovery.answers import NULL_MEANS_ABSENT, shape_of
+from proxstate.discovery.guestrefs import IPSETS
 from proxstate.resources.catalog import ENTRIES, Entry
 from tests.helpers.cli import api_post
 from tests.helpers.repo import recorded
@@ -73,12 +74,24 @@ def _serve(pve: Any, pattern: re.Pattern[str], data: Any, hits: list[str]) -> No
     pve._answer = answer
 
 
+def _refs_without_scope(pve: Any) -> None:
+    """`refs` as PVE 7 answers it (no `scope`): a guest's IP set list is then read, not told by
+    `refs` (proxstate/discovery/guestrefs.py)."""
+    lists = pve._refs
+
+    def refs(conf: Any, scope: str, kind: Any) -> list[dict[str, Any]]:
+        return [{k: v for k, v in item.items() if k != "scope"} for item in lists(conf, scope, kind)]
+
+    pve._refs = refs
+
+
 def _give_every_entry_something(pve: Any, env: dict[str, str]) -> None:
     """The few items fakepve's small cluster lacks, so that every path is read at least once."""
     api_post(pve, env, "/cluster/firewall/ipset", {"name": "mgmt"})
     api_post(pve, env, "/cluster/firewall/ipset/mgmt", {"cidr": "192.0.2.0/24"})
     api_post(pve, env, "/cluster/firewall/groups", {"group": "web"})
     api_post(pve, env, "/nodes/pve1/qemu/101/firewall/ipset", {"name": "own"})
+    api_post(pve, env, "/nodes/pve1/qemu/101/firewall/aliases", {"name": "own", "cidr": "192.0.2.5"})
     api_post(pve, env, "/nodes/pve1/qemu/101/snapshot", {"snapname": "before"})
 
 
@@ -92,6 +105,8 @@ def test_a_wrongly_shaped_answer_keeps_the_last_state(
     small_cluster: Any,
 ) -> None:
     _give_every_entry_something(small_cluster, pve_env)
+    if path == IPSETS:
+        _refs_without_scope(small_cluster)
     kinds = ",".join(sorted({entry.kind for entry in entries}))
     # Guest-scoped entries are read for the guests the sync reads.
     guests = ",qemu,lxc" if any(entry.scope == "guest" for entry in entries) else ""
