@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from proxstate.diff.collections import failed_task, task_line
-from proxstate.diff.model import ChangeSet, ResourceChange
+from proxstate.diff.model import ChangeSet, FieldChange, ResourceChange
 
 _CONFIG_PREFIX = "config."
 
@@ -25,7 +27,7 @@ def summarize(change: ResourceChange, *, limit: int = 6) -> str:
         logged = sum(1 for field in change.fields if field.action == "added")
         return f"{label}: {logged} {'entry' if logged == 1 else 'entries'} logged"
     # Config keys are what users know (`qm set --memory`), so the `config.` prefix is noise here.
-    paths = list(dict.fromkeys(_short_path(field.path) for field in change.fields))
+    paths = list(dict.fromkeys(_short_path(field.path) + _counted(field) for field in change.fields))
     shown = paths[: max(limit, 1)]
     rest = len(paths) - len(shown)
     text = ", ".join(shown)
@@ -42,6 +44,19 @@ def summarize_changeset(changeset: ChangeSet, *, limit: int = 6) -> list[str]:
         line = summarize(resource, limit=limit)
         lines.append(f"{resource.cluster}: {line}" if len(clusters) > 1 else line)
     return lines
+
+
+def _counted(field: FieldChange) -> str:
+    """` (1 rule added, 3 moved)`: what a list's elements did (nothing for one keyed element)."""
+    if len(field.elements) < 2 and not (field.elements and field.elements[0].old_position is not None):
+        return ""
+    # A shift by an insertion or removal before it is not worth a word; a reordering is.
+    counts = Counter(e.action for e in field.elements if e.action != "moved" or e.reordered)
+    noun = field.elements[0].noun
+    words = [
+        f"{counts[action]} {action}" for action in ("added", "removed", "changed", "moved") if counts[action]
+    ]
+    return f" ({noun}s: {', '.join(words)})" if words else ""
 
 
 def _short_path(path: str) -> str:

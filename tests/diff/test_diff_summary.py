@@ -42,3 +42,13 @@ def test_failed_tasks_are_named_in_the_summary() -> None:
     assert summarize(change) == (
         "tasks/pve1/2026-11-25: 1 task finished (vzdump); failed: vzdump 103 by root@pam: job errors"
     )
+
+
+def test_a_list_is_summarized_by_what_its_elements_did() -> None:
+    rules = [{"type": "in", "action": "ACCEPT", "dport": str(port)} for port in (22, 443, 8006)]
+    drop = {"type": "in", "action": "DROP", "source": "203.0.113.0/24"}
+    old = {"kind": "firewall", "id": "cluster/rules", "entries": rules}
+    new = {"kind": "firewall", "id": "cluster/rules", "entries": [drop, *rules]}
+    change = compare(cluster="lab", resource_id="firewall/cluster/rules", old=old, new=new)
+    assert change is not None
+    assert summarize(change) == "firewall/cluster/rules: entries (rules: 1 added)"
