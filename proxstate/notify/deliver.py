@@ -112,12 +112,17 @@ def send(
             for attempt in range(target.retries + 1):
                 if attempt:
                     time.sleep(_WAIT * 2 ** (attempt - 1))
-                if service.notify(
-                    body=markdown if use_markdown else text,
-                    title=title,
-                    body_format=body_format,
-                    notify_type=apprise.NotifyType(notify_type),
-                ):
+                try:
+                    delivered = service.notify(
+                        body=markdown if use_markdown else text,
+                        title=title,
+                        body_format=body_format,
+                        notify_type=apprise.NotifyType(notify_type),
+                    )
+                except Exception as error:  # a plugin's bug must not end a sync that has committed
+                    log.write(f"Apprise's {service.service_name} failed with {type(error).__name__}\n")
+                    delivered = False
+                if delivered:
                     break
             else:
                 failures.append(f"{service.service_name} ({name}) did not accept it")

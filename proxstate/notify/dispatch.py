@@ -26,14 +26,6 @@ from proxstate.notify.hooks import run_hook
 from proxstate.notify.message import body_of, payload, title_of
 from proxstate.notify.settings import NotifyTarget
 
-_NOTIFY_TYPE = {
-    "new": "info",
-    "reminder": "warning",
-    "recovered": "success",
-    "resolved": "success",
-    "test": "info",
-}
-
 
 def notify(
     news: RunNews,
@@ -211,7 +203,12 @@ def deliver(
         title=title_of(message),
         markdown=body_of(message, markdown=True),
         text=body_of(message, markdown=False),
-        notify_type=_NOTIFY_TYPE[message.status]
-        if message.event != "failure" or message.status == "recovered"
-        else "failure",
+        notify_type=_notify_type(message),
     )
+
+
+def _notify_type(message: Message) -> str:
+    """Apprise's type of message, which services show as a colour or an icon."""
+    if message.status in ("recovered", "resolved"):
+        return "success"
+    return {"failure": "failure", "drift": "warning"}.get(message.event, "info")
