@@ -36,11 +36,14 @@ def actor_labels(root: Path) -> Label | None:
         return None
 
 
-def recorded_log(repo: StateRepo, rev: str, clusters: Iterable[str]) -> list[tuple[str, Mapping[str, Any]]]:
-    """The cluster log entries recorded at rev, as (`<uid>:<node>`, entry)."""
+def recorded_log(
+    repo: StateRepo, rev: str, clusters: Iterable[str], *, only: Callable[[str], bool] | None = None
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """The cluster log entries recorded at rev, as (`<uid>:<node>`, entry); with `only`, of the
+    files whose path it accepts."""
     entries: list[tuple[str, Mapping[str, Any]]] = []
     for name in clusters:
-        for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/cluster-log/").items():
+        for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/cluster-log/", only=only).items():
             doc = decode_document(content, mode="strict", name=path)
             found = doc.get("entries")
             if isinstance(found, dict):

@@ -6,6 +6,8 @@ the cost grows with the size of the change, not of the cluster.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from proxstate.app.actorlabels import actor_labels, recorded_log
@@ -25,11 +27,33 @@ from proxstate.store.layout import (
 )
 
 
-def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict[str, Any]]:
-    """The tasks recorded at rev: only the files under tasks/ are read."""
+def _days_of(since: float | None, until: float) -> Callable[[str], bool]:
+    """Whether a file of one UTC day (`.../2026-11-30.yaml`: tasks, the cluster log) may hold what
+    explains a change between `since` and `until`: its day, or the day before or after. A year of
+    hourly syncs records some 2,000 such files; a report of one hour reads a dozen of them."""
+    if since is None:
+        return lambda path: True
+    first = datetime.fromtimestamp(since, UTC).date() - timedelta(days=1)
+    last = datetime.fromtimestamp(until, UTC).date() + timedelta(days=1)
+
+    def near(path: str) -> bool:
+        stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+        try:
+            day = date.fromisoformat(stem)
+        except ValueError:
+            return True  # not a file of one day: read it
+        return first <= day <= last
+
+    return near
+
+
+def _recorded_tasks(
+    repo: StateRepo, rev: str, cluster: str | None, *, only: Callable[[str], bool]
+) -> list[dict[str, Any]]:
+    """The tasks recorded at rev: only the files under tasks/ that `only` accepts are read."""
     tasks: list[dict[str, Any]] = []
     for name in [cluster] if cluster else cluster_names(repo, rev):
-        for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/tasks/").items():
+        for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/tasks/", only=only).items():
             doc = decode_document(content, mode="strict", name=path)
             for upid, task in (doc.get("tasks") or {}).items():
                 if isinstance(task, dict):
@@ -38,8 +62,6 @@ def _recorded_tasks(repo: StateRepo, rev: str, cluster: str | None) -> list[dict
 
 
 def _epoch(info: CommitInfo) -> float:
-    from datetime import datetime
-
     return datetime.fromisoformat(info.committed).timestamp()
 
 
@@ -94,9 +116,11 @@ def show_changes(
     )
     if not changes:
         return changeset
-    tasks = _recorded_tasks(repo, window.target, cluster)
-    log = recorded_log(repo, window.target, [cluster] if cluster else cluster_names(repo, window.target))
     start = _epoch(base_info) if base_info else None
+    near = _days_of(start, _epoch(target_info))
+    tasks = _recorded_tasks(repo, window.target, cluster, only=near)
+    clusters = [cluster] if cluster else cluster_names(repo, window.target)
+    log = recorded_log(repo, window.target, clusters, only=near)
     attributed = attribute(
         changeset, tasks, log=log, label=actor_labels(repo.root), since=start, until=_epoch(target_info)
     )

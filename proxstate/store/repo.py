@@ -111,9 +111,14 @@ class StateRepo:
         """Whether `text` is a date proxstate reads (`revisions.DATE_FORMS`) or names a commit."""
         return revisions.names_commit_or_date(self._git, text)
 
-    def read_tree(self, rev: str | None, prefix: str) -> dict[str, bytes]:
-        """path -> content of every file under `prefix` at `rev` ({} for None or an unborn branch)."""
+    def read_tree(
+        self, rev: str | None, prefix: str, *, only: Callable[[str], bool] | None = None
+    ) -> dict[str, bytes]:
+        """path -> content of every file under `prefix` at `rev` ({} for None or an unborn branch);
+        with `only`, of the files whose path it accepts (the others are not read)."""
         wanted = self._listed(rev, prefix)
+        if only is not None:
+            wanted = {path: sha for path, sha in wanted.items() if only(path)}
         contents = self._git.read_objects(wanted.values())
         return {path: contents[sha] or b"" for path, sha in wanted.items()}
 
