@@ -35,6 +35,7 @@ from proxstate.safetext import escape_unsafe
 
 CELL_LIMIT = 80
 ROWS_PER_RESOURCE = 50
+ROWS_FOLDED = 450
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _BACKTICKS = re.compile("`+")
 _FOOTER = (
@@ -142,13 +143,22 @@ def _details(resource: ResourceChange, *, with_cluster: bool, full: bool) -> str
 
 
 def _field_table(fields: tuple[FieldChange, ...]) -> str:
+    """The first ROWS_PER_RESOURCE fields in a table, the next ROWS_FOLDED in a folded one; past
+    those, a count (a comment has a size limit: GitHub's is 65,536 characters)."""
+    table = _rows(fields[:ROWS_PER_RESOURCE])
+    folded = fields[ROWS_PER_RESOURCE : ROWS_PER_RESOURCE + ROWS_FOLDED]
+    if not folded:
+        return table
+    hidden = len(fields) - ROWS_PER_RESOURCE - len(folded)
+    rest = _rows(folded) + (f"\n| _\u2026 and {hidden} more_ |  |  |" if hidden > 0 else "")
+    return f"{table}\n\n<details><summary>{len(folded)} more changes</summary>\n\n{rest}\n\n</details>"
+
+
+def _rows(fields: tuple[FieldChange, ...]) -> str:
     rows = ["| Path | Old | New |", "| --- | --- | --- |"]
-    for field in fields[:ROWS_PER_RESOURCE]:
+    for field in fields:
         old, new = _value_cells(field)
         rows.append(f"| {_code(field.path)} | {old} | {new} |")
-    hidden = len(fields) - ROWS_PER_RESOURCE
-    if hidden > 0:
-        rows.append(f"| _\u2026 and {hidden} more_ |  |  |")
     return "\n".join(rows)
 
 

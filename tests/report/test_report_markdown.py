@@ -149,11 +149,17 @@ def test_hostile_values_do_not_break_the_structure(hostile: ChangeSet) -> None:
     assert parsed.list_items[-1] == "lab|`x` qemu/7: node unreachable | </details> `x`\\nsecond line"
 
 
-def test_long_field_lists_are_capped() -> None:
+def test_long_field_lists_are_folded_then_capped() -> None:
     from proxstate.diff import ChangeClass, FieldChange, ResourceChange
 
     fields = tuple(FieldChange(f"config.net{i}", "added", None, "x", ChangeClass.NETWORK) for i in range(70))
     resource = ResourceChange("prod", "qemu/1", "modified", None, fields, (ChangeClass.NETWORK,))
-    (_, table) = _parse(render_markdown(ChangeSet(None, None, (resource,)))).tables
-    assert len(table) == 1 + 50 + 1
-    assert _plain(table[-1][0]) == "\u2026 and 20 more"
+    parsed = _parse(render_markdown(ChangeSet(None, None, (resource,))))
+    (_, table, folded) = parsed.tables
+    assert len(table) == 1 + 50 and len(folded) == 1 + 20  # the rest folded, nothing left out
+    assert "<details><summary>20 more changes</summary>" in parsed.html_blocks[1]
+    many = tuple(FieldChange(f"config.net{i}", "added", None, "x", ChangeClass.NETWORK) for i in range(520))
+    big = ResourceChange("prod", "qemu/1", "modified", None, many, (ChangeClass.NETWORK,))
+    (_, _, last) = _parse(render_markdown(ChangeSet(None, None, (big,)))).tables
+    assert len(last) == 1 + 450 + 1
+    assert _plain(last[-1][0]) == "\u2026 and 20 more"
