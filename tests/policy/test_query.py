@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
+
 from tests.helpers.cli import Result
 from tests.helpers.policylab import Lab
 
@@ -66,3 +68,21 @@ def test_over_needs_a_range(lab: Lab, cli: CLI) -> None:
     result = cli("query", "doc", "-C", str(lab.root), "--over", "HEAD")
     assert result.code == 64
     assert "is not a range" in result.err
+
+
+@pytest.mark.parametrize(
+    ("expression", "now", "then"),
+    [
+        ("contains(facts.nics[].bridge, 'vmbr1')", [], ["qemu/102"]),
+        ("contains(facts.nics[].mac, 'BC:24:11:00:01:01')", ["qemu/101"], ["qemu/101"]),
+        ("contains(facts.tags, 'web')", ["qemu/101"], ["qemu/101"]),
+        ("doc.pending", [], ["qemu/102"]),
+    ],
+)
+def test_by_bridge_mac_and_tag_now_and_at_a_date(
+    lab: Lab, once: CLI, expression: str, now: list[str], then: list[str]
+) -> None:
+    today = once("query", expression, "-C", str(lab.root), "--format", "json")
+    before = once("query", expression, "-C", str(lab.root), "--at", "60 days ago", "--format", "json")
+    assert [row["resource"] for row in json.loads(today.out)] == now
+    assert [row["resource"] for row in json.loads(before.out)] == then
