@@ -13,7 +13,7 @@ from proxstate.cli.console import Console
 from proxstate.cli.main import cli
 from proxstate.cli.options import repo_option
 from proxstate.cli.records import known_revision, open_record
-from proxstate.report.policy_report import CHECK_FORMATS, render_check, rule_rows
+from proxstate.report.policy_report import CHECK_FORMATS, render_check, render_rules_markdown, rule_rows
 
 
 @cli.command("check")
@@ -56,6 +56,8 @@ def check_command(
         rows = rule_rows(policy.rules)
         if fmt == "json":
             console.out(json.dumps(rows, indent=2, ensure_ascii=False))
+        elif fmt == "markdown":
+            console.out(render_rules_markdown(rows), nl=False)
         else:
             columns = ("id", "severity", "applies_to", "source", "description")
             console.table(f"rules ({len(rows)})", columns, rows, plain_title=False)

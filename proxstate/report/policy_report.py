@@ -131,3 +131,13 @@ def rule_rows(rules: Sequence[Rule]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def render_rules_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The rules as a Markdown table (`check --list --format markdown`)."""
+    lines = ["| id | severity | applies to | source | description |", "|---|---|---|---|---|"]
+    for row in rows:
+        cells = [f"`{row['id']}`", row["severity"], row["applies_to"], row["source"], row["description"]]
+        shown = (escape_unsafe(str(cell)).replace("|", "\\|").replace("*", "\\*") for cell in cells)
+        lines.append("| " + " | ".join(shown) + " |")
+    return "\n".join(lines) + "\n"

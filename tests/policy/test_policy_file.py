@@ -127,3 +127,19 @@ def test_a_mistake_in_the_policy_is_named(
     assert result.err.startswith(f"proxstate: error: {lab.root / 'policy.yaml'}: ")
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_an_informational_rule_is_reported_and_never_fails(
+    lab: Lab, cli: CLI, policy: Callable[[str], None]
+) -> None:
+    policy(
+        f"builtin:\n{OTHERS_OFF}\n  guest-no-backup: {{severity: info}}\n"
+        "rules:\n  - id: web-guests\n    description: Guests tagged web\n    severity: info\n"
+        "    applies_to: {tags: [web]}\n    condition: '`true`'\n"
+    )
+    result = cli("check", "-C", str(lab.root), "--at", lab.commits[1])
+    assert result.code == 0, result.out
+    assert "INFO web-guests: Guests tagged web (1)\n  qemu/101" in result.out
+    assert "INFO guest-no-backup" in result.out
+    listed = cli("check", "-C", str(lab.root), "--list", "--format", "markdown")
+    assert "| `web-guests` | info | everything | policy.yaml | Guests tagged web |" in listed.out
