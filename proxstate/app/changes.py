@@ -15,7 +15,7 @@ from proxstate.app.migrate import check_readable
 from proxstate.app.record import cluster_names, read_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
 from proxstate.diff import ChangeClass, ChangeSet, LogEntry, ResourceChange, attribute, compare, select
-from proxstate.resources.documents import decode_document
+from proxstate.resources.documents import Document, decode_document
 from proxstate.resources.kinds import TASK, TASKS, kind_of
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import (
@@ -127,6 +127,13 @@ def show_changes(
     return select(attributed, classes=classes)
 
 
+def _decoded(path: str, resource_id: str, version: tuple[CommitInfo, bytes | None]) -> Document | None:
+    info, content = version
+    if content is None:
+        return None
+    return read_document(content, name=f"{path} at {info.sha[:12]}", resource_id=resource_id)
+
+
 def resource_log(
     repo: StateRepo, resource_id: str, *, cluster: str | None = None, max_count: int | None = None
 ) -> list[LogEntry]:
@@ -138,17 +145,14 @@ def resource_log(
     for name in clusters:
         path = str(document_path(name, resource_id))
         history = repo.file_history(path, max_count=None if max_count is None else max_count + 1)
-        for index, (info, content) in enumerate(history):
+        # Each version is the new side of one entry and the old side of the next: decoded once.
+        older: Document | None = None
+        for index, (info, _content) in enumerate(history):
             if max_count is not None and index >= max_count:
                 break
-            older = history[index + 1][1] if index + 1 < len(history) else None
-            older_at = f"{path} at {history[index + 1][0].sha[:12]}" if older is not None else path
-            old = read_document(older, name=older_at, resource_id=resource_id) if older is not None else None
-            new = (
-                read_document(content, name=f"{path} at {info.sha[:12]}", resource_id=resource_id)
-                if content is not None
-                else None
-            )
+            new = older if index else _decoded(path, resource_id, history[index])
+            old = _decoded(path, resource_id, history[index + 1]) if index + 1 < len(history) else None
+            older = old
             change = compare(cluster=name, resource_id=resource_id, old=old, new=new)
             if change is not None:
                 before = commit_ref(history[index + 1][0]) if index + 1 < len(history) else None
