@@ -22,6 +22,7 @@ class Keeps:
     patterns: list[str]  # failures: globs of resource ids
     unreachable: set[str]
     previous: Mapping[str, Document]
+    guests_only: frozenset[str] | None = None  # only these guests were read: the others are kept
 
     def __call__(self, rid: str, fresh: Mapping[str, Document]) -> bool:
         resource = ResourceId.parse(rid)
@@ -33,7 +34,8 @@ class Keeps:
         if kind == CONTENT and any(resource.tail.startswith(f"{node}/") for node in self.unreachable):
             return True
         if kind in GUEST_KINDS:
-            return self.previous[rid].get("node") in self.unreachable
+            unread = self.guests_only is not None and rid not in self.guests_only
+            return unread or self.previous[rid].get("node") in self.unreachable
         if kind in GUEST_OWNED_KINDS:
             # A guest's firewall and snapshot configs go with the guest's own document: kept when
             # it is kept (it vanished from the list while its node is unreachable), else removed.

@@ -52,11 +52,21 @@ def read_live(
 
 
 def record_reads(
-    cluster: ClusterConfig, *, config: ProxstateConfig, kinds: frozenset[str], task_logs: bool
+    cluster: ClusterConfig,
+    *,
+    config: ProxstateConfig,
+    kinds: frozenset[str],
+    task_logs: bool,
+    guests: frozenset[str] | None = None,
 ) -> DiscoveryOptions:
-    """What a sync or a drift reads: the recorded kinds, with proxstate.yaml's window of tasks."""
+    """What a sync or a drift reads: the recorded kinds, with proxstate.yaml's window of tasks;
+    `guests`: only these guests (the others keep their last state)."""
     return DiscoveryOptions(
-        kinds=kinds, cluster_name=cluster.name, task_days=config.record.task_days, task_logs=task_logs
+        kinds=kinds,
+        cluster_name=cluster.name,
+        task_days=config.record.task_days,
+        task_logs=task_logs,
+        guests=guests,
     )
 
 

@@ -214,7 +214,11 @@ def plan_cluster(
 
     # Kept documents stay byte for byte as recorded; they are not parsed or rendered again.
     keeps = Keeps(
-        kinds=inventory.kinds, patterns=failed + unseen, unreachable=set(unreachable), previous=previous
+        kinds=inventory.kinds,
+        patterns=failed + unseen,
+        unreachable=set(unreachable),
+        previous=previous,
+        guests_only=inventory.guests_only,
     )
     kept = {rid for rid in previous if rid not in fresh and keeps(rid, fresh)}
     current: dict[str, Document] = {}

@@ -42,6 +42,8 @@ class SyncRequest:
     cluster: str | None = None  # --cluster: one cluster of proxstate.yaml by name
     new_cluster: bool = False  # --new-cluster: --cluster may name a cluster not recorded yet
     only: frozenset[str] | None = None  # --only: kinds to read
+    # Only these guests (`qemu/101`) are read; the others keep their last state (a watch's burst).
+    guests: frozenset[str] | None = None
     branch: str | None = None
     base: str | None = None
     push: bool = False
@@ -178,7 +180,9 @@ def _record(
         def one(cluster: ClusterConfig) -> ClusterSync:
             inventory = read_live(
                 resolve_connection(cluster, overrides=request.overrides, env=env),
-                options=record_reads(cluster, config=config, kinds=kinds, task_logs=task_logs),
+                options=record_reads(
+                    cluster, config=config, kinds=kinds, task_logs=task_logs, guests=request.guests
+                ),
                 progress=progress or quiet,
                 deadline=deadline,
                 notice=notice,

@@ -50,6 +50,7 @@ COMMANDS = {
     "show": "show_cmd",
     "show-changes": "show_changes_cmd",
     "sync": "sync_cmd",
+    "watch": "watch_cmd",
 }
 
 

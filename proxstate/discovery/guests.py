@@ -94,6 +94,8 @@ def guests_to_read(
     options = reader.options
     failures = reader.failures if options.guest_details else None
     guests = wanted_guests(entries, kinds=options.kinds, nodes=options.nodes, failures=failures)
+    if options.guests is not None:  # a watch's burst: the guests that may have changed
+        guests = [entry for entry in guests if f"{entry.get('type')}/{entry.get('vmid')}" in options.guests]
     for entry in guests:
         # Listing guests needs no per-guest call, so an unreachable node hides nothing then.
         node = entry.get("node")

@@ -54,6 +54,7 @@ class DiscoveryOptions:
     task_errors: bool = False  # only failed tasks
     task_running: bool = False  # also the tasks running now (discover-tasks; never recorded)
     now: float | None = None
+    guests: frozenset[str] | None = None  # only these guests (`qemu/101`); None: every guest
 
 
 class Reader:

@@ -83,6 +83,7 @@ async def discover(
         ),
         nodes=nodes if NODE in kinds or CLUSTER in kinds else [],
         kinds=kinds,
+        guests_only=options.guests,
     )
 
     # 3. The guests asked for; a vmid listed twice, or with a type of its own, is not read.

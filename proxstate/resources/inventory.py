@@ -108,5 +108,7 @@ class Inventory:
     # lacks Sys.Syslog on `/`, so PVE showed it only its own entries.
     cluster_log: list[Payload] | None = None
     cluster_log_own_only: bool = False
+    # Only these guests were read (a watch's burst); the others keep their last state. None: all.
+    guests_only: frozenset[str] | None = None
     failures: list[ReadFailure] = field(default_factory=list)
     kinds: frozenset[str] = frozenset()  # the kinds that were read (cluster, node, qemu, lxc, ...)

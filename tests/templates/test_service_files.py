@@ -64,6 +64,21 @@ def test_service_reads_the_token_as_a_credential_and_is_hardened() -> None:
         assert values(service, key) == [value], key
 
 
+def test_watch_service_runs_until_stopped_with_the_same_credential_and_hardening() -> None:
+    watch, sync = (
+        unit("systemd/proxstate-watch.service")["Service"],
+        unit("systemd/proxstate-sync.service")["Service"],
+    )
+    assert values(watch, "Type") == ["simple"]
+    assert values(watch, "ExecStart")[0].endswith("proxstate watch --interval 30 --sweep 60 --push")
+    assert values(watch, "Restart") == ["on-failure"]
+    for key in ("LoadCredential", "Environment", "WorkingDirectory", "ReadWritePaths", "SystemCallFilter"):
+        assert values(watch, key) == values(sync, key), key
+    assert [key for key, _ in watch if key.startswith(("Protect", "Restrict", "Private"))] == [
+        key for key, _ in sync if key.startswith(("Protect", "Restrict", "Private"))
+    ]
+
+
 def test_timer_is_hourly_persistent_and_spread() -> None:
     timer = unit("systemd/proxstate-sync.timer")
     assert values(timer["Timer"], "OnCalendar") == ["hourly"]
@@ -76,13 +91,13 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
-    for name in ("proxstate-sync.service", "proxstate-sync.timer"):
+    for name in ("proxstate-sync.service", "proxstate-sync.timer", "proxstate-watch.service"):
         text = template_files()[f"systemd/{name}"].decode("utf-8")
         # verify wants ExecStart to exist here; everything else is checked as written.
         text = text.replace("/usr/local/bin/proxstate", shutil.which("true") or "/bin/true")
         (tmp_path / name).write_text(text)
     result = subprocess.run(
-        [analyze, "verify", "proxstate-sync.service", "proxstate-sync.timer"],
+        [analyze, "verify", "proxstate-sync.service", "proxstate-sync.timer", "proxstate-watch.service"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -20,6 +20,7 @@ AUTOMATION = (
     ".gitlab-ci.yml",
     "systemd/proxstate-sync.service",
     "systemd/proxstate-sync.timer",
+    "systemd/proxstate-watch.service",
     "cron/proxstate.cron",
 )
 
