@@ -88,18 +88,20 @@ def serve_lines(server: DemoServer, where: str, *, mask_key: str) -> list[str]:
         f"  export PROXSTATE_FINGERPRINT={server.fingerprint}",
         f"  export PROXSTATE_TOKEN='{server.token}'",
         f"  export PROXSTATE_MASK_KEY={mask_key}",
+        f"  export DEMO_ADMIN_TOKEN='{server.admin_token}'   # who changes the cluster below",
         "  proxstate drift          # web01 (101): its tags changed since the last snapshot",
         "  proxstate sync           # records that as a new snapshot",
         "  proxstate show-changes",
         "(pve3 stays offline, as the demo left it: sync and drift name what they could not read there)",
         "",
-        "Change the demo cluster through its API, as you would on PVE (here: win-build's memory):",
+        "Change the demo cluster through its API, as alice@pve!ci would on PVE (here: win-build's memory):",
         "",
         f"  curl -sS --cacert {shlex.quote(str(server.ca_file))} "
-        '-H "Authorization: PVEAPIToken=$PROXSTATE_TOKEN" '
+        '-H "Authorization: PVEAPIToken=$DEMO_ADMIN_TOKEN" '
         f"-X PUT -d memory=12288 {api}/nodes/pve2/qemu/104/config",
         "",
-        "then `proxstate drift` shows it and `proxstate sync` records it.",
+        "then `proxstate drift` shows it and `proxstate sync` records it, by alice@pve!ci;",
+        "or run `proxstate watch` first, and watch it committed within seconds.",
     ]
 
 

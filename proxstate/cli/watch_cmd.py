@@ -18,7 +18,7 @@ from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
 from proxstate.cli.options import Seconds, connection_options, repo_option, warn_if_insecure
-from proxstate.cli.sync_lines import summary_line
+from proxstate.cli.sync_lines import not_permitted_line, summary_line
 from proxstate.safetext import escape_unsafe
 from proxstate.watch import WatchEvent, WatchRequest, watch
 
@@ -61,6 +61,8 @@ def _line(console: Console, event: WatchEvent) -> None:
     result = event.result
     for done in result.clusters if result else []:
         console.out(f"{stamp} {head}: {summary_line(done, dry_run=False)}")
+        if event.what == "sweep" and done.plan.not_permitted:  # Sys.Syslog limits attribution, ...
+            console.out(f"{stamp} {not_permitted_line(done)}")
     for failed in result.failed if result else []:
         console.warn(f"{stamp} cluster {failed.cluster} was not recorded: {escape_unsafe(failed.reason)}")
     if result and result.push_failure:

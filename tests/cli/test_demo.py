@@ -70,6 +70,7 @@ def test_demo_serve_keeps_the_cluster_up_for_sync_drift_and_a_change(
             "PROXSTATE_FINGERPRINT",
             "PROXSTATE_TOKEN",
             "PROXSTATE_MASK_KEY",
+            "DEMO_ADMIN_TOKEN",
         }
         assert exports["PROXSTATE_URL"].startswith("https://127.0.0.1:")  # loopback only
         for name, value in exports.items():
@@ -85,7 +86,9 @@ def test_demo_serve_keeps_the_cluster_up_for_sync_drift_and_a_change(
         assert "~ config.memory: 16384 -> 12288" in strip_ansi(drifted.out), drifted.out
 
         assert cli("sync", "-C", str(target)).code == 3
-        assert "~ config.memory: 16384 -> 12288" in strip_ansi(cli("show-changes", "-C", str(target)).out)
+        report = strip_ansi(cli("show-changes", "-C", str(target)).out)
+        assert "~ config.memory: 16384 -> 12288" in report
+        assert "by alice@pve!ci (update VM 104: -memory 12288, " in report
         assert "~ config.memory" not in strip_ansi(cli("drift", "-C", str(target)).out)  # recorded now
     finally:
         process.send_signal(signal.SIGINT)
