@@ -100,6 +100,9 @@ def blame(
         explains = tuple(
             a for a in attributed[index] if not a.fields or any(_related(leaf, path) for path in a.fields)
         )
+        if change is not None and change.action == "added":
+            # Recorded for the first time: an author only when a task created it in that window.
+            explains = tuple(a for a in explains if a.actor)
         lines.append(BlameLine(path=leaf, value=values[leaf], commit=commit_ref(info), attribution=explains))
     order = list(values)
     lines.sort(key=lambda line: order.index(line.path))

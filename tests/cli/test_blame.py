@@ -37,6 +37,7 @@ def test_blame_names_the_snapshot_and_author_of_each_fields_last_change(
     assert cores["value"] == 8 and cores["commit"]["short"] == third
     assert [a["actor"] for a in cores["attribution"]] == [BOB]
     assert name["commit"]["short"] == first  # set before the first snapshot: recorded then
+    assert name["attribution"] == []  # by nobody the record knows of
 
     text = cli("blame", "qemu/102", "memory", "-C", str(state_repo))
     assert text.code == 0, text.err
