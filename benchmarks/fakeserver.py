@@ -37,6 +37,7 @@ from typing import Any
 from aiohttp import web
 from fakepve.server import FakePve
 
+from proxstate.demo.clusterlog import log_as_pve
 from proxstate.demo.realms import answer_realms_as_pve
 
 TOKEN_ID = "root@pam!bench"
@@ -248,11 +249,14 @@ def build(
     node_workers: int | None = None,
     service: float = 0.0,
     tasks: int = 0,
+    cluster_log: bool = False,
 ) -> BenchPve:
     pve = BenchPve(host="127.0.0.1", port=0)
     pve.node_workers = node_workers
     pve.service = service
     answer_realms_as_pve(pve)  # as PVE answers a realm's GET, not fakepve's `null`
+    if cluster_log:  # the cluster log as PVE keeps it (fakepve answers `[{}]`): for the watch benchmark
+        log_as_pve(pve)
     # Latency is in PVE seconds, scaled by time_scale: 1 makes it real seconds.
     pve.time_scale = 1.0
     pve.slow_network(latency)
@@ -298,6 +302,7 @@ async def serve(args: argparse.Namespace) -> None:
         node_workers=args.workers,
         service=args.service / 1000,
         tasks=args.tasks,
+        cluster_log=args.cluster_log,
     )
     await pve.start(args.cert, args.key)
     print(f"listening on {pve.url}", flush=True)
@@ -314,6 +319,9 @@ def main() -> None:
         "--service", type=float, default=20.0, help="capacity model: milliseconds each request takes"
     )
     parser.add_argument("--tasks", type=int, default=0, help="finished tasks on each node")
+    parser.add_argument(
+        "--cluster-log", action="store_true", help="keep and answer a cluster log as PVE does (watch_bench)"
+    )
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument(
