@@ -16,11 +16,14 @@ __all__ = ["configure", "receiver"]
 
 def _configure(root: Path, notify_yaml: str) -> None:
     config = root / "proxstate.yaml"
-    config.write_text(config.read_text() + "\n" + notify_yaml, encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    # `proxstate init` writes `notify: []` to fill in: the section replaces it.
+    text = text.replace("\nnotify: []\n", "\n", 1) + "\n" + notify_yaml
+    config.write_text(text, encoding="utf-8")
     git(root, "commit", "-q", "-am", "notify: targets")
 
 
 @pytest.fixture
 def configure() -> Callable[[Path, str], None]:
-    """Add a `notify:` section to proxstate.yaml and commit it."""
+    """Put a `notify:` section into proxstate.yaml and commit it."""
     return _configure
