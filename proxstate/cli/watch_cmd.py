@@ -17,6 +17,7 @@ from proxstate.cli import exitcodes
 from proxstate.cli.console import Console
 from proxstate.cli.context import config_at, environment
 from proxstate.cli.main import cli
+from proxstate.cli.notify_lines import notify_lines
 from proxstate.cli.options import Seconds, connection_options, repo_option, warn_if_insecure
 from proxstate.cli.sync_lines import not_permitted_line, summary_line
 from proxstate.safetext import escape_unsafe
@@ -69,6 +70,8 @@ def _line(console: Console, event: WatchEvent) -> None:
         console.warn(
             f"{stamp} the push failed: {escape_unsafe(result.push_failure)}; the next commit retries it"
         )
+    if result:
+        notify_lines(console, result.notified, to_stdout=True)
 
 
 @cli.command("watch")
@@ -93,6 +96,12 @@ def _line(console: Console, event: WatchEvent) -> None:
 @click.option("--push", is_flag=True, help="Push each commit, as sync --push does.")
 @click.option("--remote", default="origin", show_default=True, help="The remote for --push.")
 @click.option("--max-polls", type=click.IntRange(min=1), help="Stop after N polls (the first sweep is one).")
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    envvar="PROXSTATE_NO_NOTIFY",
+    help="Send no notification (the targets of notify: in proxstate.yaml, docs/notifications.md).",
+)
 @click.pass_obj
 def watch_command(
     console: Console,
@@ -104,6 +113,7 @@ def watch_command(
     push: bool,
     remote: str,
     max_polls: int | None,
+    no_notify: bool,
     overrides: ConnectionOverrides,
 ) -> int:
     """Record changes as they happen: a full sync first, then every --interval seconds a poll of the
@@ -119,6 +129,7 @@ def watch_command(
         remote=remote,
         cluster=cluster,
         max_polls=max_polls,
+        notify=not no_notify,
         overrides=overrides,
     )
     stop = threading.Event()

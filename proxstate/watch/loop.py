@@ -40,6 +40,7 @@ class WatchRequest:
     remote: str = "origin"
     cluster: str | None = None
     max_polls: int | None = None  # stop after this many polls (None: until stopped)
+    notify: bool = True  # --no-notify: each commit and failure tells no target of `notify:`
     overrides: ConnectionOverrides = field(default_factory=ConnectionOverrides)
 
 
@@ -75,6 +76,7 @@ def watch(
             guests=guests,
             push=request.push,
             remote=request.remote,
+            notify=request.notify,
             overrides=request.overrides,
         )
         return sync(root, config=config, request=what, env=env)
