@@ -51,6 +51,7 @@ STARTUP_FORMAT: dict[str, Any] = {
     "default_key": "order",
     "key_aliases": {},
     "keys": {"down": {"type": "integer"}, "order": {"type": "integer"}, "up": {"type": "integer"}},
+    "required": [],
 }
 
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean"})
@@ -103,7 +104,13 @@ def scalar_spec(spec: dict[str, Any]) -> dict[str, Any]:
 
 def format_entry(keys: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A property-string format: canonical keys, default key, aliases, key aliases."""
-    entry: dict[str, Any] = {"aliases": {}, "default_key": None, "key_aliases": {}, "keys": {}}
+    entry: dict[str, Any] = {
+        "aliases": {},
+        "default_key": None,
+        "key_aliases": {},
+        "keys": {},
+        "required": [],
+    }
     for name, spec in keys.items():
         if "alias" in spec:
             entry["aliases"][name] = spec["alias"]
@@ -113,6 +120,10 @@ def format_entry(keys: dict[str, dict[str, Any]]) -> dict[str, Any]:
         entry["keys"][name] = scalar_spec(spec)
         if spec.get("default_key"):
             entry["default_key"] = name
+        elif not spec.get("optional"):
+            # print_property_string writes these right after the default key (`name=eth0,bridge=...`).
+            entry["required"].append(name)
+    entry["required"].sort()
     return entry
 
 

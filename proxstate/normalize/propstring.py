@@ -8,7 +8,8 @@ is still recorded in full. Values are typed from the schema; a value that does n
 stays the string PVE sent.
 
 Building writes the default key bare and first (`local:vm-100-disk-0,size=32G`), the NIC shorthand
-(`virtio=<mac>`) where the mapping has both model and MAC, then the other keys sorted by name,
+(`virtio=<mac>`) where the mapping has both model and MAC, then the keys the schema requires (a
+container NIC's `name`, a mount point's `mp`), then the other keys, each group sorted by name,
 booleans as 1/0 and lists joined with `;`: PVE's own canonical form. Aliases are written as their
 canonical key (`bps_rd_length` becomes `bps_rd_max_length`); the meaning is the same.
 """
@@ -149,7 +150,9 @@ def build_property_string(mapping: Mapping[str, Any], fmt: PropertyFormat | str)
         text = format_value(default_key, items.pop(default_key))
         bare = "=" not in text and not text.isspace()
         parts.insert(0, text if bare else f"{default_key}={text}")
-    parts.extend(f"{key}={format_value(key, items[key])}" for key in sorted(items))
+    # PVE's print_property_string: the required keys first, then the others, each sorted by name.
+    ordered = sorted(items, key=lambda key: (key not in fmt.required, key))
+    parts.extend(f"{key}={format_value(key, items[key])}" for key in ordered)
     if not parts:
         raise PropertyStringError("an empty mapping has no property string")
     return ",".join(parts)

@@ -39,6 +39,7 @@ class PropertyFormat:
     default_key: str | None
     aliases: dict[str, str]  # alias -> canonical key (`volume` -> `file`)
     key_aliases: dict[str, str]  # shorthand key -> key that takes its name (`virtio` -> `model`)
+    required: tuple[str, ...] = ()  # keys not optional in the schema, written after the default key
 
     @property
     def single_key(self) -> str | None:
@@ -78,6 +79,7 @@ def _format(name: str, raw: dict[str, Any]) -> PropertyFormat:
         default_key=raw["default_key"],
         aliases=dict(raw["aliases"]),
         key_aliases=dict(raw["key_aliases"]),
+        required=tuple(raw.get("required", ())),
     )
 
 
