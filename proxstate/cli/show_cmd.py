@@ -27,7 +27,10 @@ from proxstate.report.formats import DATA_FORMATS, render_data
     type=click.Choice(DATA_FORMATS + EXPORT_FORMATS),
     default="yaml",
     show_default=True,
-    help="yaml or json: the recorded document; conf: a guest as PVE's own .conf file.",
+    help=(
+        "yaml or json: the recorded document; conf: a guest as PVE's own .conf file; "
+        "pvesh: the API calls that create it as recorded (printed, never run)."
+    ),
 )
 @click.pass_obj
 def show_command(
