@@ -15,6 +15,7 @@ from proxstate.cli.main import cli
 from proxstate.cli.notify_lines import notify_lines
 from proxstate.cli.options import connection_options, repo_option, warn_if_insecure
 from proxstate.cli.report_options import report_options
+from proxstate.cli.revert_cmd import revert_all
 from proxstate.config import parse_kinds
 from proxstate.diff import ChangeClass
 from proxstate.report.formats import REPORT_FORMATS, render_changes
@@ -35,6 +36,11 @@ from proxstate.safetext import escape_unsafe
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report to this file.",
+)
+@click.option(
+    "--plan",
+    is_flag=True,
+    help="Print the calls that would bring the cluster back to the record (never run; docs/revert.md).",
 )
 @click.option(
     "--no-notify",
@@ -58,6 +64,7 @@ def drift_command(
     output: Path | None,
     no_notify: bool,
     overrides: ConnectionOverrides,
+    plan: bool = False,
 ) -> int:
     """How the live cluster differs from the recorded state. Writes nothing.
 
@@ -67,6 +74,10 @@ def drift_command(
     """
     config = config_at(repo)
     warn_if_insecure(console, overrides, config)
+    if plan:
+        return revert_all(
+            console, repo, config=config, against=against, cluster=cluster, fmt=fmt, overrides=overrides
+        )
     with console.progress("drift") as progress:
         request = DriftRequest(
             against=against,

@@ -47,6 +47,7 @@ COMMANDS = {
     "notify": "notify_cmd",
     "query": "query_cmd",
     "scan": "scan_cmd",
+    "revert": "revert_cmd",
     "show": "show_cmd",
     "show-changes": "show_changes_cmd",
     "sync": "sync_cmd",

@@ -177,3 +177,23 @@ def create_calls(resource_id: str, document: Mapping[str, Any], *, node_of: Node
     if kind == "storage":
         return storage_create(resource_id.partition("/")[2], document)
     return declared_create(resource_id, document, node_of=node_of)
+
+
+def entry_path(resource_id: str, *, node_of: NodeOf) -> tuple[Entry, str, dict[str, str]] | None:
+    """The catalog entry of a resource, its API path filled in, and the values of its id."""
+    matched = _match(resource_id)
+    if matched is None:
+        return None
+    entry, values = matched
+    if "vmid" in values:
+        values["node"] = node_of(f"{values['type']}/{values['vmid']}") or "<node>"
+    if entry.mode == "items" and entry.covers:
+        item = entry.covers[0].rsplit("{", 1)[-1].rstrip("}")
+        return entry, entry.covers[0].format(**{**values, item: values["key"]}), values
+    return entry, entry.path.format(**values), values
+
+
+def item_path(resource_id: str, *, node_of: NodeOf) -> str | None:
+    """Where a set or delete of the resource goes (`/cluster/backup/<id>`, `/pools/<id>`)."""
+    found = entry_path(resource_id, node_of=node_of)
+    return found[1] if found is not None and found[0].mode in ("items", "object") else None

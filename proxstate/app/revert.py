@@ -1,0 +1,166 @@
+"""`proxstate revert RESOURCE --to REV` and `proxstate drift --plan`: the calls that would bring
+the live cluster back to a recorded state. Read-only: the plan is returned, never sent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from proxstate.app.connection import ConnectionOverrides, resolve_connection
+from proxstate.app.identity import check_folder
+from proxstate.app.live import Notice, quiet, read_live, record_reads
+from proxstate.app.migrate import format_at, upgraded_files
+from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
+from proxstate.app.options import normalize_options, secret_variables
+from proxstate.app.plan import Selection, plan_cluster
+from proxstate.config import ClusterConfig, ProxstateConfig
+from proxstate.discovery import Progress
+from proxstate.errors import RevisionError
+from proxstate.export.calls import Call
+from proxstate.export.revert import Plan, plan_resource
+from proxstate.resources.kinds import CLUSTER_LOG, SNAPSHOT_CONFIG, TASKS
+from proxstate.resources.stateformat import FORMAT_VERSION
+from proxstate.store import StateRepo
+from proxstate.store.layout import cluster_dir
+
+# History and what follows a guest's own document: nothing to revert there.
+_NOT_PLANNED = (TASKS, CLUSTER_LOG, SNAPSHOT_CONFIG, "content", "node", "cluster")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevertRequest:
+    to: str | None  # the recorded revision (default HEAD)
+    pattern: str | None  # the resource id (or glob) to revert; None: everything that drifted
+    cluster: str | None
+    overrides: ConnectionOverrides
+
+
+@dataclass(frozen=True)
+class RevertPlan:
+    revision: str
+    calls: tuple[Call, ...]
+    not_revertible: tuple[str, ...]
+    unreadable: tuple[str, ...] = ()
+    failed: tuple[ClusterFailure, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision,
+            "calls": [call.as_json() for call in self.calls],
+            "not_revertible": list(self.not_revertible),
+            "unreadable": list(self.unreadable),
+        }
+
+
+def revert_plan(
+    root: Path,
+    *,
+    config: ProxstateConfig,
+    request: RevertRequest,
+    env: Mapping[str, str],
+    progress: Progress = quiet,
+    notice: Notice | None = None,
+) -> RevertPlan:
+    repo = StateRepo.open(root)
+    repo.withhold_environment(secret_variables(config))
+    rev = repo.resolve(request.to) if request.to else repo.head()
+    if rev is None:
+        raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
+    options = normalize_options(config, env)
+    selection = Selection.of(config)
+    plan = Plan()
+    unreadable: list[str] = []
+    matched: list[str] = []
+
+    def one(entry: ClusterConfig) -> None:
+        inventory = read_live(
+            resolve_connection(entry, overrides=request.overrides, env=env),
+            options=record_reads(
+                entry,
+                config=config,
+                kinds=frozenset(config.record.kinds) - {TASKS, CLUSTER_LOG},
+                task_logs=False,
+            ),
+            progress=progress,
+            notice=notice,
+        )
+        recorded = repo.read_tree(rev, f"{cluster_dir(inventory.cluster.name)}/")
+        if format_at(repo, rev) < FORMAT_VERSION:
+            recorded = upgraded_files(recorded)
+        check_folder(inventory, recorded, configured=cluster_label(entry, overrides=request.overrides))
+        result = plan_cluster(inventory, recorded, options=options, selection=selection)
+        reasons: dict[str, list[str]] = {}
+        for failure in result.failures:
+            reasons.setdefault(failure.reason, []).append(failure.resource_id)
+        for reason, rids in reasons.items():
+            shown = ", ".join(rids[:3]) + (f" and {len(rids) - 3} others" if len(rids) > 3 else "")
+            unreadable.append(f"{reason}: {shown}")
+        actors = {change.resource_id: _actor(change.attribution) for change in result.changes}
+        ids = sorted({c.resource_id for c in result.changes})
+        if request.pattern is not None:
+            ids = [rid for rid in ids if fnmatchcase(rid, request.pattern)]
+            if request.pattern in result.previous or request.pattern in result.current:
+                matched.append(request.pattern)
+
+        def node_of(guest: str) -> str | None:
+            doc = result.previous.get(guest) or result.current.get(guest)
+            node = doc.get("node") if doc else None
+            return node if isinstance(node, str) else None
+
+        backups = newest_backups(result.previous)
+        for rid in ids:
+            if rid.partition("/")[0] in _NOT_PLANNED:
+                continue
+            plan_resource(
+                plan,
+                rid,
+                result.previous.get(rid),
+                result.current.get(rid),
+                node_of=node_of,
+                actor=actors.get(rid, ""),
+                backup=backups.get(rid),
+            )
+
+    clusters = selected_clusters(config, name=request.cluster, overrides=request.overrides)
+    _, failed = each_cluster(clusters, one, overrides=request.overrides)
+    if request.pattern is not None and "*" not in request.pattern and not matched and not failed:
+        raise RevisionError(f"{request.pattern} is neither recorded at {request.to or 'HEAD'} nor live")
+    return RevertPlan(
+        revision=rev[:12],
+        calls=tuple(plan.calls()),
+        not_revertible=tuple(plan.not_revertible),
+        unreadable=tuple(unreadable),
+        failed=tuple(failed),
+    )
+
+
+_BACKUP = re.compile(r"vzdump-(qemu|lxc)-(\d+)-")
+
+
+def newest_backups(documents: Mapping[str, Any]) -> dict[str, str]:
+    """The newest recorded backup volume of each guest (vzdump names hold the time, so the greatest
+    name is the newest), from the recorded storage content."""
+    newest: dict[str, str] = {}
+    for rid in documents:
+        if not rid.startswith("content/"):
+            continue
+        volumes = (documents[rid] or {}).get("volumes") or {}
+        for volid in volumes if isinstance(volumes, Mapping) else ():
+            found = _BACKUP.search(str(volid))
+            if found:
+                guest = f"{found.group(1)}/{found.group(2)}"
+                if str(volid).rsplit("/", 1)[-1] > newest.get(guest, "").rsplit("/", 1)[-1]:
+                    newest[guest] = str(volid)
+    return newest
+
+
+def _actor(attribution: Any) -> str:
+    for item in attribution or ():
+        user = getattr(item, "user", "")
+        if user:
+            return str(user)
+    return ""
