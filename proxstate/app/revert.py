@@ -95,6 +95,10 @@ def revert_plan(
         result = plan_cluster(inventory, recorded, options=options, selection=selection)
         reasons: dict[str, list[str]] = {}
         for failure in result.failures:
+            if request.pattern is not None and not (
+                fnmatchcase(failure.resource_id, request.pattern) or fnmatchcase(request.pattern, failure.resource_id)
+            ):
+                continue
             reasons.setdefault(failure.reason, []).append(failure.resource_id)
         for reason, rids in reasons.items():
             shown = ", ".join(rids[:3]) + (f" and {len(rids) - 3} others" if len(rids) > 3 else "")

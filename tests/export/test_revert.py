@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from aiohttp import web
 
 from tests.helpers.cli import Result, api_post
 from tests.helpers.pvesh import apply_pvesh
@@ -101,3 +102,64 @@ def _delete(pve: Any, env: dict[str, str], path: str) -> None:
         headers={"Authorization": f"PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}"},
         verify=ssl.create_default_context(cafile=env["PROXSTATE_CA_CERT"]),
     ).raise_for_status()
+
+
+def test_a_destroyed_guest_names_its_newest_backup(
+    small_cluster: Any, pve_env: dict[str, str], state_repo: Path, cli: Callable[..., Result]
+) -> None:
+    for day in ("2026_11_01", "2026_11_20", "2026_11_09"):
+        small_cluster.store_file("local", f"vzdump-qemu-102-{day}-01_00_00.vma.zst", 1000, content="backup")
+    _record(small_cluster, pve_env, state_repo, cli)
+    small_cluster.vms.remove(small_cluster.find("pve2", 102))
+    plan = cli("revert", "qemu/102", "-C", str(state_repo))
+    assert plan.code == 0, plan.err
+    assert "qemu/102 was destroyed: its disks' data is not in the record" in plan.out
+    assert "the newest recorded backup: local:backup/vzdump-qemu-102-2026_11_20-01_00_00.vma.zst" in plan.out
+
+
+def test_a_pending_change_is_dropped_with_revert(
+    small_cluster: Any, pve_env: dict[str, str], state_repo: Path, cli: Callable[..., Result]
+) -> None:
+    _record(small_cluster, pve_env, state_repo, cli)
+    small_cluster.find("pve1", 101).pending["memory"] = "8192"  # a running VM takes it at its next start
+    plan = cli("revert", "qemu/101", "-C", str(state_repo))
+    assert (
+        "pvesh set /nodes/pve1/qemu/101/config --revert memory\n#   or: qm set 101 --revert memory"
+        in plan.out
+    )
+
+
+def _serve_backup_jobs(pve: Any, jobs: dict[str, dict[str, Any]]) -> None:
+    """Backup jobs kept the way pve-manager's API2/Backup.pm keeps them (fakepve answers them from
+    the schema and stores nothing): the list, one job, and PUT setting its keys."""
+    original = pve._answer
+
+    async def answer(request: Any, handler: Any, generic: Any, path_node: Any) -> Any:
+        path = request.path.removeprefix("/api2/json")
+        if path.startswith("/cluster/backup") and request.method in ("GET", "PUT"):
+            name = path.removeprefix("/cluster/backup").strip("/")
+            if request.method == "PUT" and name in jobs:
+                jobs[name].update((await request.post()).items())
+                return web.json_response({"data": None})
+            if request.method == "GET":
+                data = jobs.get(name) if name else [dict(job, id=key) for key, job in jobs.items()]
+                return web.json_response({"data": data})
+        return await original(request, handler, generic, path_node)
+
+    pve._answer = answer
+
+
+def test_a_disabled_backup_job_is_enabled_again(
+    small_cluster: Any, pve_env: dict[str, str], state_repo: Path, cli: Callable[..., Result]
+) -> None:
+    jobs = {"nightly": {"type": "vzdump", "enabled": 1, "schedule": "02:00", "storage": "local", "all": 1}}
+    _serve_backup_jobs(small_cluster, jobs)
+    _record(small_cluster, pve_env, state_repo, cli)
+    jobs["nightly"]["enabled"] = 0
+    assert _drift(state_repo, cli).code == 2
+    plan = cli("drift", "-C", str(state_repo), "--plan")
+    assert "pvesh set /cluster/backup/nightly --enabled 1" in plan.out
+    assert "# undo backup-job/nightly: enabled: 0 -> 1" in plan.out
+    apply_pvesh(small_cluster, pve_env["PROXSTATE_CA_CERT"], plan.out)
+    after = _drift(state_repo, cli)
+    assert after.code == 0, after.out
