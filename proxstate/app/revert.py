@@ -95,9 +95,7 @@ def revert_plan(
         result = plan_cluster(inventory, recorded, options=options, selection=selection)
         reasons: dict[str, list[str]] = {}
         for failure in result.failures:
-            if request.pattern is not None and not (
-                fnmatchcase(failure.resource_id, request.pattern) or fnmatchcase(request.pattern, failure.resource_id)
-            ):
+            if not _concerns(failure.resource_id, request.pattern):
                 continue
             reasons.setdefault(failure.reason, []).append(failure.resource_id)
         for reason, rids in reasons.items():
@@ -160,6 +158,11 @@ def newest_backups(documents: Mapping[str, Any]) -> dict[str, str]:
                 if str(volid).rsplit("/", 1)[-1] > newest.get(guest, "").rsplit("/", 1)[-1]:
                     newest[guest] = str(volid)
     return newest
+
+
+def _concerns(resource_id: str, pattern: str | None) -> bool:
+    """Whether what could not be read (an id or a glob) is part of what the plan is for."""
+    return pattern is None or fnmatchcase(resource_id, pattern) or fnmatchcase(pattern, resource_id)
 
 
 def _actor(attribution: Any) -> str:
