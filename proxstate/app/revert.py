@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from proxstate.app.commit_message import attributed_changes
 from proxstate.app.connection import ConnectionOverrides, resolve_connection
 from proxstate.app.identity import check_folder
 from proxstate.app.live import Notice, quiet, read_live, record_reads
@@ -17,6 +19,7 @@ from proxstate.app.migrate import format_at, upgraded_files
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
 from proxstate.app.plan import Selection, plan_cluster
+from proxstate.app.revisions import commit_info
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.discovery import Progress
 from proxstate.errors import RevisionError
@@ -70,6 +73,7 @@ def revert_plan(
     rev = repo.resolve(request.to) if request.to else repo.head()
     if rev is None:
         raise RevisionError("the repository has no commits yet: run `proxstate sync` first")
+    since = datetime.fromisoformat(commit_info(repo, rev).committed).timestamp()
     options = normalize_options(config, env)
     selection = Selection.of(config)
     plan = Plan()
@@ -79,12 +83,8 @@ def revert_plan(
     def one(entry: ClusterConfig) -> None:
         inventory = read_live(
             resolve_connection(entry, overrides=request.overrides, env=env),
-            options=record_reads(
-                entry,
-                config=config,
-                kinds=frozenset(config.record.kinds) - {TASKS, CLUSTER_LOG},
-                task_logs=False,
-            ),
+            # Tasks and the cluster log too: they say who made each change the plan undoes.
+            options=record_reads(entry, config=config, kinds=frozenset(config.record.kinds), task_logs=False),
             progress=progress,
             notice=notice,
         )
@@ -101,7 +101,8 @@ def revert_plan(
         for reason, rids in reasons.items():
             shown = ", ".join(rids[:3]) + (f" and {len(rids) - 3} others" if len(rids) > 3 else "")
             unreadable.append(f"{reason}: {shown}")
-        actors = {change.resource_id: _actor(change.attribution) for change in result.changes}
+        changes = attributed_changes(result, since=since, label=config.attribution.label)
+        actors = {change.resource_id: _actor(change.attribution) for change in changes}
         ids = sorted({c.resource_id for c in result.changes})
         if request.pattern is not None:
             ids = [rid for rid in ids if fnmatchcase(rid, request.pattern)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from tests.helpers.cli import Result, api_post
+from proxstate.demo.clusterlog import log_as_pve
+from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET, Result, api_post
+from tests.helpers.clusterlog import ALICE, add_tokens, api_as
 from tests.helpers.pvesh import apply_pvesh
 
 RULES = "/cluster/firewall/rules"
@@ -93,10 +96,6 @@ def test_a_grown_disk_is_not_revertible(
 
 
 def _delete(pve: Any, env: dict[str, str], path: str) -> None:
-    import ssl
-
-    from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET
-
     httpx.delete(
         f"{pve.url}/api2/json{path}",
         headers={"Authorization": f"PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}"},
@@ -163,3 +162,21 @@ def test_a_disabled_backup_job_is_enabled_again(
     apply_pvesh(small_cluster, pve_env["PROXSTATE_CA_CERT"], plan.out)
     after = _drift(state_repo, cli)
     assert after.code == 0, after.out
+
+
+def test_the_plan_names_who_made_the_change(
+    small_cluster: Any, pve_env: dict[str, str], state_repo: Path, cli: Callable[..., Result]
+) -> None:
+    add_tokens(small_cluster)
+    log_as_pve(small_cluster)  # the cluster log PVE's handlers write, naming the login
+    _record(small_cluster, pve_env, state_repo, cli)
+    api_as(
+        small_cluster,
+        pve_env["PROXSTATE_CA_CERT"],
+        ALICE,
+        "PUT",
+        "/nodes/pve2/qemu/102/config",
+        memory="2048",
+    )
+    plan = cli("revert", "qemu/102", "-C", str(state_repo))
+    assert f"# undo qemu/102: memory: 2048 -> 4096 (by {ALICE})\n" in plan.out
