@@ -80,7 +80,8 @@ def _object_steps(
 ) -> None:
     before = dict(recorded.get("config") or {})
     now = dict(live.get("config") or {})
-    path = item_path(resource_id, node_of=node_of)
+    storage = resource_id.partition("/")[2] if resource_id.startswith("storage/") else None
+    path = f"/storage/{storage}" if storage else item_path(resource_id, node_of=node_of)
     if path is None:
         plan.not_revertible.append(f"{resource_id} changed{by}: proxstate knows no call that sets it")
         return

@@ -180,3 +180,15 @@ def test_the_plan_names_who_made_the_change(
     )
     plan = cli("revert", "qemu/102", "-C", str(state_repo))
     assert f"# undo qemu/102: memory: 2048 -> 4096 (by {ALICE})\n" in plan.out
+
+
+def test_a_storage_definition_is_set_back(
+    small_cluster: Any, pve_env: dict[str, str], state_repo: Path, cli: Callable[..., Result]
+) -> None:
+    _record(small_cluster, pve_env, state_repo, cli)
+    small_cluster.storages["local"]["content"] = "iso"
+    plan = cli("revert", "storage/local", "-C", str(state_repo))
+    assert plan.code == 0, plan.err
+    assert "pvesh set /storage/local --content " in plan.out
+    apply_pvesh(small_cluster, pve_env["PROXSTATE_CA_CERT"], plan.out)
+    assert cli("revert", "storage/local", "-C", str(state_repo)).out.endswith("the recorded one.\n")
