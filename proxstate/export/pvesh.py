@@ -74,9 +74,25 @@ def _match(resource_id: str) -> tuple[Entry, dict[str, str]] | None:
     return None
 
 
+# Recorded, but PVE's API has no call that writes them as recorded (corosync.conf, Ceph, the APT
+# repositories, second factors, token secrets, history, a snapshot's frozen config).
+NO_CREATE = (
+    "corosync/",
+    "ceph/",
+    "apt/",
+    "access/tfa",
+    "access/tokens/",
+    "cluster-log/",
+    "content/",
+    "task/",
+    "snapshot-config/",
+    "sdn/fabrics",
+)
+
+
 def declared_create(resource_id: str, document: Mapping[str, Any], *, node_of: NodeOf) -> list[Call]:
     """The calls that create a declarative resource (pool, job, firewall, access, HA, ...)."""
-    matched = _match(resource_id)
+    matched = None if resource_id.startswith(NO_CREATE) else _match(resource_id)
     if matched is None:
         raise ExportError(f"there is no pvesh form for {resource_id}")
     entry, values = matched
