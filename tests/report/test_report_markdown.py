@@ -94,7 +94,7 @@ def test_summary_table_and_details_per_resource(changeset: ChangeSet) -> None:
     assert rows["snapshots.pre-upgrade.snaptime"] == ["", "2025-11-24 16:00 UTC"]
     assert rows["config.cipassword"] == ["(secret)", "(secret changed)"]
     assert "likely by alice@pve (qmigrate, 2026-11-25 10:02 UTC; best effort)" in parsed.list_items
-    assert "best effort" in text.splitlines()[-1]
+    assert "PVE logs no author for some edits" in text.splitlines()[-1]
     assert "masked" not in text and "3f2a9c0d" not in text
 
 
