@@ -20,7 +20,7 @@ from proxstate.app.record import document_of, read_document
 from proxstate.app.revisions import commit_info, commit_ref
 from proxstate.diff import Attribution, ChangeSet, CommitRef, ResourceChange, attribute, compare
 from proxstate.errors import RevisionError
-from proxstate.resources.documents import decode_document
+from proxstate.resources.documents import Document, decode_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import cluster_dir
 
@@ -75,11 +75,14 @@ def blame(
     values = dict(open_leaves)
     history = repo.file_history(recorded.path)
     found: dict[str, tuple[int, ResourceChange | None]] = {}
+    # Each version is the new side of one comparison and the old side of the next: decoded once.
+    new: Document | None = None
     for index, (info, content) in enumerate(history):
         if not open_leaves or content is None:
             break
+        if new is None:
+            new = read_document(content, name=f"{recorded.path} at {info.short}", resource_id=resource_id)
         older = history[index + 1][1] if index + 1 < len(history) else None
-        new = read_document(content, name=f"{recorded.path} at {info.short}", resource_id=resource_id)
         old = (
             read_document(older, name=f"{recorded.path} before {info.short}", resource_id=resource_id)
             if older
@@ -90,6 +93,7 @@ def blame(
             if old is None or (change is not None and any(_related(leaf, f.path) for f in change.fields)):
                 found[leaf] = (index, change)
                 del open_leaves[leaf]
+        new = old
     labels = actor_labels(repo.root)
     attributed: dict[int, tuple[Attribution, ...]] = {}
     lines = []
