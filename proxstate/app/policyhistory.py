@@ -4,6 +4,7 @@ introduced each violation (`--since`), with who probably made the change."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +90,36 @@ def apply_change(
         since[(cluster, resource_id)] = when
 
 
+def replay(
+    repo: StateRepo,
+    state: Clusters,
+    since: dict[tuple[str, str], float],
+    *,
+    base: str,
+    target: str,
+    cluster: str | None,
+) -> Iterator[CommitInfo]:
+    """Each snapshot after `base` up to `target`, oldest first, once its changed documents are
+    applied to `state` (the documents at `base`, from grouped) and `since` (pending_since's map):
+    the caller looks at the state of each snapshot in turn without reading it whole."""
+    previous = base
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
+    for info in reversed(repo.commits(rev_range=f"{base}..{target}")):
+        for change in repo.changed_paths(previous, info.sha, prefix=prefix):
+            located = resource_of_path(change.path, change.new if change.new is not None else change.old)
+            if located is None:
+                continue
+            name, rid = located
+            new = (
+                read_document(change.new, name=change.path, resource_id=rid)
+                if change.new is not None
+                else None
+            )
+            apply_change(state, since, cluster=name, resource_id=rid, new=new, when=_epoch(info))
+        yield info
+        previous = info.sha
+
+
 def introductions(
     repo: StateRepo,
     policy: Policy,
@@ -111,27 +142,13 @@ def introductions(
 
     present = found()
     introduced: dict[tuple[str, str, str], CommitInfo] = {}
-    previous = base
-    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
-    for info in reversed(repo.commits(rev_range=f"{base}..{target}")):
-        for change in repo.changed_paths(previous, info.sha, prefix=prefix):
-            located = resource_of_path(change.path, change.new if change.new is not None else change.old)
-            if located is None:
-                continue
-            name, rid = located
-            new = (
-                read_document(change.new, name=change.path, resource_id=rid)
-                if change.new is not None
-                else None
-            )
-            apply_change(state, since, cluster=name, resource_id=rid, new=new, when=_epoch(info))
+    for info in replay(repo, state, since, base=base, target=target, cluster=cluster):
         now_present = found()
         for key in now_present - present:
             introduced[key] = info
         for key in present - now_present:
             introduced.pop(key, None)
         present = now_present
-        previous = info.sha
     out = []
     for violation in violations:
         found_in = introduced.get(violation.key)

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from proxstate.app import policyhistory
-from proxstate.app.record import read_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of
 from proxstate.diff import CommitRef
 from proxstate.policy import Match, Policy, Settings, parse_query, run_query
 from proxstate.store import StateRepo
-from proxstate.store.layout import CLUSTERS_DIR, cluster_dir, resource_of_path
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,21 +68,7 @@ def query(repo: StateRepo, policy: Policy, request: QueryRequest, *, now: float 
 
     previous = matches(base_info)
     steps = [Step(commit=commit_ref(base_info), change="matches", match=m) for m in previous.values()]
-    prefix = f"{cluster_dir(request.cluster)}/" if request.cluster else f"{CLUSTERS_DIR}/"
-    last = base
-    for info in reversed(repo.commits(rev_range=f"{base}..{target}")):
-        for change in repo.changed_paths(last, info.sha, prefix=prefix):
-            located = resource_of_path(change.path, change.new if change.new is not None else change.old)
-            if located is None:
-                continue
-            name, rid = located
-            new = (
-                read_document(change.new, name=change.path, resource_id=rid)
-                if change.new is not None
-                else None
-            )
-            when = _epoch(info.committed)
-            policyhistory.apply_change(state, since, cluster=name, resource_id=rid, new=new, when=when)
+    for info in policyhistory.replay(repo, state, since, base=base, target=target, cluster=request.cluster):
         current = matches(info)
         ref = commit_ref(info)
         for key, match in current.items():
@@ -96,7 +80,6 @@ def query(repo: StateRepo, policy: Policy, request: QueryRequest, *, now: float 
             if key not in current:
                 steps.append(Step(commit=ref, change="gone", match=match))
         previous = current
-        last = info.sha
     return QueryResult(commit=None, matches=list(previous.values()), steps=steps)
 
 
