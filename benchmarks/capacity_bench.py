@@ -37,6 +37,7 @@ from sync_bench import (
     measured,
     proxstate_command,
     proxstate_env,
+    update_doc,
     working_tree,
 )
 
@@ -136,15 +137,6 @@ def render(rows: list[dict[str, Any]], info: dict[str, Any], command: str) -> st
         f"| {'met' if polite <= NODE_BOUND else 'MISSED'} |",
     ]
     return "\n".join(lines) + "\n"
-
-
-def update_doc(table: str, section: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    first, last = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
-    start, end = text.find(first), text.find(last)
-    if start < 0 or end < start:
-        raise SystemExit(f"{DOC} has no {first} ... {last} markers")
-    DOC.write_text(text[: start + len(first)] + "\n\n" + table + "\n" + text[end:], encoding="utf-8")
 
 
 def main() -> int:
