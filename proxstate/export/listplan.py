@@ -19,6 +19,16 @@ def _clean(item: Any) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in _VOLATILE} if isinstance(item, Mapping) else {}
 
 
+def _entries(document: Mapping[str, Any], key: str | None) -> list[dict[str, Any]]:
+    """The entries of a list document. Keyed lists (aliases, IP set entries) are recorded as a
+    mapping from each key to the rest of its entry: iterating that mapping would give only the
+    keys, and every change made in place would go unplanned."""
+    raw = document.get("entries") or ()
+    if isinstance(raw, Mapping):
+        return [{**_clean(item), key or "name": name} for name, item in raw.items()]
+    return [_clean(e) for e in raw]
+
+
 def _describe(rule: Mapping[str, Any]) -> str:
     words = [
         str(rule.get(k))
@@ -43,8 +53,8 @@ def rule_steps(
         plan.not_revertible.append(f"{resource_id} changed{by}: proxstate knows no call that sets it")
         return
     entry, path, _ = found
-    want = [_clean(e) for e in recorded.get("entries") or ()]
-    have = [_clean(e) for e in live.get("entries") or ()]
+    want = _entries(recorded, entry.key)
+    have = _entries(live, entry.key)
     if entry.key is not None:
         _keyed_steps(plan, resource_id, path=path, key=entry.key, want=want, have=have, by=by)
         return
