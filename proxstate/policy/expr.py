@@ -60,12 +60,6 @@ class Expression:
         self._interpreter = visitor.TreeInterpreter(options)
         self._tree = self._parsed.parsed
 
-    def search(self, data: Any) -> Any:
-        try:
-            return self._interpreter.visit(self._tree, data)
-        except exceptions.JMESPathError as exc:
-            raise PolicyError(f"{self.where}: {_first_line(exc)}") from None
-
     def attempt(self, data: Any) -> tuple[Any, PolicyError | None]:
         """The value, or the error this document raised (`contains(facts.nics[].bridge, ...)` on a
         document without NICs): callers read an error as "no match" unless every document fails."""
