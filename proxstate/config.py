@@ -8,14 +8,13 @@ reported with the dotted path of the setting and, where the YAML loader knows it
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from proxstate import yamlio
 from proxstate.actors import AttributionConfig
 from proxstate.api.settings import DEFAULT_CONCURRENCY, DEFAULT_NODE_CONCURRENCY
-from proxstate.configerrors import plain_message
+from proxstate.configerrors import described, settings_mapping
 from proxstate.deadline import DEFAULT_SYNC_DEADLINE
 from proxstate.errors import ConfigError, ProxstateError
 from proxstate.notify.settings import NotifyTarget
@@ -180,37 +179,17 @@ class ProxstateConfig(_Strict):
         return value
 
 
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def parse_config(text: str, *, source: str = CONFIG_FILE) -> ProxstateConfig:
     """Validate the text of a proxstate.yaml; ConfigError names each mistake by its dotted path."""
-    try:
-        data: Any = yamlio.load(text) if text.strip() else {}
-    except ProxstateError as exc:
-        raise ConfigError(f"{source}: {exc.message}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    data = settings_mapping(
+        text, source=source, error=ConfigError, expected="expected a mapping of settings at the top level"
+    )
     # A section left with nothing but comments (`commit:`) means its defaults.
     data = {key: value for key, value in data.items() if value is not None}
     try:
         return ProxstateConfig.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            where = _dotted(loc)
-            line = yamlio.line_of(text, loc)
-            if line is not None:
-                where += f" (line {line})"
-            problems.append(f"{where}: {plain_message(error, model=ProxstateConfig)}")
-        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+        raise ConfigError(f"{source}: " + described(exc, text=text, model=ProxstateConfig)) from None
 
 
 def load_config(root: Path) -> ProxstateConfig:

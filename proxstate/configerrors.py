@@ -1,19 +1,58 @@
-"""pydantic's validation errors of proxstate.yaml as sentences an administrator reads at once.
+"""pydantic's validation errors of proxstate.yaml (and policy.yaml) as sentences an administrator
+reads at once, each named by its dotted path and line.
 
 pydantic says `Input should be a valid number, unable to parse string as a number`; an administrator
 wants `expected a number of seconds, got 'soon'`. Each error type a hand-written proxstate.yaml can
-meet has its sentence here; the dotted path and line are added by config.py.
+meet has its sentence here; `settings_mapping` and `described` are the steps both files share.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
+from proxstate import yamlio
+from proxstate.errors import ProxstateError
 
 _SECONDS = ("timeout", "deadline")  # settings that hold seconds, wherever they are nested
 _SHOWN = 40  # characters of a wrong value quoted back
+
+
+def settings_mapping(text: str, *, source: str, error: type[ProxstateError], expected: str) -> dict[Any, Any]:
+    """The YAML mapping of a settings file (empty text or an empty document: {}); `error` naming
+    `source` when it is not YAML or not a mapping (`expected` says what the top level holds)."""
+    try:
+        data: Any = yamlio.load(text) if text.strip() else {}
+    except ProxstateError as exc:
+        raise error(f"{source}: {exc.message}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error(f"{source}: {expected}")
+    return data
+
+
+def described(exc: ValidationError, *, text: str, model: type[BaseModel]) -> str:
+    """Each error of `model.model_validate` as `path (line N): sentence`, joined by `; `."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        where = dotted(loc)
+        line = yamlio.line_of(text, loc)
+        if line is not None:
+            where += f" (line {line})"
+        problems.append(f"{where}: {plain_message(error, model=model)}")
+    return "; ".join(problems)
+
+
+def dotted(loc: tuple[str | int, ...]) -> str:
+    """`rules[2].condition` for the location (rules, 2, condition)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
 
 
 def plain_message(error: ErrorDetails, *, model: type[BaseModel]) -> str:

@@ -15,9 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from proxstate import yamlio
-from proxstate.configerrors import plain_message
-from proxstate.errors import PolicyError, ProxstateError
+from proxstate.configerrors import described, settings_mapping
+from proxstate.errors import PolicyError
 from proxstate.policy.expr import compile_expression
 from proxstate.policy.model import AppliesTo, Policy, Rule, Severity, Waiver
 
@@ -77,27 +76,16 @@ class PolicyModel(_Strict):
 
 
 def _validated(text: str, source: str) -> PolicyModel:
-    try:
-        data: Any = yamlio.load(text) if text.strip() else {}
-    except ProxstateError as exc:
-        raise PolicyError(f"{source}: {exc.message}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise PolicyError(f"{source}: expected a mapping (rules, builtin, waivers, protected_pools)")
+    data = settings_mapping(
+        text,
+        source=source,
+        error=PolicyError,
+        expected="expected a mapping (rules, builtin, waivers, protected_pools)",
+    )
     try:
         return PolicyModel.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            where = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in loc)
-            where = where.replace(".[", "[")
-            line = yamlio.line_of(text, loc)
-            if line is not None:
-                where += f" (line {line})"
-            problems.append(f"{where}: {plain_message(error, model=PolicyModel)}")
-        raise PolicyError(f"{source}: " + "; ".join(problems)) from None
+        raise PolicyError(f"{source}: " + described(exc, text=text, model=PolicyModel)) from None
 
 
 def builtin_text() -> str:
