@@ -17,11 +17,12 @@ from proxstate.app.migrate import format_at, upgraded_files
 from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
 from proxstate.app.notifications import Delivery, RunNews, send_news, split_by_cluster
 from proxstate.app.options import normalize_options, secret_variables
-from proxstate.app.plan import Selection, plan_cluster
+from proxstate.app.plan import ClusterPlan, Selection, plan_cluster
 from proxstate.app.revisions import commit_ref
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.diff import ChangeClass, ChangeSet, CommitRef, ResourceChange, Unreadable, select
 from proxstate.discovery import Progress
+from proxstate.normalize import NormalizeOptions
 from proxstate.resources.kinds import CLUSTER_LOG, TASKS
 from proxstate.resources.stateformat import FORMAT_VERSION
 from proxstate.store import StateRepo
@@ -54,6 +55,35 @@ class DriftResult:
         return bool(self.changeset.unreadable)
 
 
+def live_against(
+    repo: StateRepo,
+    rev: str | None,
+    entry: ClusterConfig,
+    *,
+    config: ProxstateConfig,
+    kinds: frozenset[str],
+    overrides: ConnectionOverrides,
+    env: Mapping[str, str],
+    options: NormalizeOptions,
+    selection: Selection,
+    progress: Progress,
+    notice: Notice | None,
+) -> ClusterPlan:
+    """The live cluster of `entry` (its `kinds`) planned against what `rev` recorded of it (None:
+    nothing), as a sync would plan its next snapshot: what drift reports and a revert plan undoes."""
+    inventory = read_live(
+        resolve_connection(entry, overrides=overrides, env=env),
+        options=record_reads(entry, config=config, kinds=kinds, task_logs=False),
+        progress=progress,
+        notice=notice,
+    )
+    recorded = repo.read_tree(rev, f"{cluster_dir(inventory.cluster.name)}/") if rev else {}
+    if rev and format_at(repo, rev) < FORMAT_VERSION:
+        recorded = upgraded_files(recorded)  # compared as version 2 writes it (app/migrate.py)
+    check_folder(inventory, recorded, configured=cluster_label(entry, overrides))
+    return plan_cluster(inventory, recorded, options=options, selection=selection)
+
+
 def drift(
     root: Path,
     *,
@@ -80,18 +110,19 @@ def drift(
     read: list[str] = []  # the clusters read, with drift or without
 
     def one(entry: ClusterConfig) -> None:
-        inventory = read_live(
-            resolve_connection(entry, overrides=overrides, env=env),
-            options=record_reads(entry, config=config, kinds=read_kinds, task_logs=False),
+        plan = live_against(
+            repo,
+            rev,
+            entry,
+            config=config,
+            kinds=read_kinds,
+            overrides=overrides,
+            env=env,
+            options=options,
+            selection=selection,
             progress=progress,
             notice=notice,
         )
-        prefix = f"{cluster_dir(inventory.cluster.name)}/"
-        recorded = repo.read_tree(rev, prefix) if rev else {}
-        if rev and format_at(repo, rev) < FORMAT_VERSION:
-            recorded = upgraded_files(recorded)  # compared as version 2 writes it (app/migrate.py)
-        check_folder(inventory, recorded, configured=cluster_label(entry, overrides))
-        plan = plan_cluster(inventory, recorded, options=options, selection=selection)
         read.append(plan.cluster)
         changes.extend(plan.changes)
         unreadable.extend(

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from proxstate.app.commit_message import attributed_changes
-from proxstate.app.connection import ConnectionOverrides, resolve_connection
-from proxstate.app.identity import check_folder
-from proxstate.app.live import Notice, quiet, read_live, record_reads
-from proxstate.app.migrate import format_at, upgraded_files
-from proxstate.app.multicluster import ClusterFailure, cluster_label, each_cluster, selected_clusters
+from proxstate.app.connection import ConnectionOverrides
+from proxstate.app.drift import live_against
+from proxstate.app.live import Notice, quiet
+from proxstate.app.multicluster import ClusterFailure, each_cluster, selected_clusters
 from proxstate.app.options import normalize_options, secret_variables
-from proxstate.app.plan import Selection, plan_cluster
+from proxstate.app.plan import Selection
 from proxstate.app.revisions import commit_info
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.discovery import Progress
@@ -26,9 +25,7 @@ from proxstate.errors import RevisionError
 from proxstate.export.calls import Call
 from proxstate.export.revert import Plan, plan_resource
 from proxstate.resources.kinds import CLUSTER_LOG, SNAPSHOT_CONFIG, TASKS
-from proxstate.resources.stateformat import FORMAT_VERSION
 from proxstate.store import StateRepo
-from proxstate.store.layout import cluster_dir
 
 # History and what follows a guest's own document: nothing to revert there.
 _NOT_PLANNED = (TASKS, CLUSTER_LOG, SNAPSHOT_CONFIG, "content", "node", "cluster")
@@ -81,18 +78,20 @@ def revert_plan(
     matched: list[str] = []
 
     def one(entry: ClusterConfig) -> None:
-        inventory = read_live(
-            resolve_connection(entry, overrides=request.overrides, env=env),
+        result = live_against(
+            repo,
+            rev,
+            entry,
+            config=config,
             # Tasks and the cluster log too: they say who made each change the plan undoes.
-            options=record_reads(entry, config=config, kinds=frozenset(config.record.kinds), task_logs=False),
+            kinds=frozenset(config.record.kinds),
+            overrides=request.overrides,
+            env=env,
+            options=options,
+            selection=selection,
             progress=progress,
             notice=notice,
         )
-        recorded = repo.read_tree(rev, f"{cluster_dir(inventory.cluster.name)}/")
-        if format_at(repo, rev) < FORMAT_VERSION:
-            recorded = upgraded_files(recorded)
-        check_folder(inventory, recorded, configured=cluster_label(entry, overrides=request.overrides))
-        result = plan_cluster(inventory, recorded, options=options, selection=selection)
         reasons: dict[str, list[str]] = {}
         for failure in result.failures:
             if not _concerns(failure.resource_id, request.pattern):
