@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import threading
 import time
@@ -128,14 +129,22 @@ def _give_back_memory() -> None:
     when it exits; a watch lives on, and glibc's allocator keeps freed arenas for the next
     allocation, so without this the watch would sit above one sync's peak for good."""
     gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, looked up once: find_library runs ldconfig (2 ms) for an unchanging answer."""
     name = ctypes.util.find_library("c")
     if name is None:
-        return
+        return None
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
-        return
-    trim(0)
+        return None
+    return trim
 
 
 def _poll(cluster: ClusterConfig, request: WatchRequest, env: Mapping[str, str]) -> Poll:
