@@ -150,12 +150,19 @@ def introductions(
             introduced.pop(key, None)
         present = now_present
     out = []
+    actors_by_change: dict[tuple[str, str, str], tuple[str, ...]] = {}
     for violation in violations:
         found_in = introduced.get(violation.key)
         if found_in is None:  # there at `base` already, and ever since
             out.append(dataclasses.replace(violation, new=False))
             continue
-        actors = actors_of(repo, found_in, cluster=violation.cluster, resource_id=violation.resource_id)
+        # Several rules broken by one change (a new guest: no backup, firewall off) share its actors.
+        asked = (found_in.sha, violation.cluster, violation.resource_id)
+        if asked not in actors_by_change:
+            actors_by_change[asked] = actors_of(
+                repo, found_in, cluster=violation.cluster, resource_id=violation.resource_id
+            )
+        actors = actors_by_change[asked]
         ref = commit_ref(found_in)
         out.append(
             dataclasses.replace(
