@@ -20,6 +20,7 @@ from proxstate.notify.deliver import Delivery
 from proxstate.notify.settings import NotifyTarget
 from proxstate.safetext import escape_unsafe
 
+ALLOW_HOOKS = "PROXSTATE_ALLOW_HOOKS"  # set to 1 by whoever runs proxstate, never by proxstate.yaml
 _OUTPUT_SHOWN = 200  # characters of a failed hook's stderr repeated in the report
 
 
@@ -33,6 +34,11 @@ def run_hook(
 ) -> Delivery:
     argv = list(target.exec or ())
     event = str(document["event"])
+    if env.get(ALLOW_HOOKS) != "1":
+        # proxstate.yaml comes from the state repository, which anyone who can push to it shapes:
+        # running the commands it names is the choice of whoever runs proxstate, not of the file.
+        why = f"exec hooks run only where {ALLOW_HOOKS}=1 is set (docs/notifications.md)"
+        return Delivery(target.label, event, False, why)
     environment = {
         name: value
         for name, value in env.items()

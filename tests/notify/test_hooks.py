@@ -34,6 +34,7 @@ def test_a_hook_gets_the_json_report_and_the_event(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "hook.json"
+    monkeypatch.setenv("PROXSTATE_ALLOW_HOOKS", "1")
     monkeypatch.setenv("NOTIFY_URL", "json://127.0.0.1:1/never-used")  # a secret the hook must not see
     configure(
         synced,
@@ -74,7 +75,9 @@ def test_a_failing_hook_is_reported_and_the_sync_goes_on(
     code: str,
     timeout: float,
     said: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("PROXSTATE_ALLOW_HOOKS", "1")
     configure(synced, f"notify:\n  - name: ticket\n    exec: {_hook(code)}\n    timeout: {timeout}\n")
     small_cluster.vm(102).config["memory"] = 8192
     result = cli("sync", "-C", str(synced))
@@ -82,4 +85,26 @@ def test_a_failing_hook_is_reported_and_the_sync_goes_on(
     assert "lab: committed" in result.out
     assert (
         f"proxstate: warning: notification (changes) to ticket not delivered: the hook {said}" in result.err
+    )
+
+
+def test_a_hook_runs_only_where_the_runner_allows_hooks(
+    synced: Path,
+    cli: Any,
+    small_cluster: Any,
+    tmp_path: Path,
+    configure: Callable[[Path, str], None],
+) -> None:
+    # Anyone who can push to the state repository writes its proxstate.yaml: the hook it names must
+    # not run on the machine that syncs unless that machine's owner said so.
+    out = tmp_path / "hook.json"
+    configure(synced, f"notify:\n  - name: ticket\n    exec: {_hook(RECORD, str(out))}\n")
+    small_cluster.vm(102).config["memory"] = 8192
+    result = cli("sync", "-C", str(synced))
+    assert result.code == 0
+    assert "lab: committed" in result.out
+    assert not out.exists()
+    assert (
+        "proxstate: warning: notification (changes) to ticket not delivered: "
+        "exec hooks run only where PROXSTATE_ALLOW_HOOKS=1 is set" in result.err
     )
