@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -94,3 +96,44 @@ def test_make_demo_installs_the_demo_extra_only() -> None:
     _, install = _recipe("$(DEMO_STAMP)")
     assert "$(BIN)/python -m pip install --quiet -e '.[demo]'" in install
     assert not [line for line in install if "dev" in line or "test" in line]
+
+
+def test_ci_installs_debians_chromium_when_it_is_missing() -> None:
+    """The browser tests need /usr/bin/chromium; .ci/run installs Debian's package before `make
+    check` (and only then: a second run installs nothing) and no test downloads a browser."""
+    commands = _commands(ROOT / ".ci" / "run")
+    guard = commands.index("if [ ! -x /usr/bin/chromium ]; then")
+    install = next(i for i, line in enumerate(commands) if "apt-get install" in line)
+    assert guard < commands.index("$sudo apt-get update -qq") < install < commands.index("make check")
+    assert commands[install].split()[-1] == "chromium"
+
+
+BROWSER_PROBE = """
+from tests.helpers.browser import require_browser
+
+def test_in_a_browser():
+    require_browser()
+"""
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "1 failed"), ("", "1 skipped")])
+def test_browser_tests_skip_without_chromium_but_fail_under_ci(ci: str, outcome: str, tmp_path: Path) -> None:
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(BROWSER_PROBE)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rfs", "-p", "no:cacheprovider", str(probe)],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "CI": ci,
+            "PROXSTATE_TEST_CHROMIUM": str(tmp_path / "no-chromium"),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert outcome in result.stdout, result.stdout
+    assert f"no chromium at {tmp_path / 'no-chromium'}" in result.stdout
+    if ci:
+        assert "the browser tests must run in CI (CI=true)" in result.stdout
