@@ -176,3 +176,8 @@ class PolicyError(ProxstateError):
 class NotifyError(ProxstateError):
     """A notification target cannot be used (its URL is missing or invalid), or the record of what
     was notified cannot be kept. Never the URL itself in the message: it may hold a token."""
+
+
+class SiteError(ProxstateError):
+    """The static site cannot be built where it was asked (an output folder that is a link, inside
+    the record or the git folder) or from what the record holds."""

@@ -44,11 +44,16 @@ def recorded_log(
     entries: list[tuple[str, Mapping[str, Any]]] = []
     for name in clusters:
         for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/cluster-log/", only=only).items():
-            doc = decode_document(content, mode="strict", name=path)
-            found = doc.get("entries")
-            if isinstance(found, dict):
-                entries += [(str(key), entry) for key, entry in found.items() if isinstance(entry, dict)]
+            entries += log_entries_of(decode_document(content, mode="strict", name=path))
     return entries
 
 
-__all__ = ["Label", "actor_labels", "recorded_log"]
+def log_entries_of(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The entries of one recorded day of the cluster log, as (`<uid>:<node>`, entry)."""
+    found = document.get("entries")
+    if not isinstance(found, dict):
+        return []
+    return [(str(key), entry) for key, entry in found.items() if isinstance(entry, dict)]
+
+
+__all__ = ["Label", "actor_labels", "log_entries_of", "recorded_log"]

@@ -6,11 +6,11 @@ the cost grows with the size of the change, not of the cluster.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from proxstate.app.actorlabels import actor_labels, recorded_log
+from proxstate.app.actorlabels import Label, actor_labels, recorded_log
 from proxstate.app.migrate import check_readable
 from proxstate.app.record import cluster_names, read_document
 from proxstate.app.revisions import commit_info, commit_ref, head_of, window_of
@@ -18,6 +18,7 @@ from proxstate.diff import ChangeClass, ChangeSet, LogEntry, ResourceChange, att
 from proxstate.resources.documents import Document, decode_document
 from proxstate.resources.kinds import TASK, TASKS, kind_of
 from proxstate.store import CommitInfo, StateRepo
+from proxstate.store.history import PathChange
 from proxstate.store.layout import (
     CLUSTERS_DIR,
     cluster_dir,
@@ -54,15 +55,27 @@ def _recorded_tasks(
     tasks: list[dict[str, Any]] = []
     for name in [cluster] if cluster else cluster_names(repo, rev):
         for path, content in repo.read_tree(rev, f"{cluster_dir(name)}/tasks/", only=only).items():
-            doc = decode_document(content, mode="strict", name=path)
-            for upid, task in (doc.get("tasks") or {}).items():
-                if isinstance(task, dict):
-                    tasks.append({**task, "upid": upid})
+            tasks += tasks_of(decode_document(content, mode="strict", name=path))
     return tasks
+
+
+def tasks_of(document: Document) -> list[dict[str, Any]]:
+    """The task records of one recorded day of a node's tasks, each with its `upid`."""
+    tasks = document.get("tasks") or {}
+    return [{**task, "upid": upid} for upid, task in tasks.items() if isinstance(task, dict)]
 
 
 def _epoch(info: CommitInfo) -> float:
     return datetime.fromisoformat(info.committed).timestamp()
+
+
+Reader = Callable[[bytes, str, str], "Document | None"]  # content, name (path at commit), resource id
+TasksNear = Callable[[Callable[[str], bool]], list[dict[str, Any]]]
+LogNear = Callable[[Callable[[str], bool]], list[tuple[str, Mapping[str, Any]]]]
+
+
+def _read(content: bytes, name: str, resource_id: str) -> Document | None:
+    return read_document(content, name=name, resource_id=resource_id)
 
 
 def show_changes(
@@ -80,9 +93,45 @@ def show_changes(
     check_readable(repo)
     window = window_of(repo, revspec=revspec, since=since, until=until)
     prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
+    changes = compared(
+        repo.changed_paths(window.base, window.target, prefix=prefix),
+        base=window.base,
+        target=window.target,
+        resource=resource,
+        kinds=kinds,
+    )
+    target_info = commit_info(repo, window.target)
+    base_info = commit_info(repo, window.base) if window.base else None
+    return report_of(
+        changes,
+        base=base_info,
+        target=target_info,
+        tasks=lambda near: _recorded_tasks(repo, window.target, cluster, only=near),
+        log=lambda near: recorded_log(
+            repo, window.target, [cluster] if cluster else cluster_names(repo, window.target), only=near
+        ),
+        label=actor_labels(repo.root),
+        classes=classes,
+    )
+
+
+def compared(
+    changed: Iterable[PathChange],
+    *,
+    base: str | None,
+    target: str,
+    resource: str | None = None,
+    kinds: frozenset[str] | None = None,
+    read: Reader = _read,
+) -> list[ResourceChange]:
+    """The changes of the resources whose files changed between two commits (`changed`, from
+    StateRepo.changed_paths), optionally only of the resources matching `resource` (a glob) and of
+    `kinds`; `read` decodes a version (the site keeps what it decoded)."""
     changes: list[ResourceChange] = []
-    for changed in repo.changed_paths(window.base, window.target, prefix=prefix):
-        located = resource_of_path(changed.path, changed.new if changed.new is not None else changed.old)
+    for changed_path in changed:
+        located = resource_of_path(
+            changed_path.path, changed_path.new if changed_path.new is not None else changed_path.old
+        )
         if located is None:
             continue
         name, rid = located
@@ -91,38 +140,47 @@ def show_changes(
         if kinds is not None and (TASKS if kind_of(rid) == TASK else kind_of(rid)) not in kinds:
             continue
         # The commit is named with the path: a document that cannot be read is found at once.
-        base = (window.base or "")[:12]
         # Both sides as the current format writes them: across the migration of the record to a
         # new format, a document that only changed its format is no change (app/migrate.py).
+        path = changed_path.path
         old = (
-            read_document(changed.old, name=f"{changed.path} at {base}", resource_id=rid)
-            if changed.old is not None
+            read(changed_path.old, f"{path} at {(base or '')[:12]}", rid)
+            if changed_path.old is not None
             else None
         )
         new = (
-            read_document(changed.new, name=f"{changed.path} at {window.target[:12]}", resource_id=rid)
-            if changed.new is not None
-            else None
+            read(changed_path.new, f"{path} at {target[:12]}", rid) if changed_path.new is not None else None
         )
         change = compare(cluster=name, resource_id=rid, old=old, new=new)
         if change is not None:
             changes.append(change)
-    target_info = commit_info(repo, window.target)
-    base_info = commit_info(repo, window.base) if window.base else None
+    return changes
+
+
+def report_of(
+    changes: list[ResourceChange],
+    *,
+    base: CommitInfo | None,
+    target: CommitInfo,
+    tasks: TasksNear,
+    log: LogNear,
+    label: Label | None,
+    classes: frozenset[ChangeClass] | None = None,
+) -> ChangeSet:
+    """The change report of `changes` between two commits, each guest change attributed from the
+    tasks and cluster log recorded at `target` in the files of the days near the window (`tasks`
+    and `log` give those a path filter accepts)."""
     changeset = ChangeSet(
-        base=commit_ref(base_info) if base_info else None,
-        target=commit_ref(target_info),
+        base=commit_ref(base) if base else None,
+        target=commit_ref(target),
         resources=tuple(changes),
     )
     if not changes:
         return changeset
-    start = _epoch(base_info) if base_info else None
-    near = _days_of(start, _epoch(target_info))
-    tasks = _recorded_tasks(repo, window.target, cluster, only=near)
-    clusters = [cluster] if cluster else cluster_names(repo, window.target)
-    log = recorded_log(repo, window.target, clusters, only=near)
+    start = _epoch(base) if base else None
+    near = _days_of(start, _epoch(target))
     attributed = attribute(
-        changeset, tasks, log=log, label=actor_labels(repo.root), since=start, until=_epoch(target_info)
+        changeset, tasks(near), log=log(near), label=label, since=start, until=_epoch(target)
     )
     return select(attributed, classes=classes)
 

@@ -50,6 +50,7 @@ COMMANDS = {
     "revert": "revert_cmd",
     "show": "show_cmd",
     "show-changes": "show_changes_cmd",
+    "site": "site_cmd",
     "sync": "sync_cmd",
     "watch": "watch_cmd",
 }

@@ -68,7 +68,7 @@ def element_lines(field: FieldChange, *, full: bool = False) -> list[Line]:
 
 
 def _lines(element: ElementChange) -> list[Line]:
-    name = escape_unsafe(_name(element))
+    name = escape_unsafe(element_name(element))
     if element.secret:
         note = NOTE_MASKED_CHANGED if element.action == "changed" else NOTE_MASKED
         return [Line(element.action, f"{name}: {note}")]
@@ -99,7 +99,8 @@ def _size(value: object) -> object:
     return binary_size(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def _name(element: ElementChange) -> str:
+def element_name(element: ElementChange) -> str:
+    """How the reports name an element: `rule 3`, `rule 2 (was 4)`, `entry 10.0.0.0/24`."""
     title = element.title or element.noun
     if element.action == "removed" and element.old_position is not None:
         return f"{title} {element.old_position}"

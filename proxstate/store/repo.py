@@ -182,6 +182,12 @@ class StateRepo:
             self._git, None if old is None else self.resolve(old), self.resolve(new), prefix=prefix
         )
 
+    def changed_blobs(self, old: str | None, new: str, *, prefix: str) -> list[history.BlobChange]:
+        """Files under `prefix` that differ between two commits, by blob id, without reading them
+        (one `git diff-tree`; links left out): (path, status, old blob, new blob)."""
+        changes = history.blob_changes(self._git, old, new, history.directory_of(prefix), links=False)
+        return [change for change in changes if change[0].startswith(prefix)]
+
     def commits(
         self,
         *,

@@ -1,0 +1,178 @@
+"""The snapshots the site shows, each with its change report: one walk over the history, oldest
+first, computing what the cache (site/cache.py) does not hold yet.
+
+A snapshot is a commit that changed something under `clusters/`. Its report is show-changes' own
+(app/changes.py: `compared` then `report_of`, attribution included) between the commit and its
+parent. The walk reads git twice per snapshot it computes (the changed files by blob id, then their
+contents together) and keeps what it needs from one snapshot to the next: the documents of the
+previous snapshot (the old side of the next change) and the recorded tasks and cluster log that
+attribution reads, decoded once per version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from proxstate import __version__
+from proxstate.app.actorlabels import actor_labels, log_entries_of
+from proxstate.app.changes import compared, report_of, tasks_of
+from proxstate.app.migrate import check_readable
+from proxstate.app.record import read_document
+from proxstate.app.revisions import commit_info
+from proxstate.config import CONFIG_LIMIT
+from proxstate.errors import ProxstateError, UsageError
+from proxstate.resources.documents import Document, decode_document
+from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
+from proxstate.site.cache import SnapshotCache
+from proxstate.site.describe import snapshot_of
+from proxstate.site.model import Snapshot
+from proxstate.store import CommitInfo, StateRepo
+from proxstate.store.history import PathChange
+from proxstate.store.layout import CLUSTERS_DIR, cluster_dir
+from proxstate.store.revisions import DATE_FORMS
+from proxstate.store.safefs import read_file
+
+_AUX = ("tasks", "cluster-log")  # the folders attribution reads, under each cluster's
+
+
+@dataclass(frozen=True)
+class Walked:
+    snapshots: list[Snapshot]  # oldest first
+    computed: int  # how many reports were computed (the others came from the cache)
+
+
+def _is_aux(path: str) -> bool:
+    parts = path.split("/", 3)
+    return len(parts) == 4 and parts[2] in _AUX
+
+
+def snapshot_commits(repo: StateRepo, *, since: str | None, prefix: str) -> list[CommitInfo]:
+    """The commits that changed something under `prefix`, oldest first; with `since` (a commit:
+    those after it; a date: those from then on)."""
+    scope = [prefix.rstrip("/")]
+    if since is None:
+        found = repo.commits(paths=scope)
+    elif (commit := repo.head(since)) is not None:
+        found = repo.commits(rev_range=f"{commit}..HEAD", paths=scope)
+    elif repo.names_commit_or_date(since):
+        found = repo.commits(since=since, paths=scope)
+    else:
+        raise UsageError(
+            f"--since {since!r} is neither a date nor a commit; give a date ({DATE_FORMS}) "
+            "or a commit, branch or tag"
+        )
+    return list(reversed(found))
+
+
+def _namespace(repo: StateRepo, cluster: str | None) -> str:
+    """What a cached report depends on besides its commit: proxstate's version, the record's
+    format, the actor labels of proxstate.yaml, the cluster asked for."""
+    try:
+        config = read_file(repo.root, CONFIG_FILE, limit=CONFIG_LIMIT) or b""
+    except ProxstateError:  # a link or a FIFO there: no labels, as actor_labels reads it
+        config = b""
+    digest = hashlib.sha256(config).hexdigest()[:16]
+    return f"{__version__}/{FORMAT_VERSION}/{digest}/{cluster or ''}"
+
+
+def walk(repo: StateRepo, *, since: str | None, cluster: str | None = None) -> Walked:
+    check_readable(repo)
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
+    infos = snapshot_commits(repo, since=since, prefix=prefix)
+    cache = SnapshotCache(repo.common_dir, _namespace(repo, cluster))
+    walker = _Walker(repo, prefix)
+    snapshots: list[Snapshot] = []
+    computed = 0
+    for info in infos:
+        snapshot = cache.get(info.sha)
+        if snapshot is None:
+            snapshot = walker.snapshot(info)
+            cache.put(snapshot)
+            computed += 1
+        snapshots.append(snapshot)
+        walker.seen[info.sha] = info
+    return Walked(snapshots=snapshots, computed=computed)
+
+
+class _Walker:
+    """Computes snapshot reports in history order, carrying state from one to the next."""
+
+    def __init__(self, repo: StateRepo, prefix: str) -> None:
+        self.repo = repo
+        self.prefix = prefix
+        self.label = actor_labels(repo.root)
+        self.seen: dict[str, CommitInfo] = {}
+        self.at: str | None = None  # the commit `aux` describes
+        self.aux: dict[str, str] = {}  # path -> blob id of the tasks and cluster log files
+        self.decoded_aux: dict[str, Document] = {}  # blob id -> decoded
+        self.documents: dict[bytes, Document | None] = {}  # content -> decoded, of the last snapshot
+
+    def snapshot(self, info: CommitInfo) -> Snapshot:
+        parent = info.parents[0] if info.parents else None
+        if self.at != parent:
+            listed = self.repo.blob_ids(parent, self.prefix) if parent else {}
+            self.aux = {path: blob for path, blob in listed.items() if _is_aux(path)}
+        changed = self.repo.changed_blobs(parent, info.sha, prefix=self.prefix)
+        for path, _status, _old, new in changed:
+            if _is_aux(path):
+                if new is None:
+                    self.aux.pop(path, None)
+                else:
+                    self.aux[path] = new
+        self.at = info.sha
+        contents = self.repo.read_blobs(blob for _p, _s, *blobs in changed for blob in blobs if blob)
+        paths = [
+            PathChange(
+                path=path,
+                status=status,
+                old=contents.get(old) if old else None,
+                new=contents.get(new) if new else None,
+            )
+            for path, status, old, new in changed
+        ]
+        decoded: dict[bytes, Document | None] = {}
+
+        def read(content: bytes, name: str, resource_id: str) -> Document | None:
+            if content in self.documents:
+                found = self.documents[content]
+            else:
+                found = read_document(content, name=name, resource_id=resource_id)
+            decoded[content] = found
+            return found
+
+        changes = compared(sorted(paths, key=lambda p: p.path), base=parent, target=info.sha, read=read)
+        self.documents = {content: doc for content, doc in decoded.items() if content in _news(paths)}
+        base = None if parent is None else self.seen.get(parent) or commit_info(self.repo, parent)
+        changeset = report_of(
+            changes,
+            base=base,
+            target=info,
+            tasks=lambda near: [t for doc in self._aux("tasks", near) for t in tasks_of(doc)],
+            log=lambda near: [e for doc in self._aux("cluster-log", near) for e in log_entries_of(doc)],
+            label=self.label,
+        )
+        self._forget()
+        return snapshot_of(info, changeset)
+
+    def _aux(self, folder: str, near: Callable[[str], bool]) -> list[Document]:
+        """The decoded files of `folder` (tasks/ or cluster-log/) that `near` accepts, at `self.at`."""
+        wanted = {
+            path: blob for path, blob in self.aux.items() if path.split("/", 3)[2] == folder and near(path)
+        }
+        missing = {blob: path for path, blob in wanted.items() if blob not in self.decoded_aux}
+        for blob, content in self.repo.read_blobs(missing).items():
+            name = f"{missing[blob]} at {(self.at or '')[:12]}"
+            self.decoded_aux[blob] = decode_document(content or b"", mode="strict", name=name)
+        return [self.decoded_aux[wanted[path]] for path in sorted(wanted)]
+
+    def _forget(self) -> None:
+        """Drop the decoded files no longer in the record (yesterday's version of today's tasks)."""
+        current = set(self.aux.values())
+        for blob in [blob for blob in self.decoded_aux if blob not in current]:
+            del self.decoded_aux[blob]
+
+
+def _news(paths: list[PathChange]) -> set[bytes]:
+    return {change.new for change in paths if change.new is not None}

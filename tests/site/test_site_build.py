@@ -1,0 +1,89 @@
+"""`proxstate site` on the demo's record: the pages, what they show, and what a rebuild writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.html import parse
+
+
+def _built(cli: Any, record: Path, *args: str) -> tuple[Path, str]:
+    out = record / "public"
+    result = cli("site", "-C", str(record), "--out", str(out), *args)
+    assert result.code == 0, result.err
+    return out, result.out
+
+
+def test_the_site_has_a_page_per_cluster_resource_and_snapshot(cli: Any, record: Path) -> None:
+    out, summary = _built(cli, record)
+    assert re.fullmatch(
+        rf"site: (\d+) pages \(\1 written, 0 unchanged, 0 removed\) in {re.escape(str(out))}\n", summary
+    )
+    front = parse(out / "index.html")
+    assert [a.attrs["href"] for a in front.find_all("a", cls="cluster")] == ["clusters/demo/index.html"]
+    nav = front.find("nav", id="site-nav")
+    assert [a.attrs["href"] for a in nav.find_all("a")][1:] == ["timeline.html", "drift.html", "policy.html"]
+    for page in (
+        "clusters/demo/qemu/101.html",
+        "clusters/demo/lxc/200.html",
+        "clusters/demo/nodes/pve1.html",
+    ):
+        html = parse(out / page)
+        assert html.find("input", id="search").attrs["type"] == "search"
+        html.find("ul", id="search-results")
+    subjects = sorted(p.name for p in (out / "snapshots").iterdir())
+    assert len(subjects) == 2  # the demo's two syncs
+
+
+def test_a_guest_row_holds_its_facts(cli: Any, record: Path) -> None:
+    out, _ = _built(cli, record)
+    table = parse(out / "clusters/demo/index.html").find("table", id="guests")
+    row = table.find("tr", data_resource="qemu/104")
+    cells = [cell.text for cell in row.find_all("td")]
+    assert cells[:9] == [
+        "win-build",
+        "104",
+        "pve2",
+        "stopped",
+        "4",
+        "16384",
+        "efidisk0 4M, scsi0 120G, tpmstate0 4M",
+        "",
+        "ci, windows",
+    ]
+    assert row.find("td", cls="actor").text == "alice@pve!ci"
+    link = row.find("td", cls="changed").find("a").attrs["href"]
+    assert (out / "clusters/demo" / link).resolve().parent == (out / "snapshots").resolve()
+
+
+def test_a_memory_change_shows_old_new_and_its_actor(cli: Any, record: Path) -> None:
+    out, _ = _built(cli, record)
+    page = parse(out / "clusters/demo/qemu/104.html")
+    newest = page.find("section", id="history").find_all("li", cls="change")[0]
+    assert newest.find(cls="actor").text == "alice@pve!ci"
+    row = newest.find("tr", cls="field-change")
+    assert (row.find(cls="path").text, row.find(cls="old").text, row.find(cls="new").text) == (
+        "config.memory",
+        "8192",
+        "16384",
+    )
+    assert "memory: 16384" in page.find("pre", id="document").text
+
+
+def test_a_rebuild_without_a_new_snapshot_writes_nothing(cli: Any, record: Path) -> None:
+    out, first = _built(cli, record)
+    pages = int(first.split()[1])
+    _, again = _built(cli, record)
+    assert again == f"site: {pages} pages (0 written, {pages} unchanged, 0 removed) in {out}\n"
+
+
+def test_an_out_folder_that_is_a_link_is_refused(cli: Any, record: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (record / "public").symlink_to(elsewhere)
+    result = cli("site", "-C", str(record), "--out", str(record / "public"))
+    assert result.code == 1
+    assert "refusing to write the site into" in result.err and "symbolic link" in result.err
+    assert list(elsewhere.iterdir()) == []
