@@ -197,6 +197,8 @@ def _svg(drawn: tuple[Bar, ...], unit: str, *, element_id: str) -> str:
     out = [
         f'<svg id="{element_id}" class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="{FONT}" '
+        # currentColor: the text and the axis follow the page's colour (dark mode, print).
+        'fill="currentColor" '
         f'aria-labelledby="{element_id}-title {element_id}-desc">',
         f'<title id="{element_id}-title">Changes per {unit}, by class</title>',
         f'<desc id="{element_id}-desc">{escape(summary)}</desc>',
@@ -206,14 +208,14 @@ def _svg(drawn: tuple[Bar, ...], unit: str, *, element_id: str) -> str:
         y = base - plot_h * value / y_max
         out.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-            'stroke="#d0d0d0" stroke-width="1"/>'
+            'stroke="#888" stroke-opacity="0.35"/>'
         )
         out.append(f'<text x="{LEFT - 6}" y="{y + FONT / 3:.1f}" text-anchor="end">{value}</text>')
     out.append(
         f'<text class="axis-label" transform="translate(14 {TOP + plot_h / 2:.1f}) rotate(-90)" '
         'text-anchor="middle">changes</text>'
     )
-    out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="#333"/>')
+    out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="currentColor"/>')
     slot_w = plot_w / max(len(slots), 1)
     bar_w = max(slot_w * 0.8, 0.5)
     for bar in drawn:
@@ -238,7 +240,7 @@ def _svg(drawn: tuple[Bar, ...], unit: str, *, element_id: str) -> str:
         )
     out.append(
         f'<text class="axis-label" x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle">'
-        f"{unit} (UTC)</text>"
+        f"{unit}</text>"
     )
     if not drawn:
         out.append(
