@@ -53,6 +53,7 @@ WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 44
 FONT = 13
 X_LABELS = 5
+MAX_BAR = 40
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,7 +218,7 @@ def _svg(drawn: tuple[Bar, ...], unit: str, *, element_id: str) -> str:
     )
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="currentColor"/>')
     slot_w = plot_w / max(len(slots), 1)
-    bar_w = max(slot_w * 0.8, 0.5)
+    bar_w = min(max(slot_w * 0.8, 0.5), MAX_BAR)  # a few days do not make a wall of colour
     for bar in drawn:
         x = LEFT + slots[bar.start] * slot_w + (slot_w - bar_w) / 2
         out.append(f'<g class="bar" data-day="{bar.start.isoformat()}" data-unit="{unit}">')
