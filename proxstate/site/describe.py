@@ -22,7 +22,7 @@ from proxstate.store import CommitInfo
 
 
 def snapshot_of(info: CommitInfo, changeset: ChangeSet) -> Snapshot:
-    changes = tuple(_change(resource) for resource in changeset.resources)
+    changes = tuple(change_of(resource) for resource in changeset.resources)
     classes = Counter(change_class for change in changes for change_class in change.classes)
     return Snapshot(
         sha=info.sha,
@@ -36,7 +36,7 @@ def snapshot_of(info: CommitInfo, changeset: ChangeSet) -> Snapshot:
     )
 
 
-def _change(resource: ResourceChange) -> Change:
+def change_of(resource: ResourceChange) -> Change:
     actors = [a.user for a in resource.attribution if a.user]
     rows: list[Row] = []
     if resource.action != "modified":
