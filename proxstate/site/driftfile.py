@@ -130,15 +130,18 @@ def _attribution(data: dict[str, Any]) -> Attribution:
         task_type=str(data.get("task_type") or ""),
         time=str(data.get("time") or ""),
         upid=str(data.get("upid") or ""),
-        source=data.get("source") if data.get("source") in ("task", "cluster-log", "none") else "none",
-        confidence=data.get("confidence")
-        if data.get("confidence") in ("exact", "likely", "none")
-        else "none",
+        source=_either(data.get("source"), ("task", "cluster-log", "none")),
+        confidence=_either(data.get("confidence"), ("exact", "likely", "none")),
         message=str(data.get("message") or ""),
         entry=str(data.get("entry") or ""),
         fields=tuple(str(path) for path in data.get("fields") or []),
         label=data.get("label") if isinstance(data.get("label"), str) else None,
     )
+
+
+def _either(value: Any, allowed: tuple[str, ...]) -> Any:
+    """`value` when it is one of `allowed`, else "none" (what a reader makes of an unknown word)."""
+    return value if value in allowed else "none"
 
 
 def _commit(data: Any) -> CommitRef | None:
