@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +224,26 @@ def test_a_second_build_rewrites_none_of_these_pages(cli: Any, record: Path, dri
     result = cli("site", "-C", str(record), "--out", str(out), "--drift-report", str(drift_report))
     assert result.code == 0 and "(0 written," in result.out
     assert {name: (out / name).stat().st_mtime_ns for name in before} == before
+
+
+def test_a_rebuild_after_one_more_snapshot_writes_only_the_pages_it_changed(cli: Any, record: Path) -> None:
+    newest = git(record, "rev-parse", "HEAD").strip()
+    git(record, "reset", "-q", "--hard", "HEAD~1")  # the record as it was before the demo's second sync
+    out = build(cli, record)
+    before = {page: page.stat().st_mtime_ns for page in (out / "clusters").rglob("*.html")}
+    git(record, "reset", "-q", "--hard", newest)  # the second sync's snapshot arrives
+    result = cli("site", "-C", str(record), "--out", str(out))
+    assert result.code == 0, result.err
+    changed = git(record, "diff", "--name-only", "HEAD~1", "HEAD", "--", "clusters").split()
+    written = int(re.search(r"\((\d+) written", result.out).group(1))  # type: ignore[union-attr]
+    # Each changed resource's page, the new snapshot's page and the one before it (its `next`
+    # link), the cluster's page, the front page, the timeline, the policy page, the search index.
+    assert written <= len(changed) + 7
+    # The page of every resource the snapshot did not change is left as it was.
+    kept = {
+        page: mtime
+        for page, mtime in before.items()
+        if page.name != "index.html" and str(page.relative_to(out).with_suffix(".yaml")) not in changed
+    }
+    assert len(kept) > 50
+    assert {page: page.stat().st_mtime_ns for page in kept} == kept
