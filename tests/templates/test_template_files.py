@@ -12,9 +12,9 @@ from proxstate.app.init import init_repository, template_files
 from proxstate.store import Identity
 from proxstate.yamlio import load
 
-# The workflows that read a cluster, and the policy check, which reads the record only.
+# The workflows that read a cluster, and those that run after the snapshots (policy check, site).
 READING = ("snapshot.yml", "drift-review.yml", "drift-check.yml")
-WORKFLOWS = (*READING, "policy-check.yml")
+WORKFLOWS = (*READING, "policy-check.yml", "site.yml")
 AUTOMATION = (
     *(f".github/workflows/{name}" for name in WORKFLOWS),
     ".gitlab-ci.yml",
