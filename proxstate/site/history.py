@@ -22,7 +22,7 @@ from proxstate.app.migrate import check_readable
 from proxstate.app.record import read_document
 from proxstate.app.revisions import commit_info
 from proxstate.config import CONFIG_LIMIT
-from proxstate.errors import ProxstateError, UsageError
+from proxstate.errors import ProxstateError, RevisionError, UsageError
 from proxstate.resources.documents import Document, decode_document
 from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
 from proxstate.site.cache import SnapshotCache
@@ -49,21 +49,22 @@ def _is_aux(path: str) -> bool:
 
 
 def snapshot_commits(repo: StateRepo, *, since: str | None, prefix: str) -> list[CommitInfo]:
-    """The commits that changed something under `prefix`, oldest first; with `since` (a commit:
-    those after it; a date: those from then on)."""
+    """The commits that changed something under `prefix`, oldest first; with `since`, those after
+    the commit it names, or after the last commit at or before the date it names (as show-changes
+    --since reads it: nothing recorded before that date, every snapshot is shown)."""
     scope = [prefix.rstrip("/")]
     if since is None:
-        found = repo.commits(paths=scope)
-    elif (commit := repo.head(since)) is not None:
-        found = repo.commits(rev_range=f"{commit}..HEAD", paths=scope)
-    elif repo.names_commit_or_date(since):
-        found = repo.commits(since=since, paths=scope)
-    else:
+        return list(reversed(repo.commits(paths=scope)))
+    if not repo.names_commit_or_date(since):
         raise UsageError(
             f"--since {since!r} is neither a date nor a commit; give a date ({DATE_FORMS}) "
             "or a commit, branch or tag"
         )
-    return list(reversed(found))
+    try:
+        base: str | None = repo.resolve(since)
+    except RevisionError:
+        base = None  # nothing was recorded before that date
+    return list(reversed(repo.commits(rev_range=f"{base}..HEAD" if base else None, paths=scope)))
 
 
 def _namespace(repo: StateRepo, cluster: str | None) -> str:
