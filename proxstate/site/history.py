@@ -12,7 +12,7 @@ attribution reads, decoded once per version.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from proxstate import __version__
@@ -29,7 +29,7 @@ from proxstate.site.cache import SnapshotCache
 from proxstate.site.describe import snapshot_of
 from proxstate.site.model import Snapshot
 from proxstate.store import CommitInfo, StateRepo
-from proxstate.store.history import PathChange
+from proxstate.store.history import BlobChange, PathChange
 from proxstate.store.layout import CLUSTERS_DIR, cluster_dir
 from proxstate.store.revisions import DATE_FORMS
 from proxstate.store.safefs import read_file
@@ -83,39 +83,57 @@ def walk(repo: StateRepo, *, since: str | None, cluster: str | None = None) -> W
     prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
     infos = snapshot_commits(repo, since=since, prefix=prefix)
     cache = SnapshotCache(repo.common_dir, _namespace(repo, cluster))
-    walker = _Walker(repo, prefix)
-    snapshots: list[Snapshot] = []
-    computed = 0
-    for info in infos:
-        snapshot = cache.get(info.sha)
-        if snapshot is None:
-            snapshot = walker.snapshot(info)
-            cache.put(snapshot)
-            computed += 1
-        snapshots.append(snapshot)
-        walker.seen[info.sha] = info
-    return Walked(snapshots=snapshots, computed=computed)
+    cached = {info.sha: cache.get(info.sha) for info in infos}
+    missing = [info for info in infos if cached[info.sha] is None]
+    walker = _Walker(repo, prefix, {info.sha: info for info in infos})
+    for snapshot in walker.compute(missing):
+        cache.put(snapshot)
+        cached[snapshot.sha] = snapshot
+    snapshots = [found for info in infos if (found := cached[info.sha]) is not None]
+    return Walked(snapshots=snapshots, computed=len(missing))
 
 
 class _Walker:
     """Computes snapshot reports in history order, carrying state from one to the next."""
 
-    def __init__(self, repo: StateRepo, prefix: str) -> None:
+    CHUNK = 64  # snapshots whose changed files are read from git together
+
+    def __init__(self, repo: StateRepo, prefix: str, infos: dict[str, CommitInfo]) -> None:
         self.repo = repo
         self.prefix = prefix
         self.label = actor_labels(repo.root)
-        self.seen: dict[str, CommitInfo] = {}
-        self.at: str | None = None  # the commit `aux` describes
+        self.infos = infos
+        self.at: str | None = None  # the commit `aux` and `content_at` describe
         self.aux: dict[str, str] = {}  # path -> blob id of the tasks and cluster log files
         self.decoded_aux: dict[str, Document] = {}  # blob id -> decoded
-        self.documents: dict[bytes, Document | None] = {}  # content -> decoded, of the last snapshot
+        # The content of each file as the walk last saw it, and what its versions decode to: the old
+        # side of a change is the new side of an earlier one, decoded once.
+        self.content_at: dict[str, bytes] = {}
+        self.memo: dict[bytes, Document | None] = {}
 
-    def snapshot(self, info: CommitInfo) -> Snapshot:
+    def compute(self, infos: list[CommitInfo]) -> Iterator[Snapshot]:
+        """The snapshots of `infos` (oldest first), computed."""
+        pairs = [(info.sha, info.parents[0]) for info in infos if info.parents]
+        changed = self.repo.changed_blobs_of(pairs, prefix=self.prefix)
+        for start in range(0, len(infos), self.CHUNK):
+            chunk = infos[start : start + self.CHUNK]
+            for info in chunk:
+                if not info.parents:
+                    changed[info.sha] = self.repo.changed_blobs(None, info.sha, prefix=self.prefix)
+            blobs = {blob for info in chunk for _p, _s, *sides in changed[info.sha] for blob in sides if blob}
+            contents = self.repo.read_blobs(blobs)
+            for info in chunk:
+                yield self.snapshot(info, changed.pop(info.sha), contents)
+
+    def snapshot(
+        self, info: CommitInfo, changed: list[BlobChange], contents: dict[str, bytes | None]
+    ) -> Snapshot:
         parent = info.parents[0] if info.parents else None
         if self.at != parent:
+            # Not the snapshot the walk saw last (the ones between came from the cache).
             listed = self.repo.blob_ids(parent, self.prefix) if parent else {}
             self.aux = {path: blob for path, blob in listed.items() if _is_aux(path)}
-        changed = self.repo.changed_blobs(parent, info.sha, prefix=self.prefix)
+            self.content_at, self.memo = {}, {}
         for path, _status, _old, new in changed:
             if _is_aux(path):
                 if new is None:
@@ -123,29 +141,21 @@ class _Walker:
                 else:
                     self.aux[path] = new
         self.at = info.sha
-        contents = self.repo.read_blobs(blob for _p, _s, *blobs in changed for blob in blobs if blob)
-        paths = [
-            PathChange(
-                path=path,
-                status=status,
-                old=contents.get(old) if old else None,
-                new=contents.get(new) if new else None,
-            )
-            for path, status, old, new in changed
-        ]
-        decoded: dict[bytes, Document | None] = {}
-
-        def read(content: bytes, name: str, resource_id: str) -> Document | None:
-            if content in self.documents:
-                found = self.documents[content]
-            else:
-                found = read_document(content, name=name, resource_id=resource_id)
-            decoded[content] = found
-            return found
-
-        changes = compared(sorted(paths, key=lambda p: p.path), base=parent, target=info.sha, read=read)
-        self.documents = {content: doc for content, doc in decoded.items() if content in _news(paths)}
-        base = None if parent is None else self.seen.get(parent) or commit_info(self.repo, parent)
+        paths = sorted(
+            (
+                PathChange(
+                    path=path,
+                    status=status,
+                    old=contents.get(old) if old else None,
+                    new=contents.get(new) if new else None,
+                )
+                for path, status, old, new in changed
+            ),
+            key=lambda change: change.path,
+        )
+        changes = compared(paths, base=parent, target=info.sha, read=self._read)
+        self._moved(paths)
+        base = None if parent is None else self.infos.get(parent) or commit_info(self.repo, parent)
         changeset = report_of(
             changes,
             base=base,
@@ -154,8 +164,28 @@ class _Walker:
             log=lambda near: [e for doc in self._aux("cluster-log", near) for e in log_entries_of(doc)],
             label=self.label,
         )
-        self._forget()
         return snapshot_of(info, changeset)
+
+    def _read(self, content: bytes, name: str, resource_id: str) -> Document | None:
+        if content not in self.memo:
+            self.memo[content] = read_document(content, name=name, resource_id=resource_id)
+        return self.memo[content]
+
+    def _moved(self, paths: list[PathChange]) -> None:
+        """The walk is now at the snapshot whose changes are `paths`: forget the versions no file
+        holds any more (now and then, not at every snapshot)."""
+        for change in paths:
+            if change.new is None:
+                self.content_at.pop(change.path, None)
+            else:
+                self.content_at[change.path] = change.new
+        if len(self.memo) > 2 * len(self.content_at) + 1000:
+            self.memo = {
+                content: self.memo[content] for content in self.content_at.values() if content in self.memo
+            }
+        current = set(self.aux.values())
+        for blob in [blob for blob in self.decoded_aux if blob not in current]:
+            del self.decoded_aux[blob]
 
     def _aux(self, folder: str, near: Callable[[str], bool]) -> list[Document]:
         """The decoded files of `folder` (tasks/ or cluster-log/) that `near` accepts, at `self.at`."""
@@ -167,13 +197,3 @@ class _Walker:
             name = f"{missing[blob]} at {(self.at or '')[:12]}"
             self.decoded_aux[blob] = decode_document(content or b"", mode="strict", name=name)
         return [self.decoded_aux[wanted[path]] for path in sorted(wanted)]
-
-    def _forget(self) -> None:
-        """Drop the decoded files no longer in the record (yesterday's version of today's tasks)."""
-        current = set(self.aux.values())
-        for blob in [blob for blob in self.decoded_aux if blob not in current]:
-            del self.decoded_aux[blob]
-
-
-def _news(paths: list[PathChange]) -> set[bytes]:
-    return {change.new for change in paths if change.new is not None}

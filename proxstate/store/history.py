@@ -62,23 +62,59 @@ def blob_changes(
     records = out.split(b"\0")
     found: list[BlobChange] = []
     for meta, path in zip(records[0::2], records[1::2], strict=False):
-        old_mode, new_mode, old_sha, new_sha, status = meta.decode().lstrip(":").split(" ")
-        if old_mode.startswith("160") or new_mode.startswith("160"):
-            continue  # submodules are not files
-        if not links and "120000" in (old_mode, new_mode):
-            # A link is not a document: that side of the change counts as absent.
-            if old_mode == new_mode or status in "AD":
-                continue
-            status = "A" if old_mode == "120000" else "D"
-        kind: Literal["A", "M", "D"] = "A" if status == "A" else "D" if status == "D" else "M"
-        found.append(
-            (
-                path.decode("utf-8", "surrogateescape"),
-                kind,
-                None if kind == "A" else old_sha,
-                None if kind == "D" else new_sha,
-            )
-        )
+        change = _blob_change(meta, path, links=links)
+        if change is not None:
+            found.append(change)
+    return found
+
+
+def _blob_change(meta: bytes, path: bytes, *, links: bool) -> BlobChange | None:
+    """One record of `git diff-tree -r -z` (`:mode mode sha sha status`, then the path); None for
+    a submodule, or a link when not `links`."""
+    old_mode, new_mode, old_sha, new_sha, status = meta.decode().lstrip(":").split(" ")
+    if old_mode.startswith("160") or new_mode.startswith("160"):
+        return None  # submodules are not files
+    if not links and "120000" in (old_mode, new_mode):
+        # A link is not a document: that side of the change counts as absent.
+        if old_mode == new_mode or status in "AD":
+            return None
+        status = "A" if old_mode == "120000" else "D"
+    kind: Literal["A", "M", "D"] = "A" if status == "A" else "D" if status == "D" else "M"
+    return (
+        path.decode("utf-8", "surrogateescape"),
+        kind,
+        None if kind == "A" else old_sha,
+        None if kind == "D" else new_sha,
+    )
+
+
+def blob_changes_of(
+    git: GitRunner, commits: Sequence[tuple[str, str]], scope: Sequence[str]
+) -> dict[str, list[BlobChange]]:
+    """For each (commit, parent): the files under the `scope` folders that differ between them, by
+    blob sha, links left out. One `git diff-tree --stdin` for them all: a walk over a long history
+    pays one process, not one per commit."""
+    if not commits:
+        return {}
+    stdin = "".join(f"{commit} {parent}\n" for commit, parent in commits).encode()
+    out = git.run(
+        "diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames", "--", *scope, stdin=stdin
+    ).stdout
+    found: dict[str, list[BlobChange]] = {commit: [] for commit, _ in commits}
+    records = out.split(b"\0")
+    current: list[BlobChange] = []
+    index = 0
+    while index < len(records):
+        record = records[index]
+        if record.startswith(b":"):  # a change, then its path
+            change = _blob_change(record, records[index + 1], links=False)
+            if change is not None:
+                current.append(change)
+            index += 2
+            continue
+        if record.strip():  # the header of the next commit: its id
+            current = found.setdefault(record.strip().decode(), [])
+        index += 1
     return found
 
 

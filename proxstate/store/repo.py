@@ -188,6 +188,13 @@ class StateRepo:
         changes = history.blob_changes(self._git, old, new, history.directory_of(prefix), links=False)
         return [change for change in changes if change[0].startswith(prefix)]
 
+    def changed_blobs_of(
+        self, commits: Sequence[tuple[str, str]], *, prefix: str
+    ) -> dict[str, list[history.BlobChange]]:
+        """`changed_blobs` of many (commit, parent) pairs at once: one `git diff-tree --stdin`."""
+        found = history.blob_changes_of(self._git, commits, history.directory_of(prefix))
+        return {commit: [c for c in changes if c[0].startswith(prefix)] for commit, changes in found.items()}
+
     def commits(
         self,
         *,

@@ -13,7 +13,7 @@ from proxstate.demo.run import demo_session
 from tests.helpers.isolation import isolate
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_record(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's record, made once per module (the demo takes a few seconds)."""
     with pytest.MonkeyPatch.context() as patch:

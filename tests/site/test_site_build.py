@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,40 @@ def test_an_out_folder_that_is_a_link_is_refused(cli: Any, record: Path, tmp_pat
     assert result.code == 1
     assert "refusing to write the site into" in result.err and "symbolic link" in result.err
     assert list(elsewhere.iterdir()) == []
+
+
+def _search_index(out: Path) -> list[dict[str, Any]]:
+    text = (out / "search-index.js").read_text()
+    prefix = "window.PROXSTATE_SEARCH_INDEX = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    entries: list[dict[str, Any]] = json.loads(text[len(prefix) : -2])
+    return entries
+
+
+def _found(entries: list[dict[str, Any]], query: str) -> list[str]:
+    """What site.js lists for a query: the entries with a text that holds it, any case."""
+    return [e["h"] for e in entries if any(query.lower() in t.lower() for t in e["t"])]
+
+
+def test_the_search_index_finds_a_guest_by_name_mac_ip_tag_and_bridge(cli: Any, record: Path) -> None:
+    out, _ = _built(cli, record)
+    entries = _search_index(out)
+    assert _found(entries, "WEB01") == ["clusters/demo/qemu/101.html"]
+    assert _found(entries, "bc:24:11:00:65:00") == ["clusters/demo/qemu/101.html"]
+    assert _found(entries, "192.0.2.53") == ["clusters/demo/lxc/200.html"]
+    assert "clusters/demo/qemu/104.html" in _found(entries, "windows")
+    assert "clusters/demo/qemu/101.html" in _found(entries, "vmbr0")
+    for entry in entries:
+        assert (out / entry["h"]).is_file()
+
+
+def test_no_secret_and_no_keyed_hash_of_one_is_rendered(cli: Any, record: Path) -> None:
+    recorded = (record / "clusters/demo/qemu/110.yaml").read_text()
+    assert "cipassword: <masked:" in recorded
+    out, _ = _built(cli, record)
+    assert (
+        "cipassword: <masked>" in parse(out / "clusters/demo/qemu/110.html").find("pre", id="document").text
+    )
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert "masked:" not in path.read_text(), path
