@@ -24,7 +24,7 @@ from proxstate.site.page import Page, root_of
 from proxstate.site.render import render
 from proxstate.site.search import index_file
 from proxstate.store import StateRepo
-from proxstate.store.layout import CLUSTERS_DIR
+from proxstate.store.layout import CLUSTERS_DIR, cluster_dir
 
 # The modules that make pages, in the order they are built; a module that is not there yet (the
 # timeline and the reports are built beside the engine) is skipped.
@@ -109,11 +109,11 @@ def build_site(
     """Build the site of the record at HEAD into `out` (only pages whose bytes changed are written)."""
     out = check_out(repo, out)
     head = head_of(repo)
-    clusters, found = current_resources(repo, head)
-    if cluster is not None:
-        clusters = [name for name in clusters if name == cluster]
-        found = {name: docs for name, docs in found.items() if name == cluster}
     walked = history.walk(repo, since=since, cluster=cluster)
+    prefix = f"{cluster_dir(cluster)}/" if cluster else f"{CLUSTERS_DIR}/"
+    clusters, found = current_resources(repo, head, prefix, known=walked.decoded)
+    if cluster is not None:
+        clusters = [cluster]
     remote = repo.push_url("origin")
     data = SiteData(
         head=head,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from proxstate.app.doccache import documents_by_cluster
-from proxstate.app.migrate import check_readable
 from proxstate.app.record import cluster_names
+from proxstate.resources.documents import Document
 from proxstate.site.model import Resource
 from proxstate.store import StateRepo
-from proxstate.store.layout import CLUSTERS_DIR, document_path
+from proxstate.store.layout import resource_of_path
 
 Resources = dict[str, dict[str, Resource]]
 # A masked value as the record stores it: `<masked:HEX>`, a keyed hash that tells whether two secrets
@@ -18,19 +19,28 @@ Resources = dict[str, dict[str, Resource]]
 _KEYED = re.compile(r"<masked:[0-9A-Fa-f]*>")
 
 
-def current_resources(repo: StateRepo, head: str) -> tuple[list[str], Resources]:
-    """The clusters recorded at `head` and their resources. Decoded documents come from the cache of
-    decoded documents (app/doccache.py); the text of each is its file as stored, masked values
-    without their keyed hash."""
-    check_readable(repo)
-    decoded = documents_by_cluster(repo, head, f"{CLUSTERS_DIR}/")
-    stored = repo.read_tree(head, f"{CLUSTERS_DIR}/")
+def current_resources(
+    repo: StateRepo, head: str, prefix: str, *, known: Mapping[bytes, Document | None]
+) -> tuple[list[str], Resources]:
+    """The clusters recorded at `head` (under `prefix`) and their resources. `known`: documents the
+    walk over the history decoded, by content; the others come from the cache of decoded documents
+    (app/doccache.py). The text of each is its file as stored, masked values without their hash."""
+    stored = repo.read_tree(head, prefix)
+    decoded: dict[str, dict[str, Document]] = {}
+    if any(content not in known for content in stored.values()):
+        decoded = documents_by_cluster(repo, head, prefix)
     found: Resources = {}
-    for cluster, documents in decoded.items():
-        for resource_id, document in documents.items():
-            path = str(document_path(cluster, resource_id))
-            text = _KEYED.sub("<masked>", stored.get(path, b"").decode("utf-8", "replace"))
-            found.setdefault(cluster, {})[resource_id] = Resource(
-                cluster=cluster, resource_id=resource_id, path=path, document=document, text=text
-            )
-    return sorted(set(cluster_names(repo, head)) | set(found)), found
+    for path, content in stored.items():
+        located = resource_of_path(path, content)
+        if located is None:
+            continue
+        cluster, resource_id = located
+        document = known[content] if content in known else decoded.get(cluster, {}).get(resource_id)
+        if document is None:
+            continue  # a document the current format does not write (it holds nothing configured)
+        text = _KEYED.sub("<masked>", content.decode("utf-8", "replace"))
+        found.setdefault(cluster, {})[resource_id] = Resource(
+            cluster=cluster, resource_id=resource_id, path=path, document=document, text=text
+        )
+    clusters = set(cluster_names(repo, head)) | set(found)
+    return sorted(clusters), {cluster: dict(sorted(found[cluster].items())) for cluster in sorted(found)}

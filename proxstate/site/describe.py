@@ -91,9 +91,12 @@ def _rows(field: FieldChange) -> list[Row]:
         if element not in shifted:
             rows += _element_rows(path, kind, element)
     if shifted:
-        noun = shifted[0].noun if len(shifted) == 1 else f"{shifted[0].noun}s"
-        note = f"{len(shifted)} {escape_unsafe(noun)} moved, their order kept"
-        rows.append(Row(path=path, old="", new=note, action="kept", change_class=kind))
+        # Elements that only moved with an insertion or removal: one line, as the text report says it.
+        rows += [
+            Row(path=path, old="", new=line.text, action="kept", change_class=kind)
+            for line in element_lines(field)
+            if line.action == "kept"
+        ]
     return rows
 
 

@@ -41,6 +41,7 @@ _AUX = ("tasks", "cluster-log")  # the folders attribution reads, under each clu
 class Walked:
     snapshots: list[Snapshot]  # oldest first
     computed: int  # how many reports were computed (the others came from the cache)
+    decoded: dict[bytes, Document | None]  # documents the walk decoded, by content
 
 
 def _is_aux(path: str) -> bool:
@@ -90,7 +91,7 @@ def walk(repo: StateRepo, *, since: str | None, cluster: str | None = None) -> W
         cache.put(snapshot)
         cached[snapshot.sha] = snapshot
     snapshots = [found for info in infos if (found := cached[info.sha]) is not None]
-    return Walked(snapshots=snapshots, computed=len(missing))
+    return Walked(snapshots=snapshots, computed=len(missing), decoded=walker.memo)
 
 
 class _Walker:

@@ -125,3 +125,17 @@ def test_no_secret_and_no_keyed_hash_of_one_is_rendered(cli: Any, record: Path) 
     for path in out.rglob("*"):
         if path.is_file():
             assert "masked:" not in path.read_text(), path
+
+
+def test_a_list_change_is_shown_element_by_element(cli: Any, record: Path) -> None:
+    out, _ = _built(cli, record)
+    page = parse(out / "clusters/demo/firewall/cluster/rules.html")
+    newest = page.find("section", id="history").find("li", cls="change")
+    rows = [
+        (r.find(cls="path").text, r.find(cls="old").text, r.find(cls="new").text)
+        for r in newest.find_all("tr", cls="field-change")
+    ]
+    assert rows == [
+        ("entries rule 1", "", 'IN DROP source 203.0.113.0/24 comment "block scanner"'),
+        ("entries", "", "3 rules moved down by 1, their order kept"),
+    ]
