@@ -1,6 +1,6 @@
 """Fixtures of the static site's tests: the demo's state repository (`proxstate demo`: two syncs
 of the built-in demo cluster, with a memory change by alice@pve!ci among others), made once per
-test module and copied for each test."""
+test session and copied for each test."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.helpers.isolation import isolate
 
 @pytest.fixture(scope="session")
 def demo_record(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's record, made once per module (the demo takes a few seconds)."""
+    """The demo's record, made once per test session (the demo takes a few seconds)."""
     with pytest.MonkeyPatch.context() as patch:
         isolate(patch, tmp_path_factory.mktemp("demo-home"))
         root = tmp_path_factory.mktemp("demo") / "record"
