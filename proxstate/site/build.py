@@ -35,7 +35,7 @@ PAGE_MODULES = (
     "proxstate.site.timeline",
     "proxstate.site.reports",
 )
-STATIC = ("site.css", "site.js")
+STATIC = ("site.css", "site.js", "favicon.svg")
 
 
 @dataclass(frozen=True, kw_only=True)
