@@ -7,19 +7,23 @@ rendered with their templates and written only when their bytes changed since th
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-from collections.abc import Iterator
+import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from proxstate import __version__
 from proxstate.app.revisions import head_of
 from proxstate.errors import SiteError
 from proxstate.notify.weburl import commit_url
 from proxstate.site import history
 from proxstate.site.current import current_resources
 from proxstate.site.model import SiteData
-from proxstate.site.output import Folder, digest
+from proxstate.site.output import Folder, Manifest, digest
 from proxstate.site.page import Page, root_of
 from proxstate.site.render import render
 from proxstate.site.search import index_file
@@ -76,8 +80,7 @@ def check_out(repo: StateRepo, out: Path) -> Path:
     return out
 
 
-def collect(data: SiteData) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site: path below its root -> content."""
+def _pages(data: SiteData) -> Iterator[Page]:
     for name in PAGE_MODULES:
         try:
             module = importlib.import_module(name)
@@ -85,15 +88,59 @@ def collect(data: SiteData) -> Iterator[tuple[str, bytes]]:
             if error.name == name:
                 continue
             raise
-        for page in module.pages(data):
-            yield page.path, _rendered(page, data)
-    yield index_file(data)
+        yield from module.pages(data)
+
+
+def collect(
+    data: SiteData, *, fresh: Callable[[str, str], bool] = lambda path, inputs: False
+) -> Iterator[File]:
+    """Every file of the site. A page whose inputs (its template and context, `fingerprint`) are
+    those of the page already written (`fresh(path, inputs)`) is not rendered: its content is None."""
+    for page in _pages(data):
+        inputs = fingerprint(page)
+        if inputs is not None and fresh(page.path, inputs):
+            yield File(page.path, None, inputs)
+        else:
+            yield File(page.path, _rendered(page), inputs)
+    path, content = index_file(data)
+    yield File(path, content, None)
     for asset in STATIC:
-        yield f"static/{asset}", resources.files("proxstate.site").joinpath("static", asset).read_bytes()
+        content = resources.files("proxstate.site").joinpath("static", asset).read_bytes()
+        yield File(f"static/{asset}", content, None)
 
 
-def _rendered(page: Page, data: SiteData) -> bytes:
-    context = {"head": data.head[:12], **page.context, "root": root_of(page.path)}
+@dataclass(frozen=True)
+class File:
+    path: str
+    content: bytes | None  # None: the same as the one written before (its inputs are)
+    inputs: str | None  # the fingerprint of what it was rendered from
+
+
+def fingerprint(page: Page) -> str | None:
+    """A digest of what the page is rendered from (None when that cannot be pickled): with the same
+    templates, the same digest renders the same bytes, so a rebuild need not render it again."""
+    try:
+        pickled = pickle.dumps((page.path, page.template, page.context), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.sha256(pickled).hexdigest()
+
+
+@cache
+def templates_digest() -> str:
+    """proxstate's version and the templates and static files it renders with: a manifest written
+    with others does not vouch for a page's bytes."""
+    digest = hashlib.sha256(__version__.encode())
+    folder = resources.files("proxstate.site")
+    for name in ("templates", "static"):
+        for item in sorted(folder.joinpath(name).iterdir(), key=lambda item: item.name):
+            if item.is_file():
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()
+
+
+def _rendered(page: Page) -> bytes:
+    context = {**page.context, "root": root_of(page.path)}
     return render(page.template, **context).encode("utf-8")
 
 
@@ -127,25 +174,34 @@ def build_site(
     )
     data.index_history()
     with Folder(out) as folder:
-        before = folder.read_manifest()
-        after: dict[str, str] = {}
+        before = folder.read_manifest(templates_digest())
+
+        def fresh(path: str, inputs: str) -> bool:
+            return before.inputs.get(path) == inputs and path in before.pages and folder.exists(path)
+
+        after = Manifest(templates_digest())
         written = 0
-        for path, content in collect(data):
-            if path in after:
-                raise SiteError(f"two pages of the site would be written to {path}")
-            after[path] = digest(content)
-            if before.get(path) != after[path] or not folder.exists(path):
-                folder.write(path, content)
+        for file in collect(data, fresh=fresh):
+            if file.path in after.pages:
+                raise SiteError(f"two pages of the site would be written to {file.path}")
+            if file.inputs is not None:
+                after.inputs[file.path] = file.inputs
+            if file.content is None:
+                after.pages[file.path] = before.pages[file.path]
+                continue
+            after.pages[file.path] = digest(file.content)
+            if before.pages.get(file.path) != after.pages[file.path] or not folder.exists(file.path):
+                folder.write(file.path, file.content)
                 written += 1
-        gone = [path for path in before if path not in after]
+        gone = [path for path in before.pages if path not in after.pages]
         for path in gone:
             folder.remove(path)
         folder.write_manifest(after)
     return SiteBuild(
         out=out,
-        pages=len(after),
+        pages=len(after.pages),
         written=written,
-        unchanged=len(after) - written,
+        unchanged=len(after.pages) - written,
         removed=len(gone),
         snapshots=len(walked.snapshots),
         computed=walked.computed,

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from proxstate.errors import SiteError
@@ -156,27 +157,44 @@ class Folder:
             os.close(self._fds.pop(folder))
             folder = parent
 
-    def read_manifest(self) -> dict[str, str]:
-        """path -> SHA-256 of what the last build wrote ({} without a readable manifest)."""
+    def read_manifest(self, namespace: str) -> Manifest:
+        """What the last build wrote ({} without a readable manifest); the fingerprints of what its
+        pages were rendered from only when it was built with the same `namespace` (templates)."""
         try:
             handle = os.open(MANIFEST, _READ_FLAGS, dir_fd=self._fds[""])
         except OSError:
-            return {}
+            return Manifest(namespace)
         try:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
-                return {}
-            data = os.read(handle, _MANIFEST_LIMIT)
-        finally:
-            os.close(handle)
-        try:
-            found = json.loads(data)
-        except ValueError:
-            return {}
-        pages = found.get("pages") if isinstance(found, dict) else None
-        if not isinstance(pages, dict):
-            return {}
-        return {str(path): str(sha) for path, sha in pages.items()}
+            with os.fdopen(handle, "rb") as file:
+                if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                    return Manifest(namespace)
+                found = json.loads(file.read(_MANIFEST_LIMIT))
+        except (OSError, ValueError):
+            return Manifest(namespace)
+        if not isinstance(found, dict) or not isinstance(found.get("pages"), dict):
+            return Manifest(namespace)
+        pages = {str(path): str(sha) for path, sha in found["pages"].items()}
+        inputs = found.get("inputs") if found.get("namespace") == namespace else None
+        kept = {str(path): str(sha) for path, sha in inputs.items()} if isinstance(inputs, dict) else {}
+        return Manifest(namespace, pages, kept)
 
-    def write_manifest(self, pages: dict[str, str]) -> None:
-        text = json.dumps({"format": 1, "pages": dict(sorted(pages.items()))}, indent=0)
+    def write_manifest(self, manifest: Manifest) -> None:
+        text = json.dumps(
+            {
+                "format": 2,
+                "namespace": manifest.namespace,
+                "pages": dict(sorted(manifest.pages.items())),
+                "inputs": dict(sorted(manifest.inputs.items())),
+            },
+            indent=0,
+        )
         self.write(MANIFEST, text.encode("utf-8"))
+
+
+@dataclass
+class Manifest:
+    """path -> SHA-256 of each file the site wrote, and of what each page was rendered from."""
+
+    namespace: str
+    pages: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
