@@ -25,6 +25,9 @@ def entry(data: SiteData, snapshot: Snapshot, change: Change, *, page: str) -> d
         "snapshot_href": snapshot_page(snapshot.sha),
         "commit_href": commit_href(data, snapshot, page),
         "resource_id": change.resource_id,
-        "resource_href": resource_page(change.cluster, change.resource_id),
+        # A resource the record no longer holds has no page: its id is shown without a link.
+        "resource_href": resource_page(change.cluster, change.resource_id)
+        if change.resource_id in data.resources.get(change.cluster, {})
+        else "",
         "name": change.name,
     }

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from proxstate.diff import is_masked
+from proxstate.diff.collections import binary_size
 
 _DISK = re.compile(r"(?:scsi|virtio|sata|ide|mp)\d+|efidisk0|tpmstate0|rootfs")
 _NET = re.compile(r"net\d+")
@@ -113,6 +114,13 @@ def guest_facts(document: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _size(value: Any) -> str:
+    """Bytes as PVE's GUI shows them (`62.8 GiB`); "" when unknown (an unreachable node: 0)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return binary_size(value)
+    return ""
+
+
 def node_facts(document: Mapping[str, Any]) -> dict[str, str]:
     cpu = document.get("cpu")
     cpu = cpu if isinstance(cpu, Mapping) else {}
@@ -123,5 +131,6 @@ def node_facts(document: Mapping[str, Any]) -> dict[str, str]:
         "kernel": text(document.get("kernel")),
         "cpu": text(cpu.get("model")),
         "cpus": text(cpu.get("cpus")),
-        "memory": text(document.get("memory_total")),
+        "memory": _size(document.get("memory_total")),
+        "memory_bytes": text(document.get("memory_total")),
     }

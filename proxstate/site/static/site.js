@@ -50,7 +50,8 @@
 
   function cellValue(row, column, numeric) {
     var cell = row.cells[column];
-    var text = cell ? cell.textContent.trim() : "";
+    // A cell may carry the value it sorts by (bytes behind "62.8 GiB").
+    var text = cell ? (cell.getAttribute("data-value") || cell.textContent).trim() : "";
     if (!numeric) { return text.toLowerCase(); }
     var number = parseFloat(text);
     return isNaN(number) ? -Infinity : number;
