@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
 # Read once, when the tests are collected: the autouse isolation of each test drops CI and every
 # PROXSTATE_* variable from the environment.
@@ -89,11 +89,23 @@ class Tab:
         self.requests: list[str] = []
         self.failed: list[str] = []
         page = self.page
-        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}") if m.type in _LOUD else None)
+        page.set_default_timeout(5000)  # a missing element fails the test in seconds, not half a minute
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("request", lambda r: self.requests.append(r.url))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda r: self.failed.append(f"{r.url}: {r.status}") if r.status >= 400 else None)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in _LOUD:
+            self.console.append(f"{message.type}: {message.text} ({message.location.get('url')})")
+
+    def _failed(self, request: Request) -> None:
+        # ERR_ABORTED: the browser dropped a request of the page it was leaving (the icon it asks
+        # for after `load`) when the test went on to the next one; an error status or a missing
+        # file is reported otherwise (a response of 400 or more, ERR_FILE_NOT_FOUND).
+        if request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.url}: {request.failure}")
 
     def go(self, url: str) -> Page:
         """Load `url` (until its `load` event), forgetting what earlier pages did."""
