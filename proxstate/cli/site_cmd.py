@@ -61,6 +61,8 @@ def site_command(
         cluster=cluster,
         commit_url_template=os.environ.get("PROXSTATE_COMMIT_URL") or None,
     )
+    for unreadable in build.unreadable:
+        console.warn(f"the report of snapshot {unreadable}")
     console.out(
         f"site: {build.pages} pages ({build.written} written, {build.unchanged} unchanged, "
         f"{build.removed} removed) in {build.out}"

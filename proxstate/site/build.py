@@ -54,6 +54,7 @@ class SiteBuild:
     removed: int
     snapshots: int
     computed: int
+    unreadable: tuple[str, ...] = ()  # snapshots whose report could not be made, and why
 
 
 def check_out(repo: StateRepo, out: Path) -> Path:
@@ -205,4 +206,5 @@ def build_site(
         removed=len(gone),
         snapshots=len(walked.snapshots),
         computed=walked.computed,
+        unreadable=tuple(f"{s.short}: {s.error}" for s in walked.snapshots if s.error),
     )

@@ -84,6 +84,7 @@ def _plain(snapshot: Snapshot) -> dict[str, Any]:
         "author": snapshot.author,
         "classes": dict(snapshot.classes),
         "report": snapshot.report,
+        "error": snapshot.error,
         "changes": [
             {
                 "cluster": change.cluster,
@@ -125,4 +126,5 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
         classes=dict(data["classes"]),
         changes=changes,
         report=data["report"],
+        error=data.get("error", ""),
     )

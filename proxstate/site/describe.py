@@ -36,6 +36,21 @@ def snapshot_of(info: CommitInfo, changeset: ChangeSet) -> Snapshot:
     )
 
 
+def unreadable_snapshot(info: CommitInfo, error: str) -> Snapshot:
+    """A snapshot whose report cannot be made: it says why, and shows no change."""
+    return Snapshot(
+        sha=info.sha,
+        short=info.short,
+        date=info.committed,
+        subject=escape_unsafe(info.subject),
+        author=escape_unsafe(info.author_name),
+        classes={},
+        changes=(),
+        report="",
+        error=escape_unsafe(error),
+    )
+
+
 def change_of(resource: ResourceChange) -> Change:
     actors = [a.user for a in resource.attribution if a.user]
     rows: list[Row] = []

@@ -22,11 +22,11 @@ from proxstate.app.migrate import check_readable
 from proxstate.app.record import read_document
 from proxstate.app.revisions import commit_info
 from proxstate.config import CONFIG_LIMIT
-from proxstate.errors import ProxstateError, RevisionError, UsageError
+from proxstate.errors import DocumentError, ProxstateError, RevisionError, UsageError
 from proxstate.resources.documents import Document, decode_document
 from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
 from proxstate.site.cache import SnapshotCache
-from proxstate.site.describe import snapshot_of
+from proxstate.site.describe import snapshot_of, unreadable_snapshot
 from proxstate.site.model import Snapshot
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.history import BlobChange, PathChange
@@ -124,7 +124,14 @@ class _Walker:
             blobs = {blob for info in chunk for _p, _s, *sides in changed[info.sha] for blob in sides if blob}
             contents = self.repo.read_blobs(blobs)
             for info in chunk:
-                yield self.snapshot(info, changed.pop(info.sha), contents)
+                try:
+                    snapshot = self.snapshot(info, changed.pop(info.sha), contents)
+                except DocumentError as error:
+                    # As show-changes of that commit would: the document is named, never read as
+                    # empty. The site goes on; the walk starts again from the next one's parent.
+                    self.at = None
+                    snapshot = unreadable_snapshot(info, str(error))
+                yield snapshot
 
     def snapshot(
         self, info: CommitInfo, changed: list[BlobChange], contents: dict[str, bytes | None]

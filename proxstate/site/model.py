@@ -53,6 +53,7 @@ class Snapshot:
     classes: Mapping[str, int]  # change class -> number of resources with a change of that class
     changes: tuple[Change, ...]
     report: str  # the text report of show-changes for this commit (no colour)
+    error: str = ""  # why its report could not be made (a document of it that does not load)
 
     @property
     def day(self) -> str:

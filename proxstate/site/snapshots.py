@@ -29,5 +29,6 @@ def pages(data: SiteData) -> Iterable[Page]:
                 "classes": sorted(snapshot.classes.items()),
                 "changes": [entry(data, snapshot, change, page=path) for change in snapshot.changes],
                 "report": snapshot.report,
+                "error": snapshot.error,
             },
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.html import parse
+from tests.helpers.repo import git
 
 
 def _built(cli: Any, record: Path, *args: str) -> tuple[Path, str]:
@@ -139,3 +140,37 @@ def test_a_list_change_is_shown_element_by_element(cli: Any, record: Path) -> No
         ("entries rule 1", "", 'IN DROP source 203.0.113.0/24 comment "block scanner"'),
         ("entries", "", "3 rules moved down by 1, their order kept"),
     ]
+
+
+def test_a_commit_links_to_the_forge_when_the_remote_is_on_one(cli: Any, record: Path) -> None:
+    git(record, "remote", "add", "origin", "git@github.com:ops/pve-state.git")
+    out, _ = _built(cli, record)
+    head = git(record, "rev-parse", "HEAD").strip()
+    change = parse(out / "clusters/demo/qemu/104.html").find("li", cls="change")
+    assert change.find("a", cls="commit").attrs["href"] == f"https://github.com/ops/pve-state/commit/{head}"
+    assert change.find("a", cls="when").attrs["href"] == f"../../../snapshots/{head}.html"
+
+
+def test_a_snapshot_whose_document_cannot_be_read_says_so(cli: Any, record: Path) -> None:
+    (record / "clusters/demo/qemu/105.yaml").write_text("config: [unclosed\n")
+    git(record, "commit", "-q", "-am", "sync demo: hand-broken")
+    broken = git(record, "rev-parse", "HEAD").strip()
+    (record / "clusters/demo/qemu/105.yaml").write_text("kind: qemu\nvmid: 105\n")
+    git(record, "commit", "-q", "-am", "sync demo: mended")
+    result = cli("site", "-C", str(record), "--out", str(record / "public"))
+    assert result.code == 0, result.err
+    warnings = result.err.splitlines()
+    # That snapshot, and the next (whose old side it is), as show-changes of each would say.
+    assert len(warnings) == 2 and all("clusters/demo/qemu/105.yaml" in line for line in warnings)
+    assert warnings[0].startswith(f"proxstate: warning: the report of snapshot {broken[:7]}")
+    page = parse(record / "public" / f"snapshots/{broken}.html")
+    assert "could not be made" in page.find("p", cls="error").text
+    assert "not a valid document" in page.find("p", cls="error").text
+    assert page.find("section", id="changes").find_all("li", cls="change") == []
+
+
+def test_cluster_narrows_the_site_to_one_cluster(cli: Any, record: Path) -> None:
+    out, _ = _built(cli, record, "--cluster", "demo")
+    assert [a.text for a in parse(out / "index.html").find_all("a", cls="cluster")] == ["demo"]
+    wrong = cli("site", "-C", str(record), "--out", str(out), "--cluster", "dmeo")
+    assert wrong.code == 64 and "demo" in wrong.err
