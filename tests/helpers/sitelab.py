@@ -30,9 +30,10 @@ from proxstate.demo.members import answer_members_as_pve
 from proxstate.demo.realms import answer_realms_as_pve
 from proxstate.store import Identity, StateRepo
 from tests.helpers.answers import rewrite_data
-from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET, fingerprint_of
+from tests.helpers.cli import TOKEN_ID, TOKEN_SECRET, Result, fingerprint_of
 from tests.helpers.clusterlog import ALICE, ALICE_SECRET, add_tokens, api_as
 from tests.helpers.isolation import isolate
+from tests.helpers.process import run_proxstate
 
 DAY = 86400
 CLUSTER = "lab"
@@ -77,10 +78,13 @@ class SiteLab:
             f"  kinds: [{', '.join(KINDS)}]\n"
         )
 
+    def env(self) -> dict[str, str]:
+        return {"PROXSTATE_TOKEN": f"{TOKEN_ID}={TOKEN_SECRET}", "PROXSTATE_MASK_KEY": MASK_KEY}
+
     def sync(self, *, days_ago: int) -> str:
         """A sync whose commit is dated `days_ago` days back (author and committer)."""
         stamp = f"@{int(time.time()) - days_ago * DAY} +0000"
-        env = {"PROXSTATE_TOKEN": f"{TOKEN_ID}={TOKEN_SECRET}", "PROXSTATE_MASK_KEY": MASK_KEY}
+        env = self.env()
         with pytest.MonkeyPatch.context() as dated:
             dated.setenv("GIT_AUTHOR_DATE", stamp)
             dated.setenv("GIT_COMMITTER_DATE", stamp)
@@ -97,10 +101,22 @@ class SiteLab:
 
     def build_site(self, out: Path, *extra: str) -> None:
         """`proxstate site` as a user runs it in the repository."""
-        try:
-            main(["site", "-C", str(self.root), "--out", str(out), *extra])
-        except SystemExit as exc:
-            assert exc.code == 0, f"proxstate site exited {exc.code}"
+        assert _run("site", "-C", str(self.root), "--out", str(out), *extra) == 0
+
+    def drift_report(self, path: Path) -> Result:
+        """`proxstate drift --format json -o PATH` of the live cluster, in a child process: while a
+        browser is open, Playwright's synchronous API holds an event loop in this thread, and
+        proxstate's reading of a cluster starts one of its own."""
+        args = ("drift", "-C", str(self.root), "--no-notify", "--format", "json", "-o", str(path))
+        return run_proxstate(*args, env=self.env())
+
+
+def _run(*args: str) -> int:
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    raise AssertionError("proxstate returned without an exit status")
 
 
 def _cluster(pve: Any) -> None:

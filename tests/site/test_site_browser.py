@@ -21,7 +21,16 @@ import pytest
 
 from tests.helpers.browser import Tab, chromium, require_browser, serve
 from tests.helpers.clusterlog import ALICE
-from tests.helpers.sitelab import CLUSTER, FORGE_COMMITS, SECRETS, WEB01_IP, WEB01_MAC, SiteLab, site_lab
+from tests.helpers.sitelab import (
+    CLUSTER,
+    DB_PASSWORD,
+    FORGE_COMMITS,
+    SECRETS,
+    WEB01_IP,
+    WEB01_MAC,
+    SiteLab,
+    site_lab,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -177,6 +186,33 @@ def test_the_timeline_has_one_bar_per_day(base: str, tab: Tab, lab: SiteLab) -> 
 def _day(lab: SiteLab, commit: str) -> str:
     stamp = lab.git("show", "-s", "--format=%ct", commit)
     return datetime.fromtimestamp(int(stamp), UTC).date().isoformat()
+
+
+def test_the_drift_page_shows_how_the_live_cluster_differs(
+    lab: SiteLab, browser: Browser, tmp_path: Path
+) -> None:
+    vm, ct = lab.pve.vm(101), lab.pve.ct(200)
+    memory, env = vm.config["memory"], ct.config["env"]
+    vm.config["memory"] = "3072"
+    ct.config["env"] = "DB_PASSWORD=db-pw-Live-Gecko-7\0DB_HOST=db01"
+    try:
+        drift = lab.drift_report(tmp_path / "drift.json")
+        assert drift.code == 2, drift.err  # drift found
+    finally:
+        vm.config["memory"], ct.config["env"] = memory, env
+    site = tmp_path / "public"
+    lab.build_site(site, "--drift-report", str(tmp_path / "drift.json"))
+    tab = Tab(browser)
+    try:
+        page = tab.go((site / "drift.html").as_uri())
+        assert tab.trouble(site.as_uri() + "/") == []
+        text = page.inner_text("main")
+    finally:
+        tab.close()
+    assert "qemu/101" in text and "3072" in text and "lxc/200" in text
+    html = (site / "drift.html").read_text(encoding="utf-8")
+    for secret in (*SECRETS, "db-pw-Live-Gecko-7", DB_PASSWORD[1]):
+        assert secret not in html
 
 
 def _rows(page: Page) -> list[str]:
