@@ -38,12 +38,18 @@ def pages(data: SiteData) -> Iterable[Page]:
         yield _cluster(data, cluster)
 
 
+def _vmid(resource_id: str) -> int:
+    tail = resource_id.partition("/")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
 def _cluster(data: SiteData, cluster: str) -> Page:
     resources = data.resources.get(cluster, {})
     nodes: list[dict[str, Any]] = []
     guests: list[dict[str, Any]] = []
     others: list[dict[str, str]] = []
-    for rid in sorted(resources, key=natural_key):
+    # Guests by VMID whatever their kind, as PVE's tree lists them; the rest by kind and id.
+    for rid in sorted(resources, key=lambda rid: (kind_of(rid) in GUEST_KINDS, _vmid(rid), natural_key(rid))):
         document = resources[rid].document
         kind = kind_of(rid)
         href = resource_page(cluster, rid)
