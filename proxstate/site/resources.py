@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from proxstate.resources.kinds import GUEST_KINDS, kind_of
-from proxstate.site.entries import entry
 from proxstate.site.facts import guest_name, text
 from proxstate.site.model import Resource, SiteData
-from proxstate.site.page import Page, cluster_page, resource_page
+from proxstate.site.page import Page, cluster_page, entry, resource_page
 
 
 def pages(data: SiteData) -> Iterable[Page]:

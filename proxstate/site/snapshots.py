@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from proxstate.site.entries import commit_href, entry
 from proxstate.site.model import SiteData
-from proxstate.site.page import Page, snapshot_page
+from proxstate.site.page import Page, commit_href, entry, snapshot_page
 
 
 def pages(data: SiteData) -> Iterable[Page]:
