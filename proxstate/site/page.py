@@ -4,8 +4,8 @@ A page module (site/front.py, site/resources.py, ...) exposes `pages(data: SiteD
 Iterable[Page]`; site/build.py renders each page with its template and writes it. Every path is
 relative to the site's root and made only of parts that are safe as file names: a resource's page
 is its record file's path with `.html` for `.yaml` (the store's own escaping, store/layout.py), so a
-name from the API can neither leave the site nor collide with another page. `entry` is one change of a resource as the pages list it, with its
-links to the snapshot, the commit and the resource.
+name from the API can neither leave the site nor collide with another page. `entry` is one change
+of a resource as the pages list it, with its links to the snapshot, the commit and the resource.
 """
 
 from __future__ import annotations
