@@ -310,11 +310,13 @@ def build_demo_cluster() -> Any:
     from fakepve import FakePve
 
     from proxstate.demo.clusterlog import log_as_pve
+    from proxstate.demo.nodestatus import answer_node_status_as_pve
     from proxstate.demo.realms import answer_realms_as_pve
 
     pve = FakePve(user="root@pam", password="demo-password-not-used")  # noqa: S106 - the demo logs in with a token
     pve.cluster_name = "demo"
     answer_realms_as_pve(pve)
+    answer_node_status_as_pve(pve)
     log_as_pve(pve)  # so that the changes the demo makes name their author, as PVE's log does
     for node in ("pve1", "pve2", "pve3"):
         pve.add_node(node)
