@@ -30,6 +30,7 @@ from proxstate.deadline import Deadline
 from proxstate.diff import CommitRef
 from proxstate.discovery import Progress
 from proxstate.errors import DirtyTree, ProxstateError, StoreError, UsageError
+from proxstate.memory import give_back
 from proxstate.resources.stateformat import CONFIG_FILE
 from proxstate.store import Identity, StateRepo
 from proxstate.store.layout import cluster_dir
@@ -187,6 +188,7 @@ def _record(
                 deadline=deadline,
                 notice=notice,
             )
+            give_back()  # what reading freed: the stages below start from the answers kept
             prefix = f"{cluster_dir(inventory.cluster.name)}/"
             on_checked_out = request.branch is None or request.branch == repo.current_branch()
             if on_checked_out and not request.dry_run:
@@ -205,6 +207,7 @@ def _record(
             # The API's answers are not needed any more: the commit holds the rendered files only
             # (at 5,000 guests with every kind, the inventory is some 60 MiB).
             del inventory
+            give_back()
             base = commit_info(repo, parent) if parent else None
             since = datetime.fromisoformat(base.committed).timestamp() if base else None
             done = ClusterSync(

@@ -61,6 +61,9 @@ async def discover(
     )
     status_entries = [s.payload() for s in status]
     resource_entries = [r.payload() for r in resources]
+    # The payloads are what is kept. The models would otherwise live until discovery ends: at
+    # 15,000 guests those of /cluster/resources hold some 45 MiB, through every stage below.
+    del status, resources
     check_resources(resource_entries)
     kinds = options.kinds
     node_entries = [r for r in resource_entries if r.get("type") == NODE]

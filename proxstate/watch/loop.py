@@ -10,9 +10,6 @@ they were, and the next start begins with a sweep, which records whatever it mis
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import gc
 import threading
 import time
@@ -28,6 +25,7 @@ from proxstate.app.sync import SyncRequest, SyncResult, sync
 from proxstate.config import ClusterConfig, ProxstateConfig
 from proxstate.discovery import run
 from proxstate.errors import ApiError, ClustersFailed, LockBusy
+from proxstate.memory import give_back
 from proxstate.resources.kinds import CLUSTER_LOG, LXC, QEMU, SNAPSHOT_CONFIG, TASKS
 from proxstate.watch.poll import Poll, changed_guests, poll
 
@@ -129,22 +127,7 @@ def _give_back_memory() -> None:
     when it exits; a watch lives on, and glibc's allocator keeps freed arenas for the next
     allocation, so without this the watch would sit above one sync's peak for good."""
     gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, looked up once: find_library runs ldconfig (2 ms) for an unchanging answer."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    try:
-        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
-        return None
-    return trim
+    give_back()
 
 
 def _poll(cluster: ClusterConfig, request: WatchRequest, env: Mapping[str, str]) -> Poll:
