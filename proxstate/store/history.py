@@ -190,38 +190,74 @@ def commits(
 
 
 def parse_log(out: bytes) -> list[CommitInfo]:
+    return [info for info, _ in _records(out)]
+
+
+def _records(out: bytes) -> list[tuple[CommitInfo, dict[str, tuple[str, str, str]]]]:
+    """Each commit of `git log -z` output with what `--raw` said after it: path -> (new mode, new
+    blob id, status). A raw line (`:100644 100644 <old> <new> M`, then the path) is told from the
+    next commit's first field by its colon: a commit id never starts with one."""
     items = out.decode("utf-8", "replace").split("\0")
     width = len(_FIELDS)
-    if len(items) % width == 1:
+    if items and items[-1] == "":
         items.pop()  # the terminator after the last record
-    if len(items) % width:
-        raise StoreError("git log gave output that proxstate cannot read")
-    infos = []
-    for start in range(0, len(items), width):
-        sha, short, parents, name, email, authored, committed, trailers, subject, body = items[
-            start : start + width
-        ]
-        infos.append(
-            CommitInfo(
-                sha=sha.lstrip("\n"),
-                short=short,
-                parents=tuple(parents.split()),
-                author_name=name,
-                author_email=email,
-                authored=authored,
-                committed=committed,
-                subject=subject,
-                body=body.strip("\n"),
-                trailers=_trailers(trailers),
-            )
-        )
-    return infos
+    found: list[tuple[CommitInfo, dict[str, tuple[str, str, str]]]] = []
+    position = 0
+    while position < len(items):
+        fields = items[position : position + width]
+        if len(fields) < width:
+            raise StoreError("git log gave output that proxstate cannot read")
+        position += width
+        raw: dict[str, tuple[str, str, str]] = {}
+        while position + 1 < len(items) and items[position].lstrip("\n").startswith(":"):
+            meta = items[position].lstrip("\n")[1:].split(" ")
+            if len(meta) == 5:
+                raw[items[position + 1]] = (meta[1], meta[3], meta[4])
+            position += 2
+        found.append((_info(fields), raw))
+    return found
+
+
+def _info(fields: list[str]) -> CommitInfo:
+    sha, short, parents, name, email, authored, committed, trailers, subject, body = fields
+    return CommitInfo(
+        sha=sha.lstrip("\n"),
+        short=short,
+        parents=tuple(parents.split()),
+        author_name=name,
+        author_email=email,
+        authored=authored,
+        committed=committed,
+        subject=subject,
+        body=body.strip("\n"),
+        trailers=_trailers(trailers),
+    )
 
 
 def file_history(
     git: GitRunner, path: str, *, max_count: int | None = None
 ) -> list[tuple[CommitInfo, bytes | None]]:
-    """Each commit on HEAD that changed `path`, newest first, with its content there (None: deleted)."""
-    infos = commits(git, paths=[path], max_count=max_count)
-    contents = git.read_objects(f"{info.sha}:{path}" for info in infos)
-    return [(info, contents[f"{info.sha}:{path}"]) for info in infos]
+    """Each commit on HEAD that changed `path`, newest first, with its content there (None: deleted).
+
+    One walk of the history: `--raw` names the blob of each version (by an abbreviation git keeps
+    unique, so that `%h` stays short too), which `git cat-file` then reads by its id. Naming it
+    `<commit>:<path>` instead makes git walk four trees for each version: 0.2 s of a thousand
+    versions at 100,000 commits. A merge, which `--raw` says nothing of, is read by that name.
+    """
+    if not git.ok("rev-parse", "--verify", "-q", "HEAD^{commit}"):
+        return []
+    options = [_FORMAT, "-z", "--raw", "--no-renames"]
+    if max_count is not None:
+        options.append(f"--max-count={max_count}")
+    out = git.run("log", *options, "HEAD", "--", path).stdout
+    names: list[tuple[CommitInfo, str | None]] = []
+    for info, raw in _records(out):
+        mode, blob, status = raw.get(path, ("", "", ""))
+        if not status:
+            names.append((info, f"{info.sha}:{path}"))
+        elif status == "D" or not mode.startswith(("100", "120")):
+            names.append((info, None))  # deleted, or not a file there (a submodule)
+        else:
+            names.append((info, blob))
+    contents = git.read_objects(name for _, name in names if name is not None)
+    return [(info, None if name is None else contents[name]) for info, name in names]

@@ -160,6 +160,33 @@ def test_file_history(repo: StateRepo, dated: list[str]) -> None:
     assert [info.sha for info, _ in repo.file_history(VM, max_count=2)] == [third, second]
 
 
+def test_file_history_reads_a_merge_that_changed_the_file(repo: StateRepo, git: Git) -> None:
+    """A merge whose result differs from both sides is a version of its own: `--raw` names no blob
+    for it, so it is read by commit and path; a link is read as the blob git stores for it."""
+    repo.commit_files({VM: b"memory: 1024\n"}, message="first", author=None)
+    git(repo.root, "checkout", "-q", "-b", "side")
+    repo.commit_files({VM: b"memory: 2048\n"}, message="side", author=None)
+    git(repo.root, "checkout", "-q", "main")
+    repo.commit_files({VM: b"memory: 4096\n"}, message="main", author=None)
+    git(repo.root, "merge", "-q", "--no-commit", "-s", "ours", "side")
+    (repo.root / VM).write_bytes(b"memory: 8192\n")
+    git(repo.root, "add", VM)
+    git(repo.root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "merged")
+    (repo.root / VM).unlink()
+    (repo.root / VM).symlink_to("elsewhere.yaml")
+    git(repo.root, "add", VM)
+    git(repo.root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "link")
+    history = repo.file_history(VM)
+    assert [(info.subject, content) for info, content in history] == [
+        ("link", b"elsewhere.yaml"),
+        ("merged", b"memory: 8192\n"),
+        ("main", b"memory: 4096\n"),
+        ("side", b"memory: 2048\n"),
+        ("first", b"memory: 1024\n"),
+    ]
+    assert all(len(info.short) < len(info.sha) for info, _ in history)
+
+
 def _fast_import(repo: StateRepo, count: int) -> None:
     """`count` commits on main, each a new generation of VM (fast-import chains them on the branch)."""
     stream = []
