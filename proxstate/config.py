@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from proxstate import limits
 from proxstate.actors import AttributionConfig
 from proxstate.api.settings import DEFAULT_CONCURRENCY, DEFAULT_NODE_CONCURRENCY
 from proxstate.configerrors import described, settings_mapping
@@ -22,7 +23,7 @@ from proxstate.resources.catalog import KINDS as CATALOG_KINDS
 from proxstate.resources.kinds import BUILTIN_KINDS, CLUSTER, LXC, NODE, QEMU, TASKS
 from proxstate.resources.stateformat import CONFIG_FILE, FORMAT_VERSION
 
-CONFIG_LIMIT = 4 * 1024 * 1024  # bytes; a real proxstate.yaml is a few kilobytes
+CONFIG_LIMIT = limits.CONFIG_LIMIT  # bytes of proxstate.yaml
 
 # The builtin kinds, then the declarative configuration of proxstate.resources.catalog.
 KINDS: tuple[str, ...] = BUILTIN_KINDS + CATALOG_KINDS

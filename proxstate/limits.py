@@ -22,6 +22,9 @@ MAX_ANSWER_DEPTH = 64
 # recursion limit (1,000 frames; several frames per level).
 MAX_DOCUMENT_DEPTH = 100
 
+# Bytes of proxstate.yaml: a real one is a few kilobytes.
+CONFIG_LIMIT = 4 * 1024 * 1024
+
 _KEEP_QUOTES_AND_BRACKETS = bytes(range(256)).translate(None, b'"[]{}')  # the bytes to delete
 _AS_PARENTHESES = bytes.maketrans(b"[{]}", b"(())")
 
@@ -67,4 +70,11 @@ def too_deep(value: Any, limit: int = MAX_DOCUMENT_DEPTH) -> bool:
     return False
 
 
-__all__ = ["MAX_ANSWER_BYTES", "MAX_ANSWER_DEPTH", "MAX_DOCUMENT_DEPTH", "json_too_deep", "too_deep"]
+__all__ = [
+    "CONFIG_LIMIT",
+    "MAX_ANSWER_BYTES",
+    "MAX_ANSWER_DEPTH",
+    "MAX_DOCUMENT_DEPTH",
+    "json_too_deep",
+    "too_deep",
+]

@@ -7,12 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from proxstate import yamlio
-from proxstate.actors import AttributionConfig
-from proxstate.config import CONFIG_LIMIT
 from proxstate.errors import ProxstateError
+from proxstate.limits import CONFIG_LIMIT
 from proxstate.resources.documents import decode_document
 from proxstate.resources.stateformat import CONFIG_FILE
 from proxstate.store import StateRepo
@@ -30,9 +27,20 @@ def actor_labels(root: Path) -> Label | None:
     try:
         content = read_file(root, CONFIG_FILE, limit=CONFIG_LIMIT)
         data = yamlio.load(content.decode("utf-8")) if content else None
-        section = data.get("attribution") if isinstance(data, dict) else None
-        return AttributionConfig.model_validate(section).label if section else None
-    except (ProxstateError, ValidationError, UnicodeDecodeError, ValueError):
+    except (ProxstateError, UnicodeDecodeError, ValueError):
+        return None
+    section = data.get("attribution") if isinstance(data, dict) else None
+    if not section:
+        return None
+    # pydantic and the configuration's models cost a tenth of a second to import: only when the
+    # file has the section (log, blame and show-changes import them for nothing otherwise).
+    from pydantic import ValidationError
+
+    from proxstate.actors import AttributionConfig
+
+    try:
+        return AttributionConfig.model_validate(section).label
+    except (ProxstateError, ValidationError, ValueError):
         return None
 
 

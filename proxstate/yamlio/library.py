@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import SafeConstructor
-from ruamel.yaml.error import YAMLError
+from typing import TYPE_CHECKING, Any
 
 from proxstate.errors import DepthError, StoreError
 from proxstate.limits import MAX_DOCUMENT_DEPTH, json_too_deep, too_deep
 from proxstate.yamlio.own import _NotOwnStyle, _read_own
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+# ruamel.yaml is imported where it is used: documents proxstate wrote never need it (the own-style
+# reader takes them), and its import is a good part of a reading command's start.
+
 # --------------------------------------------------------------------------- loading
 
 
-def _construct_as_string(constructor: SafeConstructor, node: Any) -> str:
+def _construct_as_string(constructor: Any, node: Any) -> str:
     return str(constructor.construct_scalar(node))
 
-
-class _JsonLikeConstructor(SafeConstructor):
-    """The safe constructor, minus the types JSON does not have."""
-
-
-for _tag in ("timestamp", "value", "merge"):
-    _JsonLikeConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_as_string)
 
 # One configured loader per thread: building one costs more than loading a small document.
 _loaders = threading.local()
@@ -35,6 +30,14 @@ _loaders = threading.local()
 def _loader() -> YAML:
     yaml: YAML | None = getattr(_loaders, "yaml", None)
     if yaml is None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.constructor import SafeConstructor
+
+        class _JsonLikeConstructor(SafeConstructor):
+            """The safe constructor, minus the types JSON does not have."""
+
+        for tag in ("timestamp", "value", "merge"):
+            _JsonLikeConstructor.add_constructor(f"tag:yaml.org,2002:{tag}", _construct_as_string)
         yaml = YAML(typ="safe", pure=True)
         yaml.Constructor = _JsonLikeConstructor
         yaml.allow_duplicate_keys = False
@@ -63,6 +66,8 @@ def load(text: str) -> Any:
 
 
 def _load_any(text: str) -> Any:
+    from ruamel.yaml.error import YAMLError
+
     if _far_too_deep(text):
         raise DepthError(f"the document nests far deeper than {MAX_DOCUMENT_DEPTH} levels")
     try:
@@ -89,7 +94,7 @@ def _far_too_deep(text: str) -> bool:
     return max(map(len, indents), default=0) > 2 * _FAR or json_too_deep(text.encode("utf-8"), _FAR)
 
 
-def _describe(error: YAMLError) -> str:
+def _describe(error: Exception) -> str:
     problem = getattr(error, "problem", None)
     mark = getattr(error, "problem_mark", None)
     if problem and mark is not None:
@@ -102,6 +107,9 @@ def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
 
     Where the path goes deeper than the text (a missing key), the line of its deepest existing part.
     """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     try:
         node: Any = YAML(typ="rt", pure=True).load(text)
     except (YAMLError, ValueError, TypeError, RecursionError):

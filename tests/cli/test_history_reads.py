@@ -5,10 +5,13 @@ of the days around its window only."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from proxstate.demo.clusterlog import log_as_pve
+from proxstate.store import StateRepo
 from tests.helpers.clusterlog import ALICE, add_tokens, api_as
 from tests.helpers.repo import git
 
@@ -34,3 +37,23 @@ def test_a_change_report_reads_only_the_days_around_its_window(
     first = git(synced, "rev-list", "--max-parents=0", "HEAD").strip()
     whole = cli("show-changes", "-C", str(synced), f"{first}..HEAD")
     assert whole.code != 0 and "2020-01-01.yaml" in whole.err
+
+
+def test_log_and_blame_start_without_the_libraries_they_do_not_use(tmp_path: Path) -> None:
+    """A reading command's start is a good part of its time on a long history: `log` and `blame`
+    of a record without an `attribution` section import neither the PVE client (httpx), pydantic,
+    the general YAML reader (the record is in proxstate's own style) nor the terminal library."""
+    repo = StateRepo.init(tmp_path / "state")
+    vm = "clusters/lab/qemu/101.yaml"
+    repo.commit_files({vm: b"kind: qemu\nvmid: 101\nconfig:\n  memory: 1024\n"}, message="one", author=None)
+    repo.commit_files({vm: b"kind: qemu\nvmid: 101\nconfig:\n  memory: 2048\n"}, message="two", author=None)
+    for command in ("log", "blame"):
+        code = (
+            "import sys\nfrom proxstate.cli.main import main\n"
+            f"try:\n    main([{command!r}, 'qemu/101', '-C', {str(repo.root)!r}])\n"
+            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "print(sorted(m for m in ('httpx', 'pydantic', 'ruamel.yaml', 'rich') if m in sys.modules))"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert "config.memory" in done.stdout
+        assert done.stdout.splitlines()[-1] == "[]", command
