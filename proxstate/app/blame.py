@@ -23,6 +23,7 @@ from proxstate.errors import RevisionError
 from proxstate.resources.documents import Document, decode_document
 from proxstate.store import CommitInfo, StateRepo
 from proxstate.store.layout import cluster_dir
+from proxstate.yamlio import Versions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,16 +76,22 @@ def blame(
     values = dict(open_leaves)
     history = repo.file_history(recorded.path)
     found: dict[str, tuple[int, ResourceChange | None]] = {}
-    # Each version is the new side of one comparison and the old side of the next: decoded once.
+    # Each version is the new side of one comparison and the old side of the next: decoded once, and
+    # only in what it changed (yamlio.Versions).
+    versions = Versions()
     new: Document | None = None
     for index, (info, content) in enumerate(history):
         if not open_leaves or content is None:
             break
         if new is None:
-            new = read_document(content, name=f"{recorded.path} at {info.short}", resource_id=resource_id)
+            new = read_document(
+                content, name=f"{recorded.path} at {info.short}", resource_id=resource_id, versions=versions
+            )
         older = history[index + 1][1] if index + 1 < len(history) else None
         old = (
-            read_document(older, name=f"{recorded.path} before {info.short}", resource_id=resource_id)
+            read_document(
+                older, name=f"{recorded.path} before {info.short}", resource_id=resource_id, versions=versions
+            )
             if older
             else None
         )

@@ -26,6 +26,7 @@ from proxstate.store.layout import (
     resource_glob_matches,
     resource_of_path,
 )
+from proxstate.yamlio import Versions
 
 
 def _days_of(since: float | None, until: float) -> Callable[[str], bool]:
@@ -185,11 +186,14 @@ def report_of(
     return select(attributed, classes=classes)
 
 
-def _decoded(path: str, resource_id: str, version: tuple[CommitInfo, bytes | None]) -> Document | None:
+def _decoded(
+    path: str, resource_id: str, version: tuple[CommitInfo, bytes | None], versions: Versions
+) -> Document | None:
     info, content = version
     if content is None:
         return None
-    return read_document(content, name=f"{path} at {info.sha[:12]}", resource_id=resource_id)
+    name = f"{path} at {info.sha[:12]}"
+    return read_document(content, name=name, resource_id=resource_id, versions=versions)
 
 
 def resource_log(
@@ -203,13 +207,19 @@ def resource_log(
     for name in clusters:
         path = str(document_path(name, resource_id))
         history = repo.file_history(path, max_count=None if max_count is None else max_count + 1)
-        # Each version is the new side of one entry and the old side of the next: decoded once.
+        # Each version is the new side of one entry and the old side of the next: decoded once, and
+        # only in what it changed (yamlio.Versions).
+        versions = Versions()
         older: Document | None = None
         for index, (info, _content) in enumerate(history):
             if max_count is not None and index >= max_count:
                 break
-            new = older if index else _decoded(path, resource_id, history[index])
-            old = _decoded(path, resource_id, history[index + 1]) if index + 1 < len(history) else None
+            new = older if index else _decoded(path, resource_id, history[index], versions)
+            old = (
+                _decoded(path, resource_id, history[index + 1], versions)
+                if index + 1 < len(history)
+                else None
+            )
             older = old
             change = compare(cluster=name, resource_id=resource_id, old=old, new=new)
             if change is not None:

@@ -18,6 +18,7 @@ from proxstate.store.layout import (
     resource_glob_matches,
     resource_of_path,
 )
+from proxstate.yamlio import Versions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,11 +29,15 @@ class RecordedDocument:
     document: Document
 
 
-def read_document(content: bytes, *, name: str, resource_id: str) -> Document | None:
+def read_document(
+    content: bytes, *, name: str, resource_id: str, versions: Versions | None = None
+) -> Document | None:
     """A recorded document (strictly decoded) as the current state format writes it, whichever
     format it was recorded in (None: the current format writes no such document, as it holds
-    nothing configured; app/migrate.py)."""
-    return upgrade_document(resource_id, decode_document(content, mode="strict", name=name))
+    nothing configured; app/migrate.py). `versions`: when reading one document's history."""
+    return upgrade_document(
+        resource_id, decode_document(content, mode="strict", name=name, versions=versions)
+    )
 
 
 def documents_at(

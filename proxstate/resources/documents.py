@@ -29,11 +29,15 @@ Document = dict[str, Any]
 Mode = Literal["strict", "tolerant"]
 
 
-def decode_document(content: bytes, *, mode: Mode, name: str = "the document") -> Document:
+def decode_document(
+    content: bytes, *, mode: Mode, name: str = "the document", versions: yamlio.Versions | None = None
+) -> Document:
     """The document in `content`. What happens when it does not load is `mode`'s (see above);
-    `name` is how a message names it (`clusters/lab/qemu/101.yaml at 1a2b3c4d5e6f`)."""
+    `name` is how a message names it (`clusters/lab/qemu/101.yaml at 1a2b3c4d5e6f`). `versions`
+    reads the versions of one document in turn (yamlio.Versions: the values share their parts)."""
     try:
-        loaded = yamlio.load(content.decode("utf-8"))
+        text = content.decode("utf-8")
+        loaded = versions.load(text) if versions is not None else yamlio.load(text)
     except (ProxstateError, UnicodeDecodeError) as exc:
         if mode == "tolerant":
             return {}

@@ -4,7 +4,7 @@
 keys): it is many times faster than a general YAML emitter and its output never depends on a
 library version. `load` reads text in that exact style with a small parser of its own (checked
 by dumping the result again) and everything else with ruamel.yaml's safe loader, YAML 1.2 core
-schema.
+schema. `Versions` reads the versions of one document in turn, decoding only what changed.
 
 The style: block collections, 2-space indent with sequences indented under their key, keys in
 the order given, no anchors, no line wrapping, a trailing newline. Strings are plain when every
@@ -18,5 +18,6 @@ files edited by hand load as strings: documents hold no other types than JSON's.
 
 from proxstate.yamlio.emit import dump
 from proxstate.yamlio.library import line_of, load
+from proxstate.yamlio.versions import Versions
 
-__all__ = ["dump", "line_of", "load"]
+__all__ = ["Versions", "dump", "line_of", "load"]
