@@ -18,7 +18,16 @@ from typing import Any
 from proxstate.app.actorlabels import Label, actor_labels
 from proxstate.app.record import document_of, read_document
 from proxstate.app.revisions import commit_info, commit_ref
-from proxstate.diff import Attribution, ChangeSet, CommitRef, ResourceChange, attribute, compare
+from proxstate.diff import (
+    Attribution,
+    ChangeSet,
+    CommitRef,
+    ResourceChange,
+    attribute,
+    compare,
+    differing_paths,
+    may_concern,
+)
 from proxstate.errors import RevisionError
 from proxstate.resources.documents import Document, decode_document
 from proxstate.store import CommitInfo, StateRepo
@@ -95,6 +104,9 @@ def blame(
             if older
             else None
         )
+        if old is not None and new is not None and not may_concern(open_leaves, differing_paths(old, new)):
+            new = old  # a change of fields that all found theirs already: no need to compare
+            continue
         change = compare(cluster=recorded.cluster, resource_id=resource_id, old=old, new=new)
         for leaf in list(open_leaves):
             if old is None or (change is not None and any(_related(leaf, f.path) for f in change.fields)):
@@ -143,11 +155,13 @@ def _history_at(
     tasks: list[dict[str, Any]] = []
     log: list[tuple[str, Mapping[str, Any]]] = []
     root = cluster_dir(cluster)
+
+    def in_window(path: str) -> bool:
+        return path.rsplit("/", 1)[-1].removesuffix(".yaml") in days
+
     for folder in ("tasks", "cluster-log"):
-        for path in repo.paths(rev, f"{root}/{folder}/"):
-            if path.rsplit("/", 1)[-1].removesuffix(".yaml") not in days:
-                continue
-            content = repo.blob(rev, path)
+        # One listing and one read for the files of the window's days, not two git commands a file.
+        for path, content in sorted(repo.read_tree(rev, f"{root}/{folder}/", only=in_window).items()):
             doc = decode_document(content, mode="tolerant", name=path) if content else {}
             if folder == "tasks" and isinstance(doc.get("tasks"), dict):
                 tasks += [{**t, "upid": upid} for upid, t in doc["tasks"].items() if isinstance(t, dict)]

@@ -18,6 +18,7 @@ from proxstate.diff.model import (
     natural_key,
     resource_sort_key,
 )
+from proxstate.diff.parts import differing_paths, may_concern
 from proxstate.diff.select import parse_classes, select
 from proxstate.diff.summary import summarize, summarize_changeset
 
@@ -35,7 +36,9 @@ __all__ = [
     "attribute",
     "classify",
     "compare",
+    "differing_paths",
     "is_masked",
+    "may_concern",
     "natural_key",
     "parse_classes",
     "resource_sort_key",
