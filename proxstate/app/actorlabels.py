@@ -30,10 +30,10 @@ def actor_labels(root: Path) -> Label | None:
     except (ProxstateError, UnicodeDecodeError, ValueError):
         return None
     section = data.get("attribution") if isinstance(data, dict) else None
-    if not section:
+    if not section or section == {"automation": {}}:  # as `proxstate init` writes it: names no one
         return None
     # pydantic and the configuration's models cost a tenth of a second to import: only when the
-    # file has the section (log, blame and show-changes import them for nothing otherwise).
+    # section names a login (blame and show-changes import them for nothing otherwise).
     from pydantic import ValidationError
 
     from proxstate.actors import AttributionConfig
