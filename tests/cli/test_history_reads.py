@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from proxstate import yamlio
 from proxstate.demo.clusterlog import log_as_pve
 from proxstate.store import StateRepo
 from tests.helpers.clusterlog import ALICE, add_tokens, api_as
@@ -57,3 +58,55 @@ def test_log_and_blame_start_without_the_libraries_they_do_not_use(tmp_path: Pat
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert "config.memory" in done.stdout
         assert done.stdout.splitlines()[-1] == "[]", command
+
+
+def _guest(memory: int, tags: list[str], *, bridge: str = "vmbr0") -> bytes:
+    return yamlio.dump(
+        {
+            "kind": "qemu",
+            "vmid": 101,
+            "node": "pve1",
+            "status": "running",
+            "config": {
+                "memory": memory,
+                "description": "web server\n\nowner: ops\n",
+                "net0": {"model": "virtio", "bridge": bridge},
+                "tags": tags,
+            },
+        }
+    ).encode()
+
+
+def test_log_and_blame_of_versions_that_share_most_of_their_text(state_repo: Path, cli: Any) -> None:
+    """`log` and `blame` decode each version only in the entries it changed (yamlio.Versions):
+    whatever changed (a list whose elements only moved, a value set back as it was, a nested
+    mapping), each entry of `log` is what `show-changes` says of that commit alone."""
+    repo = StateRepo.open(state_repo)
+    vm = "clusters/lab/qemu/101.yaml"
+    versions = [
+        _guest(1024, ["a", "b"]),
+        _guest(1024, ["b", "a"]),  # only the order of the list's elements
+        _guest(2048, ["b", "a"]),
+        _guest(1024, ["b", "a"]),  # set back: the text of the second version again
+        _guest(1024, ["b", "a"], bridge="vmbr1"),
+    ]
+    shas = [repo.commit_files({vm: text}, message=f"v{n}", author=None) for n, text in enumerate(versions)]
+    result = cli("log", "qemu/101", "-C", str(state_repo), "--format", "json")
+    assert result.code == 0, result.err
+    entries = json.loads(result.out)["entries"]
+    assert [e["target"]["sha"] for e in entries] == list(reversed(shas))
+    for entry, sha in zip(entries[:-1], reversed(shas[1:]), strict=True):
+        alone = cli("show-changes", "-C", str(state_repo), f"{sha}~1..{sha}", "--format", "json")
+        assert alone.code == 0, alone.err
+        # (log attributes no change: it names the commit that made each.)
+        said = [{**r, "attribution": []} for r in json.loads(alone.out)["resources"]]
+        assert entry["resources"] == said
+    changed = [[f["path"] for f in e["resources"][0]["changes"]] for e in entries[:-1]]
+    assert changed == [["config.net0.bridge"], ["config.memory"], ["config.memory"], ["config.tags"]]
+    blame = cli("blame", "qemu/101", "-C", str(state_repo), "--format", "json")
+    assert blame.code == 0, blame.err
+    fields = {f["path"]: f["commit"]["sha"] for f in json.loads(blame.out)["fields"]}
+    assert fields["config.net0.bridge"] == shas[4]
+    assert fields["config.memory"] == shas[3]
+    assert fields["config.tags"] == shas[1]
+    assert fields["config.net0.model"] == fields["config.description"] == shas[0]
