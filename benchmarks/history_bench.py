@@ -101,7 +101,7 @@ def history_stream(files: dict[str, bytes], *, commits: int, branch: str, start:
     guests = sorted(p for p in files if re.search(r"/(qemu|lxc)/\d+\.yaml$", p) and MEMORY.search(files[p]))
     changed = max(1, round(len(guests) * CHANGED_SHARE))
     days = sorted(p for p in files if re.search(r"/tasks/[^/]+/\d{4}-\d{2}-\d{2}\.yaml$", p))
-    templates = {p.rsplit("/", 2)[0]: files[p] for p in days}  # the last recorded day of each node
+    templates = {p.rsplit("/", 1)[0]: files[p] for p in days}  # the last recorded day of each node
     out = [f"reset {branch}\nfrom {branch}^0\n".encode()]
     for hour in range(1, commits):
         stamp = start + hour * HOUR
@@ -140,7 +140,7 @@ def timed(cmd: list[str], *, env: dict[str, str], log: Path) -> dict[str, Any]:
     return {"wall": run.wall, "cpu": run.cpu, "rss_mib": run.rss_mib, "lines": len(out.splitlines())}
 
 
-def one_length(base: Path, commits: int, *, work: Path) -> dict[str, Any]:
+def one_length(base: Path, commits: int, *, work: Path, baseline: Path | None) -> dict[str, Any]:
     repo = work / "state"
     shutil.copytree(base, repo, symlinks=True)
     env = base_env(work)
@@ -187,6 +187,13 @@ def one_length(base: Path, commits: int, *, work: Path) -> dict[str, Any]:
     if subprocess.run([*px, "blame", "--help"], env=px_env, capture_output=True, check=False).returncode == 0:
         measures["blame"] = [*px, "blame", rid, "-C", str(repo)]
     runs = {name: timed(cmd, env=px_env, log=work / f"{name}.log") for name, cmd in measures.items()}
+    before: dict[str, Any] = {}
+    if baseline is not None:
+        # The same commands on the same repository by another checkout's proxstate package.
+        then_env = {**px_env, "PYTHONPATH": str(baseline)}
+        base_px = [sys.executable, "-m", "proxstate"]
+        for name, cmd in measures.items():
+            before[name] = timed([*base_px, *cmd[len(px) :]], env=then_env, log=work / f"{name}-base.log")
     return {
         "commits": int(git(repo, "rev-list", "--count", "HEAD", env=env)),
         "build": build,
@@ -197,6 +204,7 @@ def one_length(base: Path, commits: int, *, work: Path) -> dict[str, Any]:
         "maintain_said": said,
         "resource": rid,
         "runs": runs,
+        "baseline_runs": before,
     }
 
 
@@ -208,7 +216,34 @@ def cell(run: dict[str, Any] | None) -> str:
     return f"{run['wall']:.2f} ({run['cpu']:.2f})"
 
 
-def render(rows: list[dict[str, Any]], info: dict[str, Any], *, guests: int, command: str) -> str:
+def _label(baseline: Path | None) -> str | None:
+    """The commit a baseline folder was taken from, when its name says it (`base-8d90d45`)."""
+    if baseline is None:
+        return None
+    found = re.search(r"[0-9a-f]{7,40}", baseline.name)
+    return found.group() if found else str(baseline)
+
+
+def side_by_side(rows: list[dict[str, Any]], baseline: str) -> list[str]:
+    lines = [
+        "",
+        f"The same commands on the same repositories, by proxstate at {baseline} and now:",
+        "",
+        f"| commits | command | {baseline} | now |",
+        "|---:|---|---:|---:|",
+    ]
+    for r in rows:
+        for name, run in r["runs"].items():
+            lines.append(
+                f"| {r['commits']} | {name.replace('_', ' ')} | {cell(r['baseline_runs'].get(name))} "
+                f"| {cell(run)} |"
+            )
+    return lines
+
+
+def render(
+    rows: list[dict[str, Any]], info: dict[str, Any], *, guests: int, command: str, baseline: str | None
+) -> str:
     lines = [
         f"Run {info['date']} on {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
         f"{info['git']}; proxstate at {info['proxstate_commit']}. Load average before/after: "
@@ -231,6 +266,8 @@ def render(rows: list[dict[str, Any]], info: dict[str, Any], *, guests: int, com
             f"| {cell(g.get('show_hour'))} | {cell(g.get('show_day'))} | {cell(g.get('list_at'))} "
             f"| {cell(g.get('blame'))} |"
         )
+    if baseline is not None:
+        lines += side_by_side(rows, baseline)
     lines += ["", "| target | measured | verdict |", "|---|---|---|"]
     for r in rows:
         ok = r["after_mb"] < TARGET_SIZE_MB
@@ -258,6 +295,12 @@ def main() -> int:
     parser.add_argument("--update-docs", action="store_true", help="also write the table into " + str(DOC))
     parser.add_argument("--output", type=Path, default=RESULTS / "history.md")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a folder holding another checkout's proxstate package (git archive REV proxstate | "
+        "tar -x -C DIR): its reading commands are measured on the same repositories, side by side",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="proxstate-history-"))
     info: dict[str, Any] = {**machine(), "load_before": load(), "proxstate_commit": working_tree()}
@@ -267,7 +310,7 @@ def main() -> int:
         base = first_sync(args.guests, work / "base")
         for commits in [int(c) for c in args.commits.split(",") if c.strip()]:
             (work / str(commits)).mkdir()
-            row = one_length(base, commits, work=work / str(commits))
+            row = one_length(base, commits, work=work / str(commits), baseline=args.baseline)
             rows.append(row)
             print(json.dumps(row), flush=True)
             if not args.keep:
@@ -279,7 +322,7 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
     info["load_after"] = load()
     command = " ".join(["python benchmarks/history_bench.py", *sys.argv[1:]])
-    table = render(rows, info, guests=args.guests, command=command)
+    table = render(rows, info, guests=args.guests, command=command, baseline=_label(args.baseline))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("# History benchmark\n\n" + table, encoding="utf-8")
     args.output.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
