@@ -174,7 +174,8 @@ def one_length(base: Path, commits: int, *, work: Path, baseline: Path | None) -
     began = time.perf_counter()
     said = state.maintain()
     per_sync = time.perf_counter() - began
-    guest = sorted(p for p in files if "/qemu/" in p)[len(files) // 20]
+    qemus = sorted(p for p in files if "/qemu/" in p)
+    guest = qemus[len(qemus) // 3]
     rid = "qemu/" + guest.rsplit("/", 1)[1].removesuffix(".yaml")
     half = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + commits * HOUR // 2))
     px = proxstate_command()
