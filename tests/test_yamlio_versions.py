@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 from proxstate.errors import DepthError, StoreError
 from proxstate.limits import MAX_DOCUMENT_DEPTH
 from proxstate.yamlio import Versions, dump, load
-from tests.test_yamlio import _JSON_LIKE, _KEY_LIKE
+
+# Keys and values of every shape the emitter quotes, escapes or writes as a block.
+_AWKWARD = ["yes", "0x1F", "1e3", "", " lead", "a: b", "# c", "- x", "? x", "|", "tab\there", "a\n\nb\n"]
+_KEY_LIKE = st.sampled_from(_AWKWARD) | st.text(max_size=8)
+_TEXT = _KEY_LIKE | st.text(alphabet=" \n\tab:#-|>\"'\\", max_size=12)
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT
+_JSON_LIKE = st.recursive(
+    _SCALARS,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEY_LIKE, children, max_size=4),
+    max_leaves=20,
+)
 
 GUEST: dict[str, Any] = {
     "kind": "qemu",
