@@ -14,6 +14,7 @@ said, instead of one entry silently replacing the other or the guest being recor
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from proxstate.discovery.privileges import hidden_keys
@@ -143,7 +144,9 @@ async def _guest(reader: Reader, entry: Payload) -> RawGuest | None:
         )
     if isinstance(pending, ReadFailure) or isinstance(full, ReadFailure):
         return None
-    config = {str(e["key"]): e["value"] for e in pending if "value" in e}
+    # Each answer decodes its own copy of every key (`memory`, `net0`, ...): interned, the thousands
+    # of guests held until the plan share one of each, as do the documents made from them.
+    config = {sys.intern(str(e["key"])): e["value"] for e in pending if "value" in e}
     # PVE's /pending leaves out what is not a plain value (pve-guest-common's
     # config_with_pending_array skips array refs): a container's raw `lxc.*` lines. /config
     # has them; nothing else of /config is missing from /pending.
