@@ -3,10 +3,11 @@ first, computing what the cache (site/cache.py) does not hold yet.
 
 A snapshot is a commit that changed something under `clusters/`. Its report is show-changes' own
 (app/changes.py: `compared` then `report_of`, attribution included) between the commit and its
-parent. The walk reads git twice per snapshot it computes (the changed files by blob id, then their
-contents together) and keeps what it needs from one snapshot to the next: the documents of the
-previous snapshot (the old side of the next change) and the recorded tasks and cluster log that
-attribution reads, decoded once per version.
+parent. The walk asks git which files each snapshot changed (one `git diff-tree --stdin` for all
+of them), reads their contents a few dozen snapshots at a time (one `git cat-file`), and keeps what
+it needs from one snapshot to the next: each file's last version decoded (the old side of its next
+change) and the recorded tasks and cluster log that attribution reads, decoded once per version.
+What it decoded of the newest snapshot is handed on as the record now (site/current.py).
 """
 
 from __future__ import annotations
