@@ -50,8 +50,8 @@ _ORDER = {str(change_class): index for index, change_class in enumerate(ChangeCl
 
 # Drawing units (the viewBox): the plot and the room for the axes' labels.
 WIDTH, HEIGHT = 600, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 44
-FONT = 13
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 48
+FONT = 15  # drawing units: about 9 px on a phone, 15 to 19 on a wider screen
 X_LABELS = 5
 MAX_BAR = 40
 
@@ -233,10 +233,17 @@ def _svg(drawn: tuple[Bar, ...], unit: str, *, element_id: str) -> str:
             )
         out.append("</g>")
     # The x axis: a few periods named, evenly spread, the first and the last among them.
-    for index, start in _x_labels(slots):
+    # The first and the last label are anchored inward, so that neither is cut at the edge.
+    labels = _x_labels(slots)
+    for place, (index, start) in enumerate(labels):
         x = LEFT + (index + 0.5) * slot_w
+        anchor = "middle"
+        if len(labels) > 1 and place == 0:
+            x, anchor = max(x - slot_w / 2, LEFT), "start"
+        elif len(labels) > 1 and place == len(labels) - 1:
+            x, anchor = min(x + slot_w / 2, WIDTH - RIGHT), "end"
         out.append(
-            f'<text x="{x:.1f}" y="{base + FONT + 6}" text-anchor="middle">'
+            f'<text x="{x:.1f}" y="{base + FONT + 6}" text-anchor="{anchor}">'
             f"{escape(_short_label(start, unit))}</text>"
         )
     out.append(
