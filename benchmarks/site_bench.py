@@ -160,6 +160,8 @@ def render(result: dict[str, Any], info: dict[str, Any], *, command: str) -> str
         "| target | measured | verdict |",
         "|---|---|---|",
         f"| first build < {TARGET_FIRST:.0f} s | {cell(first)} | {'met' if ok else 'MISSED'} |",
+        f"| first build < {TARGET_FIRST:.0f} s of CPU time (what the machine's load does not stretch) "
+        f"| {first['cpu']:.1f} | {'met' if first['cpu'] < TARGET_FIRST else 'MISSED'} |",
         f"| rebuild after one more snapshot writes only the changed pages | {again['written']} of "
         f"{again['pages']} written; {result['expected']} pages hold what the snapshot changed "
         f"| {'met' if again['written'] <= result['expected'] else 'MISSED'} |",
@@ -188,7 +190,17 @@ def main() -> int:
         "--profile", action="store_true", help="profile a first build and print the top entries"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only render the tables of an earlier run"
+    )
     args = parser.parse_args()
+    if args.render is not None:
+        raw = json.loads(args.render.read_text(encoding="utf-8"))
+        table = render(raw, raw["machine"], command=raw.get("command", "python benchmarks/site_bench.py"))
+        if args.update_docs:
+            update_doc(table, "site")
+        print(table)
+        return 0
     work = Path(tempfile.mkdtemp(prefix="proxstate-site-"))
     info: dict[str, Any] = {**machine(), "load_before": load(), "proxstate_commit": working_tree()}
     env = base_env(work)
@@ -225,7 +237,8 @@ def main() -> int:
     table = render(result, info, command=command)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("# Site benchmark\n\n" + table, encoding="utf-8")
-    args.output.with_suffix(".json").write_text(json.dumps({**result, "machine": info}, indent=2) + "\n")
+    saved = {**result, "machine": info, "command": command}
+    args.output.with_suffix(".json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     if args.update_docs:
         update_doc(table, "site")
     print(table)
