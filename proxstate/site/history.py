@@ -34,6 +34,7 @@ from proxstate.store.history import BlobChange, PathChange
 from proxstate.store.layout import CLUSTERS_DIR, cluster_dir
 from proxstate.store.revisions import DATE_FORMS
 from proxstate.store.safefs import read_file
+from proxstate.yamlio import Versions
 
 _AUX = ("tasks", "cluster-log")  # the folders attribution reads, under each cluster's
 
@@ -112,6 +113,9 @@ class _Walker:
         # side of a change is the new side of an earlier one, decoded once.
         self.content_at: dict[str, bytes] = {}
         self.memo: dict[bytes, Document | None] = {}
+        # Each resource's versions decoded only in the entries that changed, sharing the others
+        # (yamlio.Versions), which the comparison then passes over without walking them.
+        self.versions: dict[str, Versions] = {}
 
     def compute(self, infos: list[CommitInfo]) -> Iterator[Snapshot]:
         """The snapshots of `infos` (oldest first), computed."""
@@ -142,7 +146,7 @@ class _Walker:
             # Not the snapshot the walk saw last (the ones between came from the cache).
             listed = self.repo.blob_ids(parent, self.prefix) if parent else {}
             self.aux = {path: blob for path, blob in listed.items() if _is_aux(path)}
-            self.content_at, self.memo = {}, {}
+            self.content_at, self.memo, self.versions = {}, {}, {}
         for path, _status, _old, new in changed:
             if _is_aux(path):
                 if new is None:
@@ -177,7 +181,8 @@ class _Walker:
 
     def _read(self, content: bytes, name: str, resource_id: str) -> Document | None:
         if content not in self.memo:
-            self.memo[content] = read_document(content, name=name, resource_id=resource_id)
+            versions = self.versions.setdefault(resource_id, Versions())
+            self.memo[content] = read_document(content, name=name, resource_id=resource_id, versions=versions)
         return self.memo[content]
 
     def _moved(self, paths: list[PathChange]) -> None:
