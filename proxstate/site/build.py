@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -118,13 +117,15 @@ class File:
 
 
 def fingerprint(page: Page) -> str | None:
-    """A digest of what the page is rendered from (None when that cannot be pickled): with the same
-    templates, the same digest renders the same bytes, so a rebuild need not render it again."""
-    try:
-        pickled = pickle.dumps((page.path, page.template, page.context), protocol=5)
-    except (pickle.PicklingError, TypeError, AttributeError):
+    """A digest of what the page is rendered from: with the same templates, the same digest renders
+    the same bytes, so a rebuild need not render it again. Made from `repr`, which depends on values
+    only (pickle's output also depends on which objects are shared: a report read from the cache
+    would differ from the same report computed); None for a context holding an object whose repr is
+    its address."""
+    text = repr((page.path, page.template, page.context))
+    if " at 0x" in text:
         return None
-    return hashlib.sha256(pickled).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @cache
