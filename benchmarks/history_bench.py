@@ -218,10 +218,11 @@ def cell(run: dict[str, Any] | None) -> str:
 
 
 def _label(baseline: Path | None) -> str | None:
-    """The commit a baseline folder was taken from, when its name says it (`base-8d90d45`)."""
+    """The commit a baseline folder was taken from, when its name ends in it after a dash
+    (`base-8d90d45`)."""
     if baseline is None:
         return None
-    found = re.search(r"[0-9a-f]{7,40}", baseline.name)
+    found = re.search(r"(?<=-)[0-9a-f]{7,40}$", baseline.name)
     return found.group() if found else str(baseline)
 
 
