@@ -156,18 +156,32 @@ def _history_at(
     log: list[tuple[str, Mapping[str, Any]]] = []
     root = cluster_dir(cluster)
 
-    def in_window(path: str) -> bool:
-        return path.rsplit("/", 1)[-1].removesuffix(".yaml") in days
-
     for folder in ("tasks", "cluster-log"):
-        # One listing and one read for the files of the window's days, not two git commands a file.
-        for path, content in sorted(repo.read_tree(rev, f"{root}/{folder}/", only=in_window).items()):
+        for path, content in sorted(_day_files(repo, rev, f"{root}/{folder}", days).items()):
             doc = decode_document(content, mode="tolerant", name=path) if content else {}
             if folder == "tasks" and isinstance(doc.get("tasks"), dict):
                 tasks += [{**t, "upid": upid} for upid, t in doc["tasks"].items() if isinstance(t, dict)]
             elif isinstance(doc.get("entries"), dict):
                 log += [(str(key), e) for key, e in doc["entries"].items() if isinstance(e, dict)]
     return tasks, log
+
+
+# A window of up to two months is read file by file; a longer one (the first snapshot's reaches back
+# ten years) lists the folder instead.
+_FEW_DAYS = 62
+
+
+def _day_files(repo: StateRepo, rev: str, folder: str, days: set[str]) -> dict[str, bytes]:
+    """The files of `days` in a folder of files of one day (`cluster-log/<day>.yaml`) or of folders
+    of them (`tasks/<node>/<day>.yaml`). After a year of syncs `tasks/` holds some 2,000 files a
+    node: the few of a short window are named rather than found in a listing of them all."""
+    if len(days) > _FEW_DAYS:
+        return repo.read_tree(
+            rev, f"{folder}/", only=lambda path: path.rsplit("/", 1)[-1].removesuffix(".yaml") in days
+        )
+    names = [f"{folder}/{day}.yaml" for day in sorted(days)]
+    names += [f"{folder}/{sub}/{day}.yaml" for sub in repo.folders(rev, folder) for day in sorted(days)]
+    return repo.read_files(rev, names)
 
 
 __all__ = ["Blame", "BlameLine", "blame"]

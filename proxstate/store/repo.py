@@ -122,6 +122,15 @@ class StateRepo:
         contents = self._git.read_objects(wanted.values())
         return {path: contents[sha] or b"" for path, sha in wanted.items()}
 
+    def read_files(self, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
+        """path -> content of those of `paths` that are files (not links) at `rev`, listed alone."""
+        wanted = list(paths)
+        commit = self._commit_of(rev) if wanted else None
+        listed = self._git.list_tree(commit, wanted) if commit is not None else {}
+        found = {path: sha for path, (mode, sha) in listed.items() if mode in REGULAR_MODES}
+        contents = self._git.read_objects(found.values())
+        return {path: contents[sha] or b"" for path, sha in found.items()}
+
     def blob_ids(self, rev: str | None, prefix: str) -> dict[str, str]:
         """path -> blob id of every file under `prefix` at `rev`, without reading them (one `git
         ls-tree`): a blob id names its content, so what was read from it once can be kept."""

@@ -217,3 +217,15 @@ def test_file_history_of_200_commits_uses_two_git_commands(
     assert history[0][1] == b"generation: 199\n"
     assert history[-1][1] == b"generation: 0\n"
     assert [call[1] for call in calls] == ["rev-parse", "log", "cat-file"]
+
+
+def test_read_files_reads_the_paths_named_and_no_link(repo: StateRepo, git: Git) -> None:
+    day = "clusters/lab/tasks/pve1/2026-11-30.yaml"
+    repo.commit_files({day: b"tasks: {}\n", CT: b"ct\n"}, message="first", author=None)
+    (repo.root / "clusters/lab/tasks/pve2").mkdir()
+    (repo.root / "clusters/lab/tasks/pve2/2026-11-30.yaml").symlink_to("../pve1/2026-11-30.yaml")
+    git(repo.root, "add", "clusters")
+    git(repo.root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "link")
+    names = [day, "clusters/lab/tasks/pve2/2026-11-30.yaml", "clusters/lab/tasks/pve1/2026-11-29.yaml"]
+    assert repo.read_files("HEAD", names) == {day: b"tasks: {}\n"}
+    assert repo.read_files("HEAD", []) == {}
