@@ -199,9 +199,7 @@ def _same(old: Any, new: Any) -> bool:
     kind = type(old)
     if kind is type(new) and kind in _LEAF_TYPES:
         return bool(old == new)  # the hot path: two leaves of one type
-    if old is new:
-        # The versions of a document read in turn share their unchanged parts (yamlio.Versions,
-        # which shares none that holds a NaN, the one value unequal to itself).
+    if old is new:  # a part versions share (yamlio.Versions; never one holding a NaN)
         return True
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return old.keys() == new.keys() and all(_same(old[key], new[key]) for key in old)
