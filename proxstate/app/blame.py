@@ -173,8 +173,8 @@ _FEW_DAYS = 62
 
 def _day_files(repo: StateRepo, rev: str, folder: str, days: set[str]) -> dict[str, bytes]:
     """The files of `days` in a folder of files of one day (`cluster-log/<day>.yaml`) or of folders
-    of them (`tasks/<node>/<day>.yaml`). After a year of syncs `tasks/` holds some 2,000 files a
-    node: the few of a short window are named rather than found in a listing of them all."""
+    of them (`tasks/<node>/<day>.yaml`). After a year of syncs `tasks/` holds 365 files a node:
+    the few of a short window are named rather than found in a listing of them all."""
     if len(days) > _FEW_DAYS:
         return repo.read_tree(
             rev, f"{folder}/", only=lambda path: path.rsplit("/", 1)[-1].removesuffix(".yaml") in days
