@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +47,10 @@ def drift_context(data: SiteData) -> dict[str, Any]:
         return {"report": None}
     changeset = read_drift(data.drift_report)
     shown = set(data.clusters)
+    # A report may cover a cluster the site does not show (narrowed by --cluster, or a drift run
+    # without --cluster that named the cluster as PVE calls it): say so rather than "no drift".
+    elsewhere = Counter(r.cluster for r in changeset.resources if r.cluster not in shown)
+    elsewhere.update(u.cluster for u in changeset.unreadable if u.cluster not in shown)
     changeset = ChangeSet(
         base=changeset.base,
         target=None,
@@ -76,6 +81,10 @@ def drift_context(data: SiteData) -> dict[str, Any]:
             "against": commit_label(changeset.base, live="no recorded state"),
             "counts": counts_line(*changeset.counts),
             "clusters": len({entry["cluster"] for entry in entries}) > 1,
+            "elsewhere": [
+                escape_unsafe(f"{cluster} ({count} {'resource' if count == 1 else 'resources'})")
+                for cluster, count in sorted(elsewhere.items())
+            ],
             "entries": entries,
             "unreadable": [
                 escape_unsafe(group_line(group)) for group in group_unreadable(changeset.unreadable)

@@ -112,6 +112,24 @@ def test_the_drift_page_shows_the_given_drift_report(cli: Any, record: Path, dri
     assert "~ config.tags: [prod, web] -> [frontend, prod, web]" in page.find("pre", cls="report").text
 
 
+def test_a_report_of_a_cluster_the_site_does_not_show_is_not_called_no_drift(
+    cli: Any, record: Path, drift_report: Path
+) -> None:
+    # `proxstate drift` without --cluster, where proxstate.yaml names none, reports under PVE's
+    # own cluster name: the site must not tell its reader there is no drift.
+    document = json.loads(drift_report.read_text(encoding="utf-8"))
+    for resource in document["resources"]:
+        resource["cluster"] = "fakecluster"
+    for item in document.get("unreadable", []):
+        item["cluster"] = "fakecluster"
+    given = record.parent / "foreign-drift.json"
+    given.write_text(json.dumps(document), encoding="utf-8")
+    page = main_of(build(cli, record, "--drift-report", str(given)) / "drift.html")
+    assert "fakecluster (" in page.find("p", cls="elsewhere").text
+    assert page.find("p", cls="no-drift").text == "No drift in the clusters shown here."
+    assert page.find_all("li", cls="change") == []
+
+
 def test_a_secret_in_a_drift_report_stays_masked(cli: Any, record: Path, drift_report: Path) -> None:
     document = json.loads(drift_report.read_text(encoding="utf-8"))
     document["resources"][0]["changes"].append(
