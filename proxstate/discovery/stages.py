@@ -24,7 +24,10 @@ discovery fail as a whole.
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 from collections.abc import Awaitable, Callable
+from types import FrameType
 from typing import TypeVar
 
 from proxstate.api.client import PveClient
@@ -147,13 +150,46 @@ def _guests_not_read(failures: list[ReadFailure]) -> list[tuple[str, int, str]]:
     return out
 
 
+# Seconds a first Ctrl-C gives the reads to end once cancelled, before it counts as a second one.
+INTERRUPT_GRACE = 2.0
+
+
 def run(coro_factory: Callable[[], Awaitable[T]]) -> T:
     """Run one coroutine to completion from synchronous code (the CLI)."""
 
     async def main() -> T:
-        return await coro_factory()
+        restore = _second_ctrl_c_after_grace()
+        try:
+            return await coro_factory()
+        finally:
+            restore()
 
     return asyncio.run(main())
+
+
+def _second_ctrl_c_after_grace() -> Callable[[], None]:
+    """Make a first Ctrl-C end the run even if a library swallows its cancellation.
+
+    On the first SIGINT asyncio cancels the main task and waits for it to end; only a second SIGINT
+    raises KeyboardInterrupt at once. A cancellation that lands in the middle of a connection's
+    timeout handling can be lost, and the run would go on until its deadline. So the first SIGINT
+    also schedules the second after INTERRUPT_GRACE seconds, which ends the run as a second Ctrl-C
+    would (exit 130). Returns what puts asyncio's own handler back.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        return lambda: None
+    loop = asyncio.get_running_loop()
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(loop.call_later, INTERRUPT_GRACE, signal.raise_signal, signal.SIGINT)
+        previous(signum, frame)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    return restore
 
 
 __all__ = ["discover", "run"]

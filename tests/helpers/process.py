@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,8 +25,15 @@ def proxstate_process(*args: str, env: dict[str, str] | None = None, **kwargs: A
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,  # noqa: PLW1509 - one sigaction in the child, no lock taken
         **kwargs,
     )
+
+
+def default_sigint() -> None:
+    """SIGINT back to its default in a child: a suite started in the background (`nohup`, `cmd &`
+    in a script) ignores SIGINT, every child would inherit that, and no Ctrl-C test could pass."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_proxstate(*args: str, timeout: float = 30, **kwargs: Any) -> Result:
