@@ -18,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def proxstate_process(*args: str, env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.Popen[str]:
     """`python -m proxstate ARGS` in a child process (with this test's environment)."""
+    also: Callable[[], object] | None = kwargs.pop("preexec_fn", None)  # a test's own (a resource limit)
+
+    def prepare() -> None:
+        default_sigint()
+        if also is not None:
+            also()
+
     return subprocess.Popen(
         [sys.executable, "-m", "proxstate", *args],
         cwd=ROOT,
@@ -25,7 +32,7 @@ def proxstate_process(*args: str, env: dict[str, str] | None = None, **kwargs: A
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=default_sigint,  # noqa: PLW1509 - one sigaction in the child, no lock taken
+        preexec_fn=prepare,  # noqa: PLW1509 - a sigaction (and a test's own limit) in the child
         **kwargs,
     )
 
