@@ -37,8 +37,11 @@ def attributed_changes(
     """The plan's changes with who made them, from the tasks and cluster log it records."""
     tasks: list[dict[str, Any]] = []
     log: list[tuple[str, dict[str, Any]]] = []
-    for rid, doc in plan.current.items():
+    for rid in plan.current:
         kind = kind_of(rid)
+        if kind not in (TASKS, CLUSTER_LOG):
+            continue  # held encoded (app/plan.py): only the days of history are decoded
+        doc = plan.current[rid]
         if kind == TASKS and isinstance(doc.get("tasks"), dict):
             tasks += [{**task, "upid": upid} for upid, task in doc["tasks"].items() if isinstance(task, dict)]
         elif kind == CLUSTER_LOG and isinstance(doc.get("entries"), dict):

@@ -4,7 +4,7 @@ Used by proxstate.app.plan."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -24,7 +24,8 @@ class Keeps:
     previous: Mapping[str, Document]
     guests_only: frozenset[str] | None = None  # only these guests were read: the others are kept
 
-    def __call__(self, rid: str, fresh: Mapping[str, Document]) -> bool:
+    def __call__(self, rid: str, fresh: Collection[str]) -> bool:
+        """`fresh`: the resource ids read now (and written)."""
         resource = ResourceId.parse(rid)
         kind = resource.kind
         if kind not in self.kinds or any(fnmatchcase(rid, pattern) for pattern in self.patterns):

@@ -32,13 +32,15 @@ def compare(
     resource_id: str,
     old: Mapping[str, Any] | None,
     new: Mapping[str, Any] | None,
+    encoded: bytes | None = None,
 ) -> ResourceChange | None:
     """The change of one resource from `old` to `new` (None = absent), or None if they are equal.
 
     A list is one field whose elements say what changed in it (`elements.py`); a collection
     recorded as a mapping (IP-set entries, tasks, volumes) has one field per changed element. An
     added or removed resource has no field changes: the whole document is new or gone, told by its
-    facts (`facts.py`) and its document.
+    facts (`facts.py`) and its document; given `encoded` (the document's recorded bytes), the change
+    holds those instead of the mapping (ResourceChange.whole_document decodes them).
     """
     if old is None and new is None:
         return None
@@ -56,7 +58,8 @@ def compare(
             fields=(),
             classes=ordered_classes(classes),
             facts=facts_of(kind, resource_id, document),
-            document=document,
+            document=document if encoded is None else None,
+            encoded=encoded,
         )
     if too_deep(old) or too_deep(new):
         # Comparing recurses once per level (or more): a bound, not a RecursionError.

@@ -147,9 +147,21 @@ class ResourceChange:
     classes: tuple[ChangeClass, ...]
     attribution: tuple[Attribution, ...] = ()
     # An added or removed resource: what it is, in a few facts (a guest's name, node, cores, ...),
-    # and its whole document for `--full`.
+    # and its whole document for `--full` (`whole_document`): as a mapping, or as its recorded bytes
+    # (`encoded`), which a sync keeps instead, since a first sync adds every resource of the cluster.
     facts: tuple[tuple[str, Any], ...] = ()
     document: Any = None
+    encoded: bytes | None = field(default=None, repr=False)
+
+    @property
+    def whole_document(self) -> Any:
+        """The whole document of an added or removed resource (None for a modified one), decoded
+        from its bytes when it is held encoded: only the reports that show it (`--full`) read it."""
+        if self.document is not None or self.encoded is None:
+            return self.document
+        from proxstate.resources.documents import decode_document  # yamlio: only when shown
+
+        return decode_document(self.encoded, mode="tolerant")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ dropped or masked is in `rules`. The format of the documents is described in doc
 
 from proxstate.normalize.cluster import normalize_cluster, normalize_node
 from proxstate.normalize.config import build_config_value, normalize_config, normalize_value
-from proxstate.normalize.documents import normalize_inventory
+from proxstate.normalize.documents import document_makers, made_document, normalize_inventory
 from proxstate.normalize.guest import normalize_guest
 from proxstate.normalize.ignore import apply_ignore_rules
 from proxstate.normalize.masking import is_secret, mask_value
@@ -30,9 +30,11 @@ __all__ = [
     "build_config_value",
     "build_property_string",
     "config_format",
+    "document_makers",
     "is_finished",
     "is_secret",
     "key_spec",
+    "made_document",
     "mask_value",
     "merge_task_documents",
     "named_format",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from proxstate.normalize.cluster import normalize_cluster, normalize_node
 from proxstate.normalize.clusterlog import normalize_cluster_log
 from proxstate.normalize.declared import normalize_declared
@@ -17,11 +20,65 @@ from proxstate.resources.inventory import Inventory
 from proxstate.resources.kinds import CLUSTER, CLUSTER_LOG, CONTENT, NODE, STORAGE, TASKS, kind_of
 
 Documents = dict[str, Document]  # by resource id
+Maker = Callable[[], Document]  # makes one document when called (document_makers)
 
 
 def _wanted(inventory: Inventory, kind: str) -> bool:
     # An inventory that names the kinds it read gets documents of those kinds only.
     return not inventory.kinds or kind in inventory.kinds
+
+
+def document_makers(inventory: Inventory, *, options: NormalizeOptions) -> dict[str, Maker]:
+    """How to make each document of what was read, keyed by resource id, in the order they are made.
+
+    Only the kinds in `inventory.kinds` (all, when it is empty). A document is made when its maker
+    is called, so that a caller can make, write and drop them one at a time instead of holding the
+    whole cluster's documents at once (a sync of 15,000 guests); the days of tasks and of the
+    cluster log are made here, as one read gives many of them.
+    """
+    makers: dict[str, Maker] = {}
+    if _wanted(inventory, CLUSTER):
+        makers[CLUSTER] = partial(normalize_cluster, inventory.cluster, options=options)
+    if _wanted(inventory, NODE):
+        for node in inventory.nodes:
+            makers[f"{NODE}/{node.name}"] = partial(normalize_node, node, options=options)
+    for guest in inventory.guests:
+        if _wanted(inventory, guest.kind):
+            makers[guest_id(guest)] = partial(normalize_guest, guest, options=options)
+    if _wanted(inventory, STORAGE):
+        for storage in inventory.storages:
+            makers[storage_id(storage)] = partial(normalize_storage, storage, options=options)
+    if _wanted(inventory, CONTENT):
+        for content in inventory.contents:
+            makers[content_id(content)] = partial(normalize_content, content, options=options)
+    for declared in inventory.declared:
+        if _wanted(inventory, kind_of(declared.resource_id)):
+            makers[declared.resource_id] = partial(normalize_declared, declared, options=options)
+    made: Documents = {}
+    if _wanted(inventory, TASKS):
+        for node_name, tasks in inventory.tasks.items():
+            made.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))
+    if _wanted(inventory, CLUSTER_LOG) and inventory.cluster_log is not None:
+        made.update(normalize_cluster_log(inventory.cluster_log, options=options))
+    for resource_id, document in made.items():
+        makers[resource_id] = partial(_given, document)
+    return makers
+
+
+def _given(document: Document) -> Document:
+    return document
+
+
+def made_document(
+    resource_id: str, maker: Maker, *, options: NormalizeOptions, detections: list[Detection] | None = None
+) -> Document | None:
+    """One document of `document_makers`, made and scrubbed (what the secret detector masked is
+    added to `detections`); None when it holds nothing configured (proxstate.normalize.unset)."""
+    document = maker()
+    found = scrub_document(resource_id, document, options=options)
+    if detections is not None:
+        detections.extend(found)
+    return None if holds_nothing(resource_id, document) else document
 
 
 def normalize_inventory(
@@ -34,29 +91,8 @@ def normalize_inventory(
     Every string goes through the secret detector; what it masked is added to `detections`. A
     document that holds nothing configured is left out (proxstate.normalize.unset).
     """
-    documents: Documents = {}
-    if _wanted(inventory, CLUSTER):
-        documents[CLUSTER] = normalize_cluster(inventory.cluster, options=options)
-    if _wanted(inventory, NODE):
-        for node in inventory.nodes:
-            documents[f"{NODE}/{node.name}"] = normalize_node(node, options=options)
-    for guest in inventory.guests:
-        if _wanted(inventory, guest.kind):
-            documents[guest_id(guest)] = normalize_guest(guest, options=options)
-    if _wanted(inventory, STORAGE):
-        for storage in inventory.storages:
-            documents[storage_id(storage)] = normalize_storage(storage, options=options)
-    if _wanted(inventory, CONTENT):
-        for content in inventory.contents:
-            documents[content_id(content)] = normalize_content(content, options=options)
-    for declared in inventory.declared:
-        if _wanted(inventory, kind_of(declared.resource_id)):
-            documents[declared.resource_id] = normalize_declared(declared, options=options)
-    if _wanted(inventory, TASKS):
-        for node_name, tasks in inventory.tasks.items():
-            documents.update(normalize_tasks(node_name, tasks, logs=inventory.task_logs, options=options))
-    if _wanted(inventory, CLUSTER_LOG) and inventory.cluster_log is not None:
-        documents.update(normalize_cluster_log(inventory.cluster_log, options=options))
+    makers = document_makers(inventory, options=options)
+    documents: Documents = {resource_id: make() for resource_id, make in makers.items()}
     for resource_id, document in documents.items():
         found = scrub_document(resource_id, document, options=options)
         if detections is not None:

@@ -79,7 +79,7 @@ def _resource(resource: ResourceChange, *, full: bool) -> dict[str, Any]:
     if resource.action != "modified":
         entry["facts"] = [{"name": name, "value": _unmasked(value)} for name, value in resource.facts]
         if full:
-            entry["document"] = _unmasked(resource.document)
+            entry["document"] = _unmasked(resource.whole_document)
     return entry
 
 

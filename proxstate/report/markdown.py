@@ -186,8 +186,8 @@ def _element_block(field: FieldChange, *, full: bool) -> str:
 
 
 def _facts(resource: ResourceChange, *, full: bool) -> list[str]:
-    whole = full and resource.document is not None
-    pairs = leaves(resource.document) if whole else list(resource.facts)
+    whole = resource.whole_document if full else None  # decoded once, and only for --full
+    pairs = leaves(whole) if whole is not None else list(resource.facts)
     if not pairs:
         return []
     rows = ["| Field | Value |", "| --- | --- |"]

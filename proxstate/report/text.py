@@ -92,8 +92,8 @@ def _resource_lines(resource: ResourceChange, *, color: bool, full: bool) -> lis
 
 def _what_it_is(resource: ResourceChange, *, full: bool) -> list[str]:
     """The facts of an added or removed resource (with `full`, its every field), one a line."""
-    whole = full and resource.document is not None
-    pairs: list[tuple[str, Any]] = leaves(resource.document) if whole else list(resource.facts)
+    whole = resource.whole_document if full else None  # decoded once, and only for --full
+    pairs: list[tuple[str, Any]] = leaves(whole) if whole is not None else list(resource.facts)
     lines: list[str] = []
     for path, value in pairs:
         shown = readable_value(path, value)
