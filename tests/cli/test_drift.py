@@ -50,3 +50,22 @@ def test_drift_against_an_older_revision(synced: Path, cli: Any) -> None:
     result = cli("drift", "-C", str(synced), "--against", "HEAD~1", "--format", "json")
     assert result.code == 2  # HEAD~1 is the empty template: every resource is drift
     assert json.loads(result.out)["summary"]["added"] > 5
+
+
+def test_drift_full_shows_each_added_resource_as_the_record_of_it_does(synced: Path, cli: Any) -> None:
+    # The live plan holds an added resource's document encoded (app/plan.py); decoded for --full, it
+    # is the same document, field for field and in the same order, as the recorded file's.
+    live = cli("drift", "-C", str(synced), "--against", "HEAD~1", "--full", "--format", "json")
+    assert live.code == 2, live.err
+    recorded = cli("show-changes", "-C", str(synced), "--full", "--format", "json")
+    assert recorded.code == 0, recorded.err
+
+    def whole(out: str) -> list[tuple[str, Any, Any]]:
+        resources = json.loads(out)["resources"]
+        return [(r["resource_id"], r["facts"], json.dumps(r["document"])) for r in resources]
+
+    added = whole(live.out)
+    assert len(added) > 5 and all(document != "null" for _, _, document in added)
+    assert added == whole(recorded.out)
+    text = cli("drift", "-C", str(synced), "--against", "HEAD~1", "--full", "--kind", "qemu").out
+    assert "config.net0" in text and text.count("qemu/") >= 2
