@@ -85,7 +85,15 @@ def _read(repo: StateRepo, commit: str, *, cluster: str | None, pattern: str | N
 def cluster_names(repo: StateRepo, rev: str | None) -> list[str]:
     """The clusters recorded at rev, from the folder names (a name too long to be a folder's is read
     from the first line of its cluster.yaml)."""
-    folders = {path.split("/")[1] for path in repo.paths(rev, f"{CLUSTERS_DIR}/") if path.count("/") >= 2}
+    folders = repo.folders(rev, CLUSTERS_DIR)
+    # A cluster's folder holds its cluster.yaml: that file is listed alone, not the folder's years
+    # of tasks; a folder without one counts when it holds any file.
+    marked = repo.read_files(rev, [f"{CLUSTERS_DIR}/{folder}/cluster.yaml" for folder in folders])
+    folders = [
+        folder
+        for folder in folders
+        if f"{CLUSTERS_DIR}/{folder}/cluster.yaml" in marked or repo.paths(rev, f"{CLUSTERS_DIR}/{folder}/")
+    ]
     names = []
     for folder in folders:
         path = f"{CLUSTERS_DIR}/{folder}/cluster.yaml"

@@ -232,32 +232,3 @@ def _info(fields: list[str]) -> CommitInfo:
         body=body.strip("\n"),
         trailers=_trailers(trailers),
     )
-
-
-def file_history(
-    git: GitRunner, path: str, *, max_count: int | None = None
-) -> list[tuple[CommitInfo, bytes | None]]:
-    """Each commit on HEAD that changed `path`, newest first, with its content there (None: deleted).
-
-    One walk of the history: `--raw` names the blob of each version (by an abbreviation git keeps
-    unique, so that `%h` stays short too), which `git cat-file` then reads by its id. Naming it
-    `<commit>:<path>` instead makes git walk four trees for each version: 0.2 s of a thousand
-    versions at 100,000 commits. A merge, which `--raw` says nothing of, is read by that name.
-    """
-    if not git.ok("rev-parse", "--verify", "-q", "HEAD^{commit}"):
-        return []
-    options = [_FORMAT, "-z", "--raw", "--no-renames"]
-    if max_count is not None:
-        options.append(f"--max-count={max_count}")
-    out = git.run("log", *options, "HEAD", "--", path).stdout
-    names: list[tuple[CommitInfo, str | None]] = []
-    for info, raw in _records(out):
-        mode, blob, status = raw.get(path, ("", "", ""))
-        if not status:
-            names.append((info, f"{info.sha}:{path}"))
-        elif status == "D" or not mode.startswith(("100", "120")):
-            names.append((info, None))  # deleted, or not a file there (a submodule)
-        else:
-            names.append((info, blob))
-    contents = git.read_objects(name for _, name in names if name is not None)
-    return [(info, None if name is None else contents[name]) for info, name in names]

@@ -13,7 +13,10 @@ run git's automatic `gc` as `git commit` does. So after each sync that commits (
 2. `gc --auto` packs the loose objects once there are more than git's threshold (gc.auto, 6,700:
    every few hundred syncs) and merges the packs once there are more than 50 (gc.autoPackLimit);
    below the thresholds it only counts, and above them it runs detached (gc.autoDetach), after the
-   sync has ended.
+   sync has ended;
+3. the index of which commits changed each file (store/pathindex.py) gets the new commits, so
+   that `log` and `blame` read a file's versions without walking the history. The first time it
+   reads the whole history (about 1 s of a year of hourly commits), then only the new commits.
 
 Neither child inherits the repository's lock (`inherit=False`): a detached gc that outlives the
 sync must not hold it. A failure of either is not a failure of the sync, whose commit is made: it
@@ -22,14 +25,17 @@ is returned as a line the sync's summary shows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from proxstate.errors import StoreError
+from proxstate.store import pathindex
 from proxstate.store.gitcli import GitRunner
 
 # Seconds each step may take in the foreground; the full gc runs detached, so this bounds the count.
 STEP_TIMEOUT = 120.0
 
 
-def maintain(git: GitRunner) -> str | None:
+def maintain(git: GitRunner, common_dir: Path) -> str | None:
     """The maintenance after a commit; None, or the line that says which step failed and why."""
     steps = (
         ("commit-graph", "write", "--reachable", "--split", "--changed-paths", "--no-progress"),
@@ -40,12 +46,17 @@ def maintain(git: GitRunner) -> str | None:
             git.run(*args, inherit=False, timeout=STEP_TIMEOUT, what=args[0])
         except StoreError as exc:
             return f"the repository's maintenance after the commit failed: {exc.message}"
+    try:
+        pathindex.update(git, common_dir)
+    except StoreError as exc:
+        return f"the index of the history after the commit failed: {exc.message}"
     return None
 
 
-def compact(git: GitRunner) -> None:
-    """Everything in one pack, and the commit-graph in one file: what `gc --auto` ends up doing
-    once the packs are many (benchmarks/history_bench.py measures the record's size after it)."""
+def compact(git: GitRunner, common_dir: Path) -> None:
+    """Everything in one pack, the commit-graph in one file and the index of the history up to
+    date: what `gc --auto` ends up doing once the packs are many, after the syncs' updates of the
+    index (benchmarks/history_bench.py measures the record's size after it)."""
     git.run("gc", "--quiet", inherit=False, what="gc")
     git.run(
         "commit-graph",
@@ -56,6 +67,7 @@ def compact(git: GitRunner) -> None:
         inherit=False,
         what="commit-graph",
     )
+    pathindex.update(git, common_dir)
 
 
 __all__ = ["compact", "maintain"]

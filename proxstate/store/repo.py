@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from proxstate.errors import RevisionError, StoreError
-from proxstate.store import checkout, history, maintenance, revisions
+from proxstate.store import checkout, filehistory, history, maintenance, revisions
 from proxstate.store.commit import Identity, check_path
 from proxstate.store.committing import commit_changes
 from proxstate.store.gitcli import GitRunner, git_message
@@ -222,7 +222,7 @@ class StateRepo:
         self, path: str, *, max_count: int | None = None
     ) -> list[tuple[CommitInfo, bytes | None]]:
         """Each commit on HEAD that changed `path`, newest first, with its content then (None: deleted)."""
-        return history.file_history(self._git, path, max_count=max_count)
+        return filehistory.file_history(self._git, path, max_count=max_count, common_dir=self.common_dir)
 
     # ------------------------------------------------------------------ writing
 
@@ -240,11 +240,11 @@ class StateRepo:
 
     def maintain(self) -> str | None:
         """git's maintenance after a sync's commit (store/maintenance.py); None, or what failed."""
-        return maintenance.maintain(self._git)
+        return maintenance.maintain(self._git, self.common_dir)
 
     def compact(self) -> None:
         """Everything in one pack, the commit-graph in one file (store/maintenance.py)."""
-        maintenance.compact(self._git)
+        maintenance.compact(self._git, self.common_dir)
 
     def exists(self, path: str) -> bool:
         """Whether anything (a file, a folder, a link, even a dangling one) is at `path` in the work tree."""
