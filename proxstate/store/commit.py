@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -108,39 +108,46 @@ def _write_objects(
 
     Returns path -> blob sha (None: deleted) and a commit that holds the new tree. One process and, for
     many objects, one pack file: `git write-tree` would create a file per tree, which for the
-    folders of a first snapshot of thousands of guests costs about a millisecond each.
+    folders of a first snapshot of thousands of guests costs about a millisecond each. Its input is
+    written as it is made (GitRunner.feed): the files are not copied into one stream first.
 
     fast-import writes trees only as part of a commit, so the trees hang off a commit that no ref
     ever points to (the `reset` drops its branch before fast-import would create it); the real
     commit is made by `git commit-tree`, which keeps git's own handling of identities and dates.
     The unreferenced commit is a few hundred bytes that `git gc` prunes.
     """
-    contents = list(dict.fromkeys(content for content in changes.values() if content is not None))
+    contents = dict.fromkeys(content for content in changes.values() if content is not None)
     mark_of = {content: mark for mark, content in enumerate(contents, 1)}
-    stream = bytearray()
-    for content, mark in mark_of.items():
-        stream += b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(content), content)
-    scratch = f"refs/proxstate-scratch/{os.getpid()}-{secrets.token_hex(4)}".encode()
-    tree_mark = len(contents) + 1
-    stream += b"commit %s\nmark :%d\ncommitter %s <%s> 0 +0000\ndata 0\n" % (
-        scratch,
-        tree_mark,
-        DEFAULT_NAME.encode(),
-        DEFAULT_EMAIL.encode(),
-    )
-    if parent is not None:
-        stream += b"from %s\n" % parent.encode()
-    for path, new in changes.items():
-        if new is None:
-            stream += b"D %s\n" % _quoted(path)
-        else:
-            stream += b"M %s :%d %s\n" % (FILE_MODE.encode(), mark_of[new], _quoted(path))
-    stream += b"\nreset %s\n\n" % scratch
-    for mark in range(1, tree_mark + 1):
-        stream += b"get-mark :%d\n" % mark
-    shas = git.text("fast-import", "--quiet", stdin=stream).split()  # the stream as is: no copy
+    tree_mark = len(mark_of) + 1
+    out = git.feed("fast-import", "--quiet", chunks=_stream(parent, changes, mark_of, tree_mark))
+    shas = out.decode("ascii", "replace").split()
     if len(shas) != tree_mark:
         raise StoreError("git fast-import did not report the objects it wrote")
-    sha_of = dict(zip(contents, shas[:-1], strict=True))
+    sha_of = dict(zip(mark_of, shas[:-1], strict=True))
     blobs = {path: None if content is None else sha_of[content] for path, content in changes.items()}
     return blobs, shas[-1]
+
+
+def _stream(
+    parent: str | None, changes: Mapping[str, bytes | None], mark_of: Mapping[bytes, int], tree_mark: int
+) -> Iterator[bytes]:
+    """fast-import's input: each blob (its content as it is, not copied), then the commit of the
+    tree, then a `get-mark` of each object (the last chunk: fast-import answers those)."""
+    for content, mark in mark_of.items():
+        yield b"blob\nmark :%d\ndata %d\n" % (mark, len(content))
+        yield content
+        yield b"\n"
+    scratch = f"refs/proxstate-scratch/{os.getpid()}-{secrets.token_hex(4)}".encode()
+    head = bytearray(
+        b"commit %s\nmark :%d\ncommitter %s <%s> 0 +0000\ndata 0\n"
+        % (scratch, tree_mark, DEFAULT_NAME.encode(), DEFAULT_EMAIL.encode())
+    )
+    if parent is not None:
+        head += b"from %s\n" % parent.encode()
+    yield bytes(head)
+    for path, new in changes.items():
+        if new is None:
+            yield b"D %s\n" % _quoted(path)
+        else:
+            yield b"M %s :%d %s\n" % (FILE_MODE.encode(), mark_of[new], _quoted(path))
+    yield b"\nreset %s\n\n" % scratch + b"".join(b"get-mark :%d\n" % mark for mark in range(1, tree_mark + 1))
