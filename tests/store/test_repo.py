@@ -263,3 +263,21 @@ def test_a_write_that_fails_leaves_nothing_behind(repo: StateRepo, git: Git) -> 
     assert repo.head() == head != first
     assert not list(repo.root.rglob("*.proxstate-tmp"))
     assert not (repo.root / "clusters/lab/qemu/100.yaml").exists()
+
+
+def test_a_commit_larger_than_a_pipe_is_written_whole(repo: StateRepo, git: Git) -> None:
+    """fast-import's input is written as it is made and its answers (a line per object, here some
+    80 KiB) are read while the last of it is written: more than a pipe holds, either way."""
+    files = {
+        f"clusters/lab/qemu/{vmid}.yaml": b"vmid: %d\n" % vmid + b"x" * 100 + b"\n" for vmid in range(2000)
+    }
+    files[VM] = files["clusters/lab/qemu/0.yaml"]  # the same content twice: one blob
+    assert repo.commit_files(files, message="many", author=None) == repo.head()
+    listed = git(repo.root, "ls-tree", "-r", "HEAD", "clusters/lab/qemu").splitlines()
+    assert len(listed) == len(files)
+    shown = git(repo.root, "show", "HEAD:clusters/lab/qemu/1999.yaml")
+    assert shown == files["clusters/lab/qemu/1999.yaml"].decode().rstrip("\n")
+    assert git(repo.root, "rev-parse", f"HEAD:{VM}") == git(
+        repo.root, "rev-parse", "HEAD:clusters/lab/qemu/0.yaml"
+    )
+    assert git(repo.root, "status", "--porcelain") == ""
