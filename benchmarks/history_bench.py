@@ -9,10 +9,12 @@ commits, one an hour, each changing 1% of the guests (their memory, as `qm set -
 rest of each document as proxstate rendered it) and, once a day, adding each node's tasks of that day
 (a copy of a recorded task list with that day's UPIDs and times). fast-import writes one pack, so the
 repository is then put through proxstate's own maintenance (proxstate.store.maintenance: `compact`,
-what its automatic gc ends with) and measured:
+what its automatic gc ends with, and the index of the history that `log` and `blame` read) and
+measured:
 
 - its size on disk (the .git folder) after fast-import and after the maintenance, and how long one
-  sync's maintenance step (`maintain`: a commit-graph layer, `gc --auto`) takes on it;
+  sync's maintenance step (`maintain`: a commit-graph layer, `gc --auto`, the index's new commit)
+  takes on it;
 - `proxstate log RESOURCE` of a guest, `proxstate show-changes` of the last hour and of the last
   day, `proxstate list-vms --at` a date half way back, and `proxstate blame` of a guest when the
   command exists, each as a child process (wall time, peak RSS).
