@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.store import StateRepo
+from proxstate.store import StateRepo, pathindex
 from tests.helpers.repo import Git
 
 VM = "clusters/lab/qemu/101.yaml"
@@ -157,3 +157,17 @@ def test_a_name_that_was_once_a_folder_is_walked(repo: StateRepo, monkeypatch: p
     with _git_calls(monkeypatch) as calls:
         assert _history(repo) == [("file", b"memory: 1\n"), ("removed", None), ("folder", None)]
     assert _walked(calls)
+
+
+def test_a_long_history_is_indexed_in_batches(
+    repo: StateRepo, versions: list[tuple[str, bytes | None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads the history a few commits at a time and writes what it read every few batches
+    (2,000 and 5 at full size): the same index as one read at once."""
+    monkeypatch.setattr(pathindex, "BATCH", 2)
+    monkeypatch.setattr(pathindex, "FLUSH", 1)
+    assert repo.maintain() is None
+    with _git_calls(monkeypatch) as calls:
+        assert _history(repo) == versions
+        assert _history(repo, OTHER) == [("other", b"y\n"), ("made", b"x\n")]
+    assert not _walked(calls)
