@@ -13,8 +13,9 @@ What the index may be trusted with, and how it is checked (docs/performance.md, 
 history"):
 
 - it covers one line of history up to its tip: a reader uses it only when that tip is HEAD or an
-  ancestor of it (`merge-base --is-ancestor`), and walks the commits after the tip with git as
-  before; when the history was rewritten (the tip is not an ancestor), maintenance builds it again;
+  ancestor of it (`merge-base --is-ancestor`) with no merge between them, and walks the commits
+  after the tip with git as before; when the history was rewritten (the tip is not an ancestor),
+  maintenance builds it again;
 - a history with a merge is not indexed (git's simplification of merges is not a per-commit
   diff): the index then says so, and readers walk;
 - each commit it names must be a commit git knows, or the walk is used; a file that was ever a
@@ -105,9 +106,18 @@ def lookup(git: GitRunner, common_dir: Path, head: str, path: str) -> tuple[str,
             versions = [Version(bytes(shas[seq]).hex(), mode, blob) for seq, mode, blob in reversed(packed)]
     except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, struct.error):
         return None
-    if tip != head and not git.ok("merge-base", "--is-ancestor", tip, head):
+    if tip != head and not _linear_since(git, tip, head):
         return None
     return tip, versions
+
+
+def _linear_since(git: GitRunner, tip: str, head: str) -> bool:
+    """Whether `head` descends from `tip` without a merge: a merge since would make git's log of a
+    file follow the side it took the file from, not the index's line."""
+    if not git.ok("merge-base", "--is-ancestor", tip, head):
+        return False
+    merges = git.run("rev-list", "--merges", "--max-count=1", f"{tip}..{head}", check=False)
+    return merges.returncode == 0 and not merges.stdout.strip()
 
 
 def _unpacked(data: bytes, size: int) -> list[tuple[int, str, str | None]]:

@@ -119,6 +119,23 @@ def test_a_history_with_a_merge_is_walked(repo: StateRepo, git: Git, monkeypatch
     assert _walked(calls)
 
 
+def test_a_merge_after_the_index_tip_is_walked(repo: StateRepo, git: Git) -> None:
+    """A merge since the tip that took the file from the other side: git's log follows that side
+    only, so the index's line (a change made on main since they parted) is not part of it."""
+    _commit(repo, "first", {VM: b"memory: 1\n"})
+    git(repo.root, "branch", "side")
+    _commit(repo, "main", {VM: b"memory: 2\n"})
+    assert repo.maintain() is None
+    git(repo.root, "checkout", "-q", "side")
+    _commit(repo, "side", {VM: b"memory: 3\n"})
+    git(repo.root, "checkout", "-q", "main")
+    git(repo.root, "merge", "-q", "--no-commit", "-s", "ours", "side")
+    git(repo.root, "checkout", "side", "--", VM)
+    git(repo.root, *COMMIT, "took the side's")
+    assert git(repo.root, "log", "--format=%s", "--", VM).splitlines() == ["side", "first"]
+    assert _history(repo) == [("side", b"memory: 3\n"), ("first", b"memory: 1\n")]
+
+
 def test_an_index_that_names_an_unknown_commit_or_is_damaged_is_not_trusted(
     repo: StateRepo, versions: list[tuple[str, bytes | None]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
