@@ -39,7 +39,7 @@ def status() -> str:
     return f"RSS {fields['VmRSS']:6.1f} MiB, peak {fields['VmHWM']:6.1f} MiB"
 
 
-def top(title: str, limit: int = 12) -> None:
+def top(title: str, limit: int = 25) -> None:
     if not tracemalloc.is_tracing():
         return
     snapshot = tracemalloc.take_snapshot()

@@ -155,12 +155,15 @@ def plan_cluster(
     *,
     options: NormalizeOptions,
     selection: Selection | None = None,
+    consume: bool = False,
 ) -> ClusterPlan:
     """The plan of one cluster's record after `inventory` was read.
 
     Each document is made, encoded and compared in turn, and only its bytes are kept (in `files`,
     in `current`, and in an added or removed resource's change): the mappings of a first sync of
-    15,000 guests would be alive all at once otherwise.
+    15,000 guests would be alive all at once otherwise. With `consume` (the caller has no use for
+    the inventory after), the inventory's answers are let go as their documents are made, so that
+    the plan's bytes take the place of the answers instead of adding to them.
     """
     cluster = inventory.cluster.name
     selection = selection or Selection()
@@ -182,14 +185,17 @@ def plan_cluster(
         for kind in sorted({kind_of(rid) for rid in hidden if rid in makers})
     ] + ([own_entries_note()] if inventory.cluster_log_own_only else [])
 
+    if consume:
+        _let_go(inventory)
     detections: list[Detection] = []
     fresh: set[str] = set()  # what was read and holds something
     kept: set[str] = set()  # recorded documents kept byte for byte (not read again, or failed)
     current: dict[str, bytes] = {}  # the encoded documents written or compared now
     written: list[tuple[str, bytes | None, ResourceChange | None]] = []  # (resource id, file, change)
     too_deep: list[ReadFailure] = []
-    for rid, make in makers.items():
-        made = made_document(rid, make, options=options, detections=detections)
+    for rid in list(makers):
+        # Popped: the answers a document is made from go with it when nothing else holds them.
+        made = made_document(rid, makers.pop(rid), options=options, detections=detections)
         if made is None:
             continue
         fresh.add(rid)
@@ -263,3 +269,18 @@ def _gone(
         else:
             gone.append(rid)
     return gone
+
+
+def _let_go(inventory: Inventory) -> None:
+    """Drop the inventory's answers that documents are made from: its makers hold them now
+    (normalize.document_makers), each until its document is made. What the plan reads of the
+    inventory after this is its failures, its kinds, its nodes' reachability and the cluster."""
+    inventory.guests = []
+    inventory.storages = []
+    inventory.contents = []
+    inventory.declared = []
+    inventory.tasks = {}
+    inventory.task_logs = {}
+    inventory.running_tasks = {}
+    if inventory.cluster_log is not None:
+        inventory.cluster_log = []

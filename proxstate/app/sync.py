@@ -203,7 +203,7 @@ def _record(
             recorded = repo.read_tree(parent, prefix)
             check_folder(inventory, recorded, configured=cluster_label(cluster, request.overrides))
             recorded = migration.recorded(recorded, parent=lambda: _parent(repo, request), prefix=prefix)
-            plan = plan_cluster(inventory, recorded, options=options, selection=selection)
+            plan = plan_cluster(inventory, recorded, options=options, selection=selection, consume=True)
             # The API's answers are not needed any more: the commit holds the rendered files only
             # (at 5,000 guests with every kind, the inventory is some 60 MiB).
             del inventory

@@ -3,6 +3,7 @@ loads back exactly, and a name cannot add a line to a commit message or to the o
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,18 @@ def test_every_recorded_document_stays_inside_and_loads_back(inventory: Inventor
     # What was recorded, read back as the previous state, is exactly what the cluster says again.
     again = plan_cluster(inventory, {p: c for p, c in plan.files.items() if c is not None}, options=options)
     assert again.files == {} and again.changes == []
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(inventory=inventories())
+def test_a_plan_that_lets_the_answers_go_plans_the_same(inventory: Inventory) -> None:
+    """A sync's plan drops the inventory's answers as it makes their documents (`consume`); drift's
+    keeps them. Both plan the same record, and an added resource's change holds its document."""
+    options = NormalizeOptions()
+    kept = plan_cluster(copy.deepcopy(inventory), {}, options=options)
+    consumed = plan_cluster(inventory, {}, options=options, consume=True)
+    assert inventory.guests == []
+    assert consumed.files == kept.files and consumed.changes == kept.changes
+    assert dict(consumed.current) == dict(kept.current) and consumed.detections == kept.detections
+    for change in consumed.changes:
+        assert change.action == "added" and change.whole_document == consumed.current[change.resource_id]
