@@ -33,6 +33,7 @@ from proxstate.api.retry import Backoff, attempt_seconds, past, transient_except
 from proxstate.api.settings import ConnectionSettings
 from proxstate.api.slots import Slots
 from proxstate.api.tls import ssl_context
+from proxstate.api.transport import http_transport
 from proxstate.errors import AuthenticationError, DeadlineReached
 
 log = logging.getLogger("proxstate.api")
@@ -87,7 +88,7 @@ class PveClient(EndpointMethods):
             limits = httpx.Limits(
                 max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
             )
-            transport = httpx.AsyncHTTPTransport(verify=ssl_context(settings), limits=limits)
+            transport = http_transport(ssl_context(settings), limits)
         self._http = httpx.AsyncClient(
             base_url=settings.url,
             transport=transport,
