@@ -12,13 +12,17 @@ from proxstate.api.netstream import AsyncioBackend
 
 
 class _Pool(httpcore.AsyncConnectionPool):
-    """httpcore's pool, with its bookkeeping in one pass over the connections.
+    """httpcore's pool, with its bookkeeping in one pass, and one request per connection.
 
     httpcore 1.0 counts the idle connections again for every idle connection it looks at (a list
     built inside the loop, of every connection): with 16 connections that is a few hundred calls,
-    several times per request. The decisions are httpcore's, unchanged: drop closed and expired
-    connections, close idle ones beyond the keep-alive bound, then give each queued request an
-    available connection, a new one, or the place of an idle one.
+    several times per request. And it gives every queued request the first idle connection, the
+    same one to all of them: each but one then finds it busy and goes round again (about 3 more
+    rounds per request in a sync). Here a connection given to a request is not given to another
+    until that request is done with it (HTTP/1.1 carries one request at a time). Otherwise the
+    decisions are httpcore's: drop closed and expired connections, close idle ones beyond the
+    keep-alive bound, then give each queued request an idle connection, a new one, or the place of
+    an idle one.
     """
 
     def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
@@ -33,27 +37,31 @@ class _Pool(httpcore.AsyncConnectionPool):
                 # httpcore compares the number of all connections, not of the idle ones, here
                 self._connections.remove(connection)
                 closing.append(connection)
-        for pool_request in [request for request in self._requests if request.is_queued()]:
+        queued = [request for request in self._requests if request.is_queued()]
+        if not queued:
+            return closing
+        taken = {id(request.connection) for request in self._requests if not request.is_queued()}
+        for pool_request in queued:
             origin = pool_request.request.url.origin
-            available = None
-            idle = None
+            available = idle = None
             for connection in self._connections:
-                if available is None and connection.can_handle_request(origin) and connection.is_available():
+                if id(connection) in taken:
+                    continue
+                if connection.can_handle_request(origin) and connection.is_available():
                     available = connection
                     break
                 if idle is None and connection.is_idle():
                     idle = connection
-            if available is not None:
-                pool_request.assign_to_connection(available)
-                continue
-            if len(self._connections) >= self._max_connections:
-                if idle is None:
-                    continue  # the request waits for a connection to be free
-                self._connections.remove(idle)
-                closing.append(idle)
-            connection = self.create_connection(origin)
-            self._connections.append(connection)
-            pool_request.assign_to_connection(connection)
+            if available is None:
+                if len(self._connections) >= self._max_connections:
+                    if idle is None:
+                        continue  # the request waits for a connection to be free
+                    self._connections.remove(idle)
+                    closing.append(idle)
+                available = self.create_connection(origin)
+                self._connections.append(available)
+            pool_request.assign_to_connection(available)
+            taken.add(id(available))
         return closing
 
 
