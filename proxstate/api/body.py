@@ -99,7 +99,7 @@ def buffered(response: httpx.Response, body: bytes) -> httpx.Response:
 
 
 async def exchange(
-    http: httpx.AsyncClient, request: httpx.Request, *, seconds: float, shown: str
+    transport: httpx.AsyncBaseTransport, request: httpx.Request, *, seconds: float, shown: str
 ) -> httpx.Response:
     """Send `request` and read its whole answer within `seconds`, as a whole.
 
@@ -109,7 +109,8 @@ async def exchange(
     """
     try:
         async with asyncio.timeout(seconds):
-            streamed = await http.send(request, stream=True)
+            streamed = await transport.handle_async_request(request)
+            streamed.request = request
             try:
                 body = await read_body(streamed, shown=shown)
             finally:

@@ -89,24 +89,28 @@ class PveClient(EndpointMethods):
                 max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
             )
             transport = http_transport(ssl_context(settings), limits)
-        self._http = httpx.AsyncClient(
-            base_url=settings.url,
-            transport=transport,
-            timeout=httpx.Timeout(
+        # Requests go to the transport directly, not through an httpx.AsyncClient: the client's
+        # auth flows, redirects, cookie jar and hooks are all unused here (redirects are not
+        # followed, credentials are headers of ours, PVE sets no cookies), and its cookie
+        # bookkeeping alone builds two urllib objects per request.
+        self._transport = transport
+        self._base = settings.url.rstrip("/")
+        self._headers = httpx.Headers(
+            {
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "Connection": "keep-alive",
+                "User-Agent": "proxstate",
+            }
+        )
+        self._extensions = {
+            "timeout": httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
                 write=settings.read_timeout,
                 pool=settings.read_timeout,
-            ),
-            # No proxies, .netrc or certificate paths from the environment: only the settings count.
-            trust_env=False,
-            follow_redirects=False,
-            headers={
-                "Accept": "application/json",
-                "Accept-Encoding": ACCEPT_ENCODING,
-                "User-Agent": "proxstate",
-            },
-        )
+            ).as_dict()
+        }
         self._auth: Authenticator
         if settings.token is not None:
             self._auth = TokenAuth(settings.token, user=settings.auth_user)
@@ -136,7 +140,7 @@ class PveClient(EndpointMethods):
 
     async def aclose(self) -> None:
         """Close the connections."""
-        await self._http.aclose()
+        await self._transport.aclose()
 
     # ------------------------------------------------------------------ raw calls
 
@@ -246,6 +250,11 @@ class PveClient(EndpointMethods):
                 self.on_retry(said)
             await asyncio.sleep(delay)
 
+    def _request_headers(self, headers: Mapping[str, str]) -> httpx.Headers:
+        merged = self._headers.copy()
+        merged.update(headers)
+        return merged
+
     def _check_deadline(self, method: str, path: str) -> None:
         if past(self.deadline):
             raise DeadlineReached(
@@ -267,9 +276,16 @@ class PveClient(EndpointMethods):
             self.request_count += 1
             started = time.monotonic()
             try:
-                request = self._http.build_request(method, path, params=params, data=data, headers=headers)
+                request = httpx.Request(
+                    method,
+                    self._base + path,
+                    params=params,
+                    data=data,
+                    headers=self._request_headers(headers),
+                    extensions=self._extensions,
+                )
                 response = await exchange(
-                    self._http,
+                    self._transport,
                     request,
                     seconds=attempt_seconds(self.settings, self.deadline),
                     shown=f"{method} {display_path(path)}",
