@@ -7,7 +7,7 @@ from pathlib import Path
 
 from proxstate.store import pathindex
 from proxstate.store.gitcli import GitRunner
-from proxstate.store.history import _FORMAT, CommitInfo, _records, parse_log
+from proxstate.store.history import LOG_FORMAT, CommitInfo, log_records, parse_log
 
 
 def file_history(
@@ -39,12 +39,12 @@ def _walked(
 ) -> list[tuple[CommitInfo, str | None]]:
     """The commits of `revs` that changed `path`, newest first, with the object name of its
     content there (None: deleted, or not a file)."""
-    options = [_FORMAT, "-z", "--raw", "--no-renames"]
+    options = [LOG_FORMAT, "-z", "--raw", "--no-renames"]
     if max_count is not None:
         options.append(f"--max-count={max_count}")
     out = git.run("log", *options, revs, "--", path).stdout
     names: list[tuple[CommitInfo, str | None]] = []
-    for info, raw in _records(out):
+    for info, raw in log_records(out):
         mode, blob, status = raw.get(path, ("", "", ""))
         if not status:
             names.append((info, f"{info.sha}:{path}"))
@@ -70,7 +70,7 @@ def _indexed(
     if not wanted:
         return newer
     stdin = "".join(f"{version.commit}\n" for version in wanted).encode()
-    out = git.run("log", "--no-walk=unsorted", "--stdin", _FORMAT, "-z", stdin=stdin, check=False)
+    out = git.run("log", "--no-walk=unsorted", "--stdin", LOG_FORMAT, "-z", stdin=stdin, check=False)
     infos = parse_log(out.stdout) if out.returncode == 0 else []
     if [info.sha for info in infos] != [version.commit for version in wanted]:
         return None

@@ -12,7 +12,7 @@ from proxstate.store.revisions import DATE_FORMS, git_date, parse_date
 
 # One field per placeholder, NUL-separated (no commit field can hold a NUL); records end in NUL.
 _FIELDS = ("%H", "%h", "%P", "%an", "%ae", "%aI", "%cI", "%(trailers:only,unfold)", "%s", "%b")
-_FORMAT = "--format=tformat:" + "%x00".join(_FIELDS)
+LOG_FORMAT = "--format=tformat:" + "%x00".join(_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def commits(
         return []
     if rev_range is not None and rev_range.startswith("-"):
         raise RevisionError(f"not a revision: {rev_range!r}")
-    options = [_FORMAT, "-z"]
+    options = [LOG_FORMAT, "-z"]
     if max_count is not None:
         options.append(f"--max-count={max_count}")
     if since:
@@ -190,10 +190,10 @@ def commits(
 
 
 def parse_log(out: bytes) -> list[CommitInfo]:
-    return [info for info, _ in _records(out)]
+    return [info for info, _ in log_records(out)]
 
 
-def _records(out: bytes) -> list[tuple[CommitInfo, dict[str, tuple[str, str, str]]]]:
+def log_records(out: bytes) -> list[tuple[CommitInfo, dict[str, tuple[str, str, str]]]]:
     """Each commit of `git log -z` output with what `--raw` said after it: path -> (new mode, new
     blob id, status). A raw line (`:100644 100644 <old> <new> M`, then the path) is told from the
     next commit's first field by its colon: a commit id never starts with one."""
