@@ -16,7 +16,8 @@ run git's automatic `gc` as `git commit` does. So after each sync that commits (
    sync has ended;
 3. the index of which commits changed each file (store/pathindex.py) gets the new commits, so
    that `log` and `blame` read a file's versions without walking the history. The first time it
-   reads the whole history (about 1 s of a year of hourly commits), then only the new commits.
+   reads the whole history (about 1 s of a year of hourly commits; at most INDEX_SECONDS a sync, the
+   next syncs go on from where it stopped), then only the new commits.
 
 Neither child inherits the repository's lock (`inherit=False`): a detached gc that outlives the
 sync must not hold it. A failure of either is not a failure of the sync, whose commit is made: it
@@ -33,6 +34,10 @@ from proxstate.store.gitcli import GitRunner
 
 # Seconds each step may take in the foreground; the full gc runs detached, so this bounds the count.
 STEP_TIMEOUT = 120.0
+# Seconds a sync's maintenance spends building the index of a long history it meets for the first
+# time (about 15 s of CPU at 100,000 commits): what is left is indexed by the next syncs, and the
+# reads walk the commits the index does not cover yet.
+INDEX_SECONDS = 10.0
 
 
 def maintain(git: GitRunner, common_dir: Path) -> str | None:
@@ -47,7 +52,7 @@ def maintain(git: GitRunner, common_dir: Path) -> str | None:
         except StoreError as exc:
             return f"the repository's maintenance after the commit failed: {exc.message}"
     try:
-        pathindex.update(git, common_dir)
+        pathindex.update(git, common_dir, seconds=INDEX_SECONDS)
     except StoreError as exc:
         return f"the index of the history after the commit failed: {exc.message}"
     return None

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+import time
 from collections.abc import Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ FILE = "history.sqlite"
 # held before they are written: bound the memory of a build (75 MB at 100,000 commits).
 BATCH = 2000
 FLUSH = 5
+# Seconds each git command of a build may take: a build is read a batch at a time, so one command
+# that takes longer is a git that hangs.
+GIT_TIMEOUT = 120.0
 # Each path's versions are one packed value (sequence number, mode, blob id per version, oldest
 # first): 25 bytes a version, 26 MB for 1,000 guests changing 1% an hour over 100,000 commits,
 # where a row a version took 70.
@@ -139,10 +143,15 @@ def _packed(seq: int, mode: str, blob: str | None, size: int) -> bytes:
     return _HEAD.pack(seq, code) + (bytes(size) if blob is None else bytes.fromhex(blob))
 
 
-def update(git: GitRunner, common_dir: Path) -> None:
+def update(git: GitRunner, common_dir: Path, *, seconds: float | None = None) -> None:
     """Bring the index up to HEAD: the commits since its tip, or all of them when it has none,
     when the history was rewritten or when it is damaged. StoreError when git fails; an index
-    that cannot be written is left alone."""
+    that cannot be written is left alone.
+
+    With `seconds`, a build stops at the first batch written after that time: its tip is then the
+    last commit written, readers walk the commits after it, and the next update goes on from it.
+    So a sync's maintenance never spends more than about that long on a long history it meets
+    for the first time."""
     head = git.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).stdout.decode().strip()
     location = _location(common_dir)
     if not head or location is None:
@@ -151,7 +160,7 @@ def update(git: GitRunner, common_dir: Path) -> None:
         try:
             location.parent.mkdir(exist_ok=True)
             with closing(sqlite3.connect(location, timeout=5)) as db:
-                _update(git, db, head)
+                _update(git, db, head, ends=None if seconds is None else time.monotonic() + seconds)
             return
         except (sqlite3.DatabaseError, ValueError, struct.error):  # damaged: started again
             with suppress(OSError):
@@ -160,7 +169,7 @@ def update(git: GitRunner, common_dir: Path) -> None:
             return
 
 
-def _update(git: GitRunner, db: sqlite3.Connection, head: str) -> None:
+def _update(git: GitRunner, db: sqlite3.Connection, head: str, *, ends: float | None) -> None:
     for statement in _SCHEMA:
         db.execute(statement)
     meta = _meta(db)
@@ -200,11 +209,16 @@ def _update(git: GitRunner, db: sqlite3.Connection, head: str) -> None:
                 db.execute("INSERT INTO commits VALUES (?, ?)", (seq, bytes.fromhex(sha)))
                 for name, mode, blob in changes:
                     added.setdefault(name, bytearray()).extend(_packed(seq, mode, blob, size))
-            if (start // BATCH + 1) % FLUSH == 0:
+            late = ends is not None and time.monotonic() >= ends
+            if late or (start // BATCH + 1) % FLUSH == 0 or start + BATCH >= len(chain):
+                # Written with the commit it reaches as the tip: a build cut short here is whole
+                # up to that commit, and the next update goes on from it.
                 _flush(db, added)
-        _flush(db, added)
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('linear', '1')")
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('tip', ?)", (head,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('linear', '1')")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('tip', ?)", (batch[-1],))
+                db.commit()
+            if late:
+                return
 
 
 def _flush(db: sqlite3.Connection, added: dict[str, bytearray]) -> None:
@@ -224,7 +238,7 @@ def _changes(
     span = f"{since}..{until}" if since else until
     out = git.run(
         "log", "--raw", "-r", "-z", "--root", "--no-renames", "--no-abbrev", "--reverse",
-        "--format=%H", span, "--",
+        "--format=%H", span, "--", timeout=GIT_TIMEOUT,
     ).stdout  # fmt: skip
     items = out.split(b"\0")
     position = 0

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from proxstate.store import StateRepo, pathindex
+from proxstate.store import StateRepo, maintenance, pathindex
 from tests.helpers.repo import Git
 
 VM = "clusters/lab/qemu/101.yaml"
@@ -188,3 +188,25 @@ def test_a_long_history_is_indexed_in_batches(
         assert _history(repo) == versions
         assert _history(repo, OTHER) == [("other", b"y\n"), ("made", b"x\n")]
     assert not _walked(calls)
+
+
+def _indexed_up_to(repo: StateRepo) -> str:
+    with closing(sqlite3.connect(repo.common_dir / "proxstate" / pathindex.FILE)) as db:
+        return str(db.execute("SELECT value FROM meta WHERE key = 'tip'").fetchone()[0])
+
+
+def test_a_sync_s_maintenance_builds_a_long_index_a_part_at_a_time(
+    repo: StateRepo, versions: list[tuple[str, bytes | None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of time, a build stops at the batch it has written (here after each batch of 2 commits):
+    the reads stay whole, walking what it does not cover yet, and each maintenance goes on."""
+    monkeypatch.setattr(pathindex, "BATCH", 2)
+    monkeypatch.setattr(maintenance, "INDEX_SECONDS", 0.0)
+    chain = repo._git.text("rev-list", "--reverse", "HEAD").split()
+    assert len(chain) == 5
+    for reached in (chain[1], chain[3], chain[4]):
+        assert repo.maintain() is None
+        assert _indexed_up_to(repo) == reached
+        with _git_calls(monkeypatch) as calls:
+            assert _history(repo) == versions
+        assert _walked(calls) == (reached != chain[-1])
