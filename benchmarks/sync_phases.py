@@ -73,7 +73,7 @@ def instrument() -> Callable[[list[str]], None]:
         (StateRepo, "dirty_paths", "dirty paths (git status)"),
         (StateRepo, "commit_files", "commit (git plumbing, work tree)"),
         (plan, "load_documents", "plan: parse recorded YAML"),
-        (plan, "normalize_inventory", "plan: normalize"),
+        (plan, "made_document", "plan: normalize (each document)"),
         (yamlio, "dump", "plan: render YAML"),
         (plan, "compare", "plan: compare changed"),
         (sync, "plan_cluster", "plan (all)"),
