@@ -109,7 +109,7 @@ async def _node_storage(reader: Reader, node: str) -> tuple[str, list[Payload]] 
 
 async def _content(reader: Reader, node: str, storage: str, folder: str) -> RawContent | None:
     rid = f"{CONTENT}/{folder}/{storage}"
-    found = await reader.attempt(rid, reader.client.storage_content(node, storage), rid, node=node)
+    found = await reader.attempt(rid, reader.client.storage_content_payloads(node, storage), rid, node=node)
     if isinstance(found, ReadFailure):
         return None
-    return RawContent(node=folder, storage=storage, volumes=[v.payload() for v in found])
+    return RawContent(node=folder, storage=storage, volumes=found)

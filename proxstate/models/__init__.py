@@ -1,6 +1,6 @@
 """Typed models of the PVE API payloads that proxstate reads."""
 
-from proxstate.models.base import PveModel, parse_model, parse_models
+from proxstate.models.base import PveModel, parse_model, parse_models, parse_payloads
 from proxstate.models.cluster import ClusterResource, ClusterStatusEntry, NodeStatus, VersionInfo
 from proxstate.models.guest import ContainerConfig, PendingEntry, Snapshot, pending_payloads
 from proxstate.models.storage import StorageContent, StorageDefinition, StorageInfo
@@ -29,5 +29,6 @@ __all__ = [
     "decode_upid",
     "parse_model",
     "parse_models",
+    "parse_payloads",
     "pending_payloads",
 ]

@@ -6,7 +6,7 @@ field (PVE adds fields in every release), so `payload()` always gives the whole 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -74,13 +74,22 @@ def objects_of(data: Any, *, source: str) -> list[Mapping[str, Any]]:
     return data
 
 
+def parse_payloads(model: type[PveModel], data: Any, *, source: str) -> list[dict[str, Any]]:
+    """What `parse_models` gives, as payloads, each model let go as soon as its payload is made:
+    for the long lists of a large cluster (/cluster/resources, a storage's content), where the
+    models of a whole list at once would hold three times the memory of the payloads."""
+    return [item.payload() for item in _each_model(model, data, source=source)]
+
+
 def parse_models(model: type[ModelT], data: Any, *, source: str) -> list[ModelT]:
     """A list of models from a `data` member that must be a list of objects; ProtocolError otherwise."""
-    items = []
+    return list(_each_model(model, data, source=source))
+
+
+def _each_model(model: type[ModelT], data: Any, *, source: str) -> Iterator[ModelT]:
     for index, item in enumerate(objects_of(data, source=source)):
         try:
-            items.append(model.model_validate(item))
+            yield model.model_validate(item)
         except ValidationError as exc:
             detail = _describe(exc, prefix=f"item {index}: ")
             raise ProtocolError(f"unexpected answer from PVE at {source}: {detail}", path=source) from None
-    return items
