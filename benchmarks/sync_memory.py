@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import os
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from sync_bench import Server, base_env, use_revision  # noqa: E402
+from sync_bench import Server, point_here_at, use_revision  # noqa: E402
 
 
 def status() -> str:
@@ -81,15 +80,7 @@ def main() -> int:
             sys.path.insert(0, str(work / "source"))
         server = Server(args.guests, latency=0.0, work=work)
         try:
-            env = base_env(work)
-            env.update(
-                PROXSTATE_URL=server.url,
-                PROXSTATE_TOKEN=server.token,
-                PROXSTATE_CA_CERT=server.cert,
-                PROXSTATE_NO_PROGRESS="1",
-            )
-            os.environ.clear()
-            os.environ.update(env)
+            point_here_at(server, work)
             import proxstate.app.sync as sync
             import proxstate.cli.main as cli_main
             from proxstate.store import StateRepo

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import os
 import resource
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from sync_bench import Server, base_env, changed_guests, use_revision  # noqa: E402
+from sync_bench import Server, changed_guests, point_here_at, use_revision  # noqa: E402
 
 totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0.0])  # cpu, wall, calls, rss
 
@@ -119,15 +118,7 @@ def main() -> int:
         cli = instrument()
         server = Server(args.guests, latency=args.latency, work=work)
         try:
-            env = base_env(work)
-            env.update(
-                PROXSTATE_URL=server.url,
-                PROXSTATE_TOKEN=server.token,
-                PROXSTATE_CA_CERT=server.cert,
-                PROXSTATE_NO_PROGRESS="1",
-            )
-            os.environ.clear()
-            os.environ.update(env)
+            point_here_at(server, work)
             repo = work / "state"
             with contextlib.suppress(SystemExit), contextlib.redirect_stdout(None):
                 cli(["init", str(repo)])

@@ -3,15 +3,13 @@ cluster folder's cluster.yaml, not from a listing of every file below (years of 
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from proxstate.app.record import cluster_names
 from proxstate.store import StateRepo
-from tests.helpers.repo import git
+from tests.helpers.repo import git, git_calls
 
 
 def test_cluster_names_lists_the_folders_that_hold_a_file(
@@ -32,15 +30,8 @@ def test_cluster_names_lists_the_folders_that_hold_a_file(
     assert cluster_names(repo, None) == []
 
     repo.commit_files({"clusters/b/cluster.yaml": b"b\n"}, message="b", author=None)
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-        calls.append(args)
-        return real_run(args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "run", counting_run)
-    assert cluster_names(repo, "HEAD") == ["a", "b"]
+    with git_calls(monkeypatch) as calls:
+        assert cluster_names(repo, "HEAD") == ["a", "b"]
     recursive = [call[call.index("--") + 1 :] for call in calls if "ls-tree" in call and "-r" in call]
     # Only the folder without a cluster.yaml (c, which holds a link) is listed whole.
     assert recursive == [

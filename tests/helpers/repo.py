@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from proxstate import yamlio
 
@@ -23,6 +26,22 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
         text=True,
         env={**os.environ, **env} if env else None,
     ).stdout
+
+
+@contextmanager
+def git_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+    """The argument lists of the programs started with subprocess.run inside the block: which git
+    commands a reading makes."""
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
+        calls.append(args)
+        return real_run(args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(subprocess, "run", counting_run)
+        yield calls
 
 
 def git_stripped(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import subprocess
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
 from proxstate.errors import RevisionError
 from proxstate.store import PathChange, StateRepo
 from proxstate.store.revisions import parse_date
-from tests.helpers.repo import Git
+from tests.helpers.repo import Git, git_calls
 
 VM = "clusters/lab/qemu/101.yaml"
 CT = "clusters/lab/lxc/200.yaml"
@@ -204,15 +203,8 @@ def test_file_history_of_200_commits_uses_two_git_commands(
     repo: StateRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fast_import(repo, 200)
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-        calls.append(args)
-        return real_run(args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "run", counting_run)
-    history = repo.file_history(VM)
+    with git_calls(monkeypatch) as calls:
+        history = repo.file_history(VM)
     assert len(history) == 200
     assert history[0][1] == b"generation: 199\n"
     assert history[-1][1] == b"generation: 0\n"

@@ -4,16 +4,13 @@ without walking the history, and never trusts it beyond what it can check."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from proxstate.store import StateRepo, maintenance, pathindex
-from tests.helpers.repo import Git
+from tests.helpers.repo import Git, git_calls
 
 VM = "clusters/lab/qemu/101.yaml"
 OTHER = "clusters/lab/qemu/102.yaml"
@@ -28,20 +25,6 @@ def _commit(repo: StateRepo, message: str, files: dict[str, bytes | None]) -> st
 
 def _history(repo: StateRepo, path: str = VM) -> list[tuple[str, bytes | None]]:
     return [(info.subject, content) for info, content in repo.file_history(path)]
-
-
-@contextmanager
-def _git_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-        calls.append(args)
-        return real_run(args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(subprocess, "run", counting_run)
-        yield calls
 
 
 def _walked(calls: list[list[str]]) -> bool:
@@ -69,18 +52,18 @@ def test_file_history_reads_the_index_that_maintenance_keeps(
     repo: StateRepo, versions: list[tuple[str, bytes | None]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert repo.maintain() is None
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == versions
         assert [info.subject for info, _ in repo.file_history(VM, max_count=2)] == ["again", "deleted"]
     assert not _walked(calls)
     # A commit made since (without maintenance) is found by walking only the commits after the tip.
     _commit(repo, "later", {VM: b"memory: 4\n"})
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == [("later", b"memory: 4\n"), *versions]
     walk = next(call for call in calls if "--raw" in call)
     assert walk[-3] == f"{repo.resolve('HEAD~1')}..{repo.head()}"
     assert repo.maintain() is None
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo, OTHER) == [("other", b"y\n"), ("made", b"x\n")]
     assert not _walked(calls)
 
@@ -94,7 +77,7 @@ def test_a_rewritten_history_is_walked_then_indexed_again(
     expected = [("rewritten", b"memory: 9\n"), ("made", b"memory: 1\n")]
     assert _history(repo) == expected
     assert repo.maintain() is None
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == expected
     assert not _walked(calls)
 
@@ -110,7 +93,7 @@ def test_a_history_with_a_merge_is_walked(repo: StateRepo, git: Git, monkeypatch
     assert repo.maintain() is None
     _commit(repo, "after", {VM: b"memory: 3\n"})
     assert repo.maintain() is None
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == [
             ("after", b"memory: 3\n"),
             ("side", b"memory: 2\n"),
@@ -148,7 +131,7 @@ def test_an_index_that_names_an_unknown_commit_or_is_damaged_is_not_trusted(
     assert _history(repo) == versions
     _commit(repo, "later", {VM: b"memory: 4\n"})
     assert repo.maintain() is None  # a damaged index is started again
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == [("later", b"memory: 4\n"), *versions]
     assert not _walked(calls)
 
@@ -171,7 +154,7 @@ def test_a_name_that_was_once_a_folder_is_walked(repo: StateRepo, monkeypatch: p
     _commit(repo, "removed", {f"{VM}/inside": None, OTHER: b"x\n"})
     _commit(repo, "file", {VM: b"memory: 1\n"})
     assert repo.maintain() is None
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == [("file", b"memory: 1\n"), ("removed", None), ("folder", None)]
     assert _walked(calls)
 
@@ -184,7 +167,7 @@ def test_a_long_history_is_indexed_in_batches(
     monkeypatch.setattr(pathindex, "BATCH", 2)
     monkeypatch.setattr(pathindex, "FLUSH", 1)
     assert repo.maintain() is None
-    with _git_calls(monkeypatch) as calls:
+    with git_calls(monkeypatch) as calls:
         assert _history(repo) == versions
         assert _history(repo, OTHER) == [("other", b"y\n"), ("made", b"x\n")]
     assert not _walked(calls)
@@ -207,6 +190,6 @@ def test_a_sync_s_maintenance_builds_a_long_index_a_part_at_a_time(
     for reached in (chain[1], chain[3], chain[4]):
         assert repo.maintain() is None
         assert _indexed_up_to(repo) == reached
-        with _git_calls(monkeypatch) as calls:
+        with git_calls(monkeypatch) as calls:
             assert _history(repo) == versions
         assert _walked(calls) == (reached != chain[-1])

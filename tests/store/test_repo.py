@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from proxstate.errors import DirtyTree, RevisionError, StoreError, UsageError
 from proxstate.store import Identity, StateRepo
-from tests.helpers.repo import Git
+from tests.helpers.repo import Git, git_calls
 
 NODE = "clusters/lab/nodes/pve1.yaml"
 VM = "clusters/lab/qemu/101.yaml"
@@ -175,15 +173,8 @@ def test_read_tree_reads_many_files_with_two_git_commands(
 ) -> None:
     files = {f"clusters/lab/qemu/{vmid}.yaml": f"vmid: {vmid}\n".encode() for vmid in range(100, 400)}
     sha = repo.commit_files(files, message="m", author=None)
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-        calls.append(args)
-        return real_run(args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "run", counting_run)
-    assert repo.read_tree(sha, "clusters/lab/") == files
+    with git_calls(monkeypatch) as calls:
+        assert repo.read_tree(sha, "clusters/lab/") == files
     assert [call[1] for call in calls] == ["rev-parse", "ls-tree", "cat-file"]
 
 
