@@ -91,16 +91,11 @@ def normalize_inventory(
     Every string goes through the secret detector; what it masked is added to `detections`. A
     document that holds nothing configured is left out (proxstate.normalize.unset).
     """
-    makers = document_makers(inventory, options=options)
-    documents: Documents = {resource_id: make() for resource_id, make in makers.items()}
-    for resource_id, document in documents.items():
-        found = scrub_document(resource_id, document, options=options)
-        if detections is not None:
-            detections.extend(found)
     # A section that holds nothing configured (a guest's empty firewall rules) is not written: its
     # absence says so, and the plan removes a recorded one, since it was read (normalize/unset.py).
-    return {
-        resource_id: documents[resource_id]
-        for resource_id in sorted(documents, key=natural_key)
-        if not holds_nothing(resource_id, documents[resource_id])
-    }
+    documents: Documents = {}
+    for resource_id, make in document_makers(inventory, options=options).items():
+        document = made_document(resource_id, make, options=options, detections=detections)
+        if document is not None:
+            documents[resource_id] = document
+    return {resource_id: documents[resource_id] for resource_id in sorted(documents, key=natural_key)}
