@@ -74,30 +74,6 @@ class ClusterPlan:
     detections: list[Detection] = field(default_factory=list)  # what the secret detector masked
 
 
-class RecordedDocuments(Mapping[str, Document]):
-    """The recorded documents of one cluster by resource id, parsed only when looked at.
-
-    A sync compares the new rendering with the recorded bytes first; most documents are unchanged
-    and are never parsed.
-    """
-
-    def __init__(self, raw: dict[str, bytes]) -> None:
-        self.raw = raw
-        self._parsed: dict[str, Document] = {}
-
-    def __getitem__(self, rid: str) -> Document:
-        if rid not in self._parsed:
-            # A file that does not load is replaced by what the cluster says now.
-            self._parsed[rid] = decode_document(self.raw[rid], mode="tolerant")
-        return self._parsed[rid]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
-
-
 class EncodedDocuments(Mapping[str, Document]):
     """Documents by resource id, held as their recorded bytes and decoded each time one is looked
     at: what a sync writes is kept once, encoded (about 800 bytes a guest, a tenth of the mapping)."""
@@ -106,6 +82,7 @@ class EncodedDocuments(Mapping[str, Document]):
         self.raw = raw
 
     def __getitem__(self, rid: str) -> Document:
+        # A file that does not load is replaced by what the cluster says now.
         return decode_document(self.raw[rid], mode="tolerant")
 
     def __iter__(self) -> Iterator[str]:
@@ -113,6 +90,23 @@ class EncodedDocuments(Mapping[str, Document]):
 
     def __len__(self) -> int:
         return len(self.raw)
+
+
+class RecordedDocuments(EncodedDocuments):
+    """The recorded documents of one cluster by resource id, parsed only when looked at, once.
+
+    A sync compares the new rendering with the recorded bytes first; most documents are unchanged
+    and are never parsed.
+    """
+
+    def __init__(self, raw: dict[str, bytes]) -> None:
+        super().__init__(raw)
+        self._parsed: dict[str, Document] = {}
+
+    def __getitem__(self, rid: str) -> Document:
+        if rid not in self._parsed:
+            self._parsed[rid] = super().__getitem__(rid)
+        return self._parsed[rid]
 
 
 def load_documents(cluster: str, files: Mapping[str, bytes]) -> RecordedDocuments:
