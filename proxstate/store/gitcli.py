@@ -50,6 +50,12 @@ def git_message(stderr: bytes | str) -> str:
     return redact(lines[0]) if lines else "no message"
 
 
+def _failure(returncode: int, stderr: bytes) -> str:
+    """What a failed git said; killed by a signal it says nothing: e.g. SIGXFSZ when a file
+    outgrew the size limit."""
+    return git_message(stderr) if returncode > 0 else f"killed by {_signal_name(-returncode)}"
+
+
 def _signal_name(number: int) -> str:
     """`SIGXFSZ (File size limit exceeded)` for a signal number."""
     try:
@@ -135,10 +141,7 @@ class GitRunner:
             if locked is None or attempt == 19:
                 break
             time.sleep(0.05)
-        message = git_message(result.stderr)
-        if result.returncode < 0:
-            # Killed by a signal, with nothing said: e.g. SIGXFSZ when a file outgrew the size limit.
-            message = f"killed by {_signal_name(-result.returncode)}"
+        message = _failure(result.returncode, result.stderr)
         if locked is not None:
             message = (
                 f"{locked.group(1)} exists: another git command is running in {self.root}, or one was "
@@ -183,8 +186,7 @@ class GitRunner:
             return out
         if args[0] in _WRITES_OBJECTS:
             self._remove_temporaries(since=started)
-        message = git_message(err) if proc.returncode > 0 else f"killed by {_signal_name(-proc.returncode)}"
-        raise StoreError(f"git {args[0]} failed: {message}")
+        raise StoreError(f"git {args[0]} failed: {_failure(proc.returncode, err)}")
 
     def _remove_temporaries(self, *, since: float) -> None:
         """Remove the temporary object files (tmp_pack_*, tmp_idx_*, tmp_obj_*) a git command that
