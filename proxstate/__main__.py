@@ -1,6 +1,6 @@
 """`python -m proxstate` runs the command line."""
 
-from proxstate.cli.main import main
+from proxstate.cli.main import run
 
 if __name__ == "__main__":
-    main()
+    run()

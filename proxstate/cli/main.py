@@ -19,6 +19,7 @@ import click
 from proxstate import __version__
 from proxstate.cli import crash, exitcodes
 from proxstate.cli.console import Console, echo, safe_streams
+from proxstate.cli.leave import leave
 from proxstate.errors import ProxstateError, UsageError
 from proxstate.safetext import escape_unsafe
 
@@ -139,3 +140,13 @@ def main(argv: list[str] | None = None) -> None:
             echo(f"proxstate: {crash.summary(exc)}; run with --debug for the traceback", err=True)
         code = exitcodes.INTERNAL
     sys.exit(code if isinstance(code, int) else exitcodes.OK)
+
+
+def run() -> None:
+    """The console script and `python -m proxstate`: main, then the process ends without the
+    interpreter's teardown (cli/leave.py). main() itself only raises SystemExit, for a caller
+    that goes on (the tests)."""
+    try:
+        main()
+    except SystemExit as done:
+        leave(done.code if isinstance(done.code, int) else exitcodes.OK)
