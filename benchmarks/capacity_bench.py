@@ -11,7 +11,9 @@ counts the requests of each node). For each size N the benchmark runs one defaul
 reports its wall time against that limit and against the fetch floor (the same requests sent by a
 bare httpx loop with the same bounds, benchmarks/fetch_floor.py `--node-concurrency`), the most
 requests the server had in flight on one node, and the requests per guest. `--compare REV` runs
-proxstate as committed at REV too, side by side.
+proxstate as committed at REV too, side by side. `--repeat K` makes K rounds of each (the syncs of
+one round one after the other, revision by revision) and keeps the round with the fastest sync,
+with the range of the K ratios beside it: one run moves by 5 % and more with the machine.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,29 +113,35 @@ def render(rows: list[dict[str, Any]], info: dict[str, Any], command: str) -> st
         f"{info['git']}. Load average before/after: {info['load_before']} / {info['load_after']}.",
         "",
         f"5 nodes x {WORKERS} workers x {SERVICE_MS:g} ms per request; a default sync (every kind, "
-        f"proxstate's own bounds) into a fresh repository. Command: `{command}`.",
+        f"proxstate's own bounds) into a fresh repository; the fastest of {info['repeat']} round(s), "
+        f"each ratio of every round beside it. Command: `{command}`.",
         "",
         "| N | proxstate | requests | per guest | busiest node | limit s | floor s | floor/limit | sync s "
-        "| sync/limit | most in flight (one node / all) | CPU s | peak RSS MiB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| sync/limit | sync/limit, all rounds | most in flight (one node / all) | CPU s | peak RSS MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']} | {r['rev']} | {r['requests']} | {r['requests'] / r['n']:.2f} "
             f"| {max(r['by_node'].values())} | {r['limit']:.2f} | {r['floor']:.2f} "
             f"| {r['floor'] / r['limit']:.2f}x | {r['wall']:.2f} | {r['ratio']:.2f}x "
+            f"| {', '.join(f'{x:.2f}x' for x in r['ratios'])} "
             f"| {r['max_node_in_flight']} / {r['max_in_flight']} | {r['cpu']:.2f} | {r['rss_mib']:.0f} |"
         )
     current = [r for r in rows if r["current"]]
-    worst = max(current, key=lambda r: r["ratio"])
     polite = max(r["max_node_in_flight"] for r in current)
+    # Judged on the median round: the fastest alone would flatter, the slowest measures the machine.
+    medians = {r["n"]: statistics.median(r["ratios"]) for r in current}
+    met = sum(ratio <= TARGET_RATIO for r in current for ratio in r["ratios"])
+    rounds = sum(len(r["ratios"]) for r in current)
     lines += [
         "",
-        "| target | measured | verdict |",
+        "| target | measured (median of the rounds) | verdict |",
         "|---|---|---|",
         f"| default sync <= {TARGET_RATIO}x the limit | "
-        + ", ".join(f"N={r['n']}: {r['ratio']:.2f}x" for r in current)
-        + f" | {'met' if worst['ratio'] <= TARGET_RATIO else 'MISSED'} |",
+        + ", ".join(f"N={n}: {ratio:.2f}x" for n, ratio in medians.items())
+        + f"; within it in {met} of {rounds} rounds"
+        + f" | {'met' if max(medians.values()) <= TARGET_RATIO else 'MISSED'} |",
         f"| never more than {NODE_BOUND} requests in flight on one node | at most {polite} "
         f"| {'met' if polite <= NODE_BOUND else 'MISSED'} |",
     ]
@@ -143,11 +152,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000", help="guest counts, comma-separated")
     parser.add_argument("--compare", metavar="REV", help="also measure proxstate as committed at REV")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size; the fastest sync counts")
     parser.add_argument("--update-docs", action="store_true", help="also write the table into " + str(DOC))
     parser.add_argument("--output", type=Path, default=RESULTS / "capacity.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="proxstate-capacity-"))
-    info: dict[str, Any] = {**machine(), "load_before": load()}
+    info: dict[str, Any] = {**machine(), "load_before": load(), "repeat": args.repeat}
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
@@ -160,10 +170,16 @@ def main() -> int:
             (work / str(n)).mkdir()
             server = Server(n, latency=0.0, work=work / str(n), extra=extra)
             try:
-                for rev, source, current in sources:
-                    row = one_sync(server, work=work / str(n) / rev, source=source)
-                    rows.append({"n": n, "rev": rev, "current": current, **row})
-                    print(f"N={n} {rev}: {row['wall']:.2f} s, limit {row['limit']:.2f} s", flush=True)
+                rounds: dict[str, list[dict[str, Any]]] = {rev: [] for rev, _, _ in sources}
+                for round_no in range(args.repeat):
+                    for rev, source, _ in sources:
+                        row = one_sync(server, work=work / str(n) / f"{rev}-{round_no}", source=source)
+                        rounds[rev].append(row)
+                        print(f"N={n} {rev}: {row['wall']:.2f} s, limit {row['limit']:.2f} s", flush=True)
+                for rev, _, current in sources:
+                    best = min(rounds[rev], key=lambda row: float(row["wall"]))
+                    ratios = [float(row["ratio"]) for row in rounds[rev]]
+                    rows.append({"n": n, "rev": rev, "current": current, **best, "ratios": ratios})
             finally:
                 server.stop()
     finally:
