@@ -79,10 +79,11 @@ def one_sync(server: Server, *, work: Path, source: Path | None) -> dict[str, An
     px_env = proxstate_env(env, server)
     del px_env["PROXSTATE_CONCURRENCY"]  # the default bounds are what is measured
     repo = work / "state"
-    subprocess.run([*proxstate_command(), "init", str(repo)], env=px_env, check=True, capture_output=True)
-    run, out = measured(
-        server, [*proxstate_command(), "sync", "-C", str(repo)], env=px_env, log=work / "sync.log"
-    )
+    # A revision of --compare through `python -m`: the installed script names the entry point of the
+    # working tree, which an older revision may not have. From the work folder, not the checkout.
+    command = proxstate_command() if source is None else [sys.executable, "-m", "proxstate"]
+    subprocess.run([*command, "init", str(repo)], env=px_env, check=True, capture_output=True, cwd=work)
+    run, out = measured(server, [*command, "sync", "-C", str(repo)], env=px_env, log=work / "sync.log")
     stats = server.stats(paths=True)
     paths_file = work / "paths.txt"
     paths_file.write_text("\n".join(stats["paths"]) + "\n", encoding="utf-8")
