@@ -30,6 +30,7 @@ Generated from the command definitions by `scripts/generate_cli_docs.py`; do not
 | 3 | partial: some resources or nodes could not be read and kept their last state (for `drift`: no drift among what could be read, but drift is unknown for the rest); for `sync --push`: committed, but the push failed |
 | 64 | the command line is wrong (unknown option, bad value) |
 | 70 | internal error: a bug in proxstate (an exception it did not expect); one line names its type and place, `--debug` adds the traceback. Please report it |
+| 120 | the command's output could not be written out at the end (a pipe closed early, a full disk), as Python's own exit reports it |
 | 130 | interrupted (Ctrl-C, SIGINT), as shells report 128 + the signal number |
 
 ## Environment

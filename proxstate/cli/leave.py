@@ -23,9 +23,10 @@ FLUSH_FAILED = 120  # what Python exits with when it cannot flush stdout or stde
 def leave(code: int) -> NoReturn:
     """End the process with `code`, as Python's exit would, less the teardown."""
     main = threading.main_thread()
-    if any(thread is not main and not thread.daemon for thread in threading.enumerate()):
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's; elsewhere: Python's exit
+    if run_exit_handlers is None or any(t is not main and not t.daemon for t in threading.enumerate()):
         sys.exit(code)
-    atexit._run_exitfuncs()
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         if stream is None or stream.closed:
             continue

@@ -99,3 +99,21 @@ def test_the_command_line_exits_with_the_command_s_status_and_output(tmp_path: P
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 0
     assert out.startswith("proxstate, version ")
+
+
+def test_without_cpython_s_exit_handlers_call_the_exit_is_python_s_own(tmp_path: Path) -> None:
+    done = _child(
+        """
+        import atexit, sys
+        from pathlib import Path
+        from proxstate.cli.leave import leave
+        atexit.register(lambda: Path(sys.argv[1], "handler-ran").write_text("yes"))
+        del atexit._run_exitfuncs  # as on an interpreter that has no such call
+        sys.stdout.write("all of it")
+        leave(4)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 4
+    assert done.stdout == "all of it"
+    assert (tmp_path / "handler-ran").read_text() == "yes"
