@@ -97,7 +97,8 @@ def cluster_names(repo: StateRepo, rev: str | None) -> list[str]:
     names = []
     for folder in folders:
         path = f"{CLUSTERS_DIR}/{folder}/cluster.yaml"
-        content = repo.blob(rev, path) if rev and HASHED in folder else None
+        # A hashed folder's name is in the first line of its cluster.yaml, read above already.
+        content = marked.get(path) if HASHED in folder else None
         names.append(resource_of_path(path, content))
     return sorted(name[0] for name in names if name is not None)
 

@@ -9,6 +9,7 @@ import pytest
 
 from proxstate.app.record import cluster_names
 from proxstate.store import StateRepo
+from proxstate.store.layout import HASHED, document_file, document_header
 from tests.helpers.repo import git, git_calls
 
 
@@ -38,3 +39,24 @@ def test_cluster_names_lists_the_folders_that_hold_a_file(
         ["clusters/a/cluster.yaml", "clusters/b/cluster.yaml", "clusters/c/cluster.yaml"],
         ["clusters/c"],
     ]
+
+
+def test_a_cluster_filed_under_a_hashed_name_is_named_by_its_cluster_yaml(tmp_path: Path) -> None:
+    long_name = "c" * 300  # longer than a file name may be: its folder has a hashed name
+    path = document_file(long_name, "cluster")
+    assert HASHED in path
+    repo = StateRepo.init(tmp_path / "state")
+    header = document_header(long_name, "cluster", path)
+    repo.commit_files(
+        {path: header + b"name: x\n", "clusters/a/cluster.yaml": b"a\n"}, message="m", author=None
+    )
+    assert cluster_names(repo, "HEAD") == ["a", long_name]
+    # A link in its place names nothing: only a file's first line is read.
+    folder = repo.root / path.rsplit("/", 1)[0]
+    (folder / "cluster.yaml").unlink()
+    (folder / "cluster.yaml").symlink_to(header.decode().strip())
+    (folder / "qemu").mkdir()
+    (folder / "qemu/1.yaml").write_text("x\n", encoding="utf-8")
+    git(repo.root, "add", "-A", "clusters")
+    git(repo.root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "link")
+    assert cluster_names(repo, "HEAD") == ["a"]
