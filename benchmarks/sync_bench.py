@@ -279,14 +279,10 @@ def proxstate_env(env: dict[str, str], server: Server) -> dict[str, str]:
 
 def point_here_at(server: Server, work: Path) -> None:
     """This process's environment: the benchmark's, with `server` as the cluster, for the scripts
-    that run `proxstate sync` in their own process (sync_phases.py, sync_memory.py)."""
-    env = base_env(work)
-    env.update(
-        PROXSTATE_URL=server.url,
-        PROXSTATE_TOKEN=server.token,
-        PROXSTATE_CA_CERT=server.cert,
-        PROXSTATE_NO_PROGRESS="1",
-    )
+    that run `proxstate sync` in their own process (sync_phases.py, sync_memory.py), at proxstate's
+    default concurrency."""
+    env = proxstate_env(base_env(work), server)
+    del env["PROXSTATE_CONCURRENCY"]
     os.environ.clear()
     os.environ.update(env)
 
