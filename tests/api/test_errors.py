@@ -113,7 +113,7 @@ async def test_null_data_for_a_list_is_a_protocol_error(
     fakepve.fail("GET", "/cluster/resources", 200, "OK")  # answers {"data": null}
     async with PveClient(fakepve_settings) as client:
         with pytest.raises(ProtocolError) as caught:
-            await client.cluster_resources()
+            await client.cluster_resource_payloads()  # what a sync reads
     assert (
         str(caught.value) == "unexpected answer from PVE at GET /cluster/resources: expected a list, got null"
     )
@@ -150,7 +150,7 @@ async def test_wrong_types_are_a_protocol_error() -> None:
     settings = ConnectionSettings(url="127.0.0.1", token="root@pam!t=s")
     async with PveClient(settings, transport=_serve(body)) as client:
         with pytest.raises(ProtocolError) as caught:
-            await client.cluster_resources()
+            await client.cluster_resource_payloads()  # what a sync reads
     assert str(caught.value).startswith(
         "unexpected answer from PVE at GET /cluster/resources: item 0: vmid: "
     )
