@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.helpers.process import python_output
 
 
 def test_the_client_imports_neither_httpx_command_line_tool_nor_pygments() -> None:
@@ -12,5 +11,4 @@ def test_the_client_imports_neither_httpx_command_line_tool_nor_pygments() -> No
         "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('pygments', 'rich'))}))\n"
         "print(httpx.main.__module__)\n"
     )
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert shown.stdout.splitlines() == ["[]", "httpx"]  # httpx's stub main, not httpx._main
+    assert python_output(code).splitlines() == ["[]", "httpx"]  # httpx's stub main, not httpx._main

@@ -5,8 +5,6 @@ of the days around its window only."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from proxstate import yamlio
 from proxstate.demo.clusterlog import log_as_pve
 from proxstate.store import StateRepo
 from tests.helpers.clusterlog import ALICE, add_tokens, api_as
+from tests.helpers.process import python_output
 from tests.helpers.repo import git
 
 
@@ -55,9 +54,9 @@ def test_log_and_blame_start_without_the_libraries_they_do_not_use(tmp_path: Pat
             "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
             "print(sorted(m for m in ('httpx', 'pydantic', 'ruamel.yaml', 'rich') if m in sys.modules))"
         )
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        assert "config.memory" in done.stdout
-        assert done.stdout.splitlines()[-1] == "[]", command
+        out = python_output(code)
+        assert "config.memory" in out
+        assert out.splitlines()[-1] == "[]", command
 
 
 def _guest(memory: int, tags: list[str], *, bridge: str = "vmbr0") -> bytes:

@@ -55,3 +55,8 @@ def wait_for(predicate: Callable[[], bool], *, timeout: float = 5.0, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.005)
+
+
+def python_output(code: str) -> str:
+    """What a fresh Python prints running `code` (a test of what an import loads); it must succeed."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

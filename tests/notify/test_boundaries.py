@@ -4,9 +4,9 @@ when something is sent."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers.process import python_output
 
 PACKAGE = Path(__file__).resolve().parents[2] / "proxstate"
 IMPORT = re.compile(r"^\s*(import apprise|from apprise\b)", re.M)
@@ -27,5 +27,4 @@ def test_reading_the_configuration_does_not_load_apprise() -> None:
         "parse_config('notify:\\n  - url_env: X\\n    classes: [network]\\n'); "
         "print('apprise' in sys.modules)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert python_output(code).strip() == "False"
