@@ -81,7 +81,7 @@ class _Pool(httpcore.AsyncConnectionPool):
     until that request is done with it (HTTP/1.1 carries one request at a time). Otherwise the
     decisions are httpcore's: drop closed and expired connections, close idle ones beyond the
     keep-alive bound, then give each queued request an idle connection, a new one, or the place of
-    an idle one.
+    an idle one. The connections it makes are _Connection: the same as httpcore's, with _Lock.
     """
 
     def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
@@ -144,7 +144,8 @@ def http_transport(context: ssl.SSLContext, limits: httpx.Limits) -> httpx.Async
     httpx takes no network backend, so its connection pool is replaced by an equal one (the
     arguments httpx gives it from the same values) that has this backend. Should a version of
     httpx keep its pool elsewhere, the transport stays as httpx makes it: slower, not wrong; the
-    one-pass bookkeeping is used with the httpcore it was written against (1.0) only.
+    one-pass bookkeeping and the connections with _Lock are used with the httpcore they were
+    written against (1.0) only.
     """
     transport = httpx.AsyncHTTPTransport(verify=context, limits=limits)
     if isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
