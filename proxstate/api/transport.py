@@ -19,11 +19,11 @@ class _Lock:
     """A lock that is taken at once when it is free, without giving the event loop a turn.
 
     httpcore guards each connection with anyio's lock, which hands the event loop a turn on every
-    acquire, free or not: twice on a request's way to the socket and once when its answer is read.
-    Each turn lets every other ready task run first (the decoding of the other answers), so a
-    request waited about 0.5 ms more to be sent and its answer 0.4 ms more to be read (5 ms
-    model, N=1000: 1.9 ms from an answer's last bytes to the next request's first, 0.9 ms with
-    this lock; docs/performance.md). A connection carries one request at a time (_Pool), so the
+    acquire, free or not: twice on a request's way to the socket and once when its answer has been
+    read. Each turn lets every other ready task run first (the decoding of the other answers), so a
+    request waited about 0.5 ms more to be sent and its answer 0.4 ms more to be read (5 ms model,
+    N=1000: 1.7 to 2.1 ms from an answer's last bytes to the next request's first, 0.74 to 0.85 ms
+    with this lock; docs/performance.md). A connection carries one request at a time (_Pool), so the
     lock is never contended and only its turns cost; asyncio's lock takes none when free.
     """
 
