@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import httpcore
 import pytest
 from fakepve import FakePve
 
@@ -20,6 +21,10 @@ pytestmark = pytest.mark.anyio
 Make = Callable[..., ConnectionSettings]
 
 
+@pytest.mark.skipif(
+    not httpcore.__version__.startswith("1.0."),
+    reason=f"httpcore {httpcore.__version__}: the transport keeps httpcore's connections (api/transport.py)",
+)
 async def test_a_request_on_a_free_connection_is_written_before_other_ready_work_runs(
     fakepve: FakePve, make_pve_settings: Make, monkeypatch: pytest.MonkeyPatch
 ) -> None:
