@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
 import time
 
-from proxstate.discovery.stages import INTERRUPT_GRACE
+from proxstate.discovery.stages import INTERRUPT_GRACE, run
 from tests.helpers.process import default_sigint
 
 _STUBBORN = textwrap.dedent(
@@ -52,10 +53,6 @@ def test_a_run_returns_its_value_without_ever_writing_it_out() -> None:
     """The value a run ends with (an inventory of every guest) is handed back as it is: asyncio's
     SIGINT handler names the main task, and putting the handler back formats its repr(), which
     would write out the whole value (60 MiB at 15,000 guests) only to drop it."""
-    import signal as signals
-
-    from proxstate.discovery import run
-
     written = []
 
     class Inventory:
@@ -66,7 +63,7 @@ def test_a_run_returns_its_value_without_ever_writing_it_out() -> None:
     async def read() -> Inventory:
         return Inventory()
 
-    assert signals.getsignal(signals.SIGINT) is signals.default_int_handler  # asyncio then adds its own
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # asyncio then adds its own
     value = run(read)
     assert isinstance(value, Inventory)
     assert written == []
